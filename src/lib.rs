@@ -1,0 +1,23 @@
+//! ikescope: where and why an IPsec VPN negotiation failed, from a packet capture.
+//!
+//! Data flows one way, and a module imports only the ones before it:
+//!
+//! ```text
+//! capture → net → {ike, esp} → flow → diagnose → report
+//!  (frames)  (datagrams) (messages)  (tunnels) (verdicts)  (table, ladder, JSON)
+//! ```
+//!
+//! `registry` (IANA and vendor tables) and `bytes` (checked readers) are leaves
+//! that any layer may use. `app` wires the layers for the command line.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod bytes;
+pub mod capture;
+pub mod diagnose;
+pub mod esp;
+pub mod flow;
+pub mod ike;
+pub mod net;
+pub mod registry;
+pub mod report;

@@ -1,0 +1,1 @@
+//! Vendor ID database: known Vendor ID payload values and prefixes.
