@@ -11,6 +11,8 @@
 //! decompression window) and nothing is copied. A damaged file yields a
 //! notice with the byte offset, and everything before it is still delivered.
 
+pub mod text;
+
 use std::fmt;
 use std::path::Path;
 
