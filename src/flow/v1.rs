@@ -1,0 +1,123 @@
+//! IKEv1 message labelling: Main Mode MM1–MM6, Aggressive Mode AM1–AM3
+//! (RFC 2409 §5), Quick Mode QM1–QM3 per message ID (RFC 2409 §5.5),
+//! Informational and Transaction exchanges.
+
+use super::{Dir, IkeMsg, IkeSa, Offer, QuickMode};
+use crate::ike::Message;
+
+/// ISAKMP exchange types (RFC 2408 §4, RFC 2409 §5).
+pub(crate) mod exch {
+    pub const MAIN: u8 = 2;
+    pub const AGGRESSIVE: u8 = 4;
+    pub const INFORMATIONAL: u8 = 5;
+    pub const TRANSACTION: u8 = 6;
+    pub const QUICK: u8 = 32;
+}
+
+fn dir_index(d: Dir) -> usize {
+    match d {
+        Dir::I2R => 0,
+        Dir::R2I => 1,
+    }
+}
+
+pub(super) fn label(sa: &mut IkeSa, m: &mut IkeMsg, _msg: &Message<'_>) {
+    // A retransmission: the same bytes sent again in the same direction.
+    if let Some(prev) = sa
+        .messages
+        .iter()
+        .find(|p| p.bytes_hash == m.bytes_hash && p.dir == m.dir)
+    {
+        m.retransmit_of = Some(prev.retransmit_of.unwrap_or(prev.frame));
+        m.label = prev.label.clone();
+        if m.exchange_type == exch::QUICK {
+            if let Some(q) = sa
+                .quick_modes
+                .iter_mut()
+                .find(|q| q.message_id == m.message_id)
+            {
+                q.retransmits += 1;
+                q.frames.push(m.frame);
+            }
+        }
+        return;
+    }
+    // A decrypted copy beside its encrypted twin (ASA `type isakmp`).
+    if let Some(prev) = sa.messages.iter().rev().take(4).find(|p| {
+        p.dir == m.dir
+            && p.exchange_type == m.exchange_type
+            && p.message_id == m.message_id
+            && p.decrypted_copy != m.decrypted_copy
+            && p.twin.is_none()
+    }) {
+        m.label = prev.label.clone();
+        m.twin = Some(prev.frame);
+        let frame = m.frame;
+        let prev_frame = prev.frame;
+        if let Some(p) = sa.messages.iter_mut().find(|p| p.frame == prev_frame) {
+            p.twin = Some(frame);
+        }
+        return;
+    }
+    m.label = match m.exchange_type {
+        exch::MAIN | exch::AGGRESSIVE => {
+            let i = dir_index(m.dir);
+            sa.p1_count[i] = sa.p1_count[i].saturating_add(1);
+            let n = sa.p1_count[i] as u32;
+            let num = match m.dir {
+                Dir::I2R => 2 * n - 1,
+                Dir::R2I => 2 * n,
+            };
+            // The responder's SA payload names the chosen transform: keep its
+            // hash algorithm for NAT-D (RFC 3947 §3.2).
+            if m.dir == Dir::R2I {
+                if let Some(Offer::V1(t)) = &m.offer {
+                    if let Some(first) = t.first() {
+                        sa.v1_hash = first.hash;
+                    }
+                }
+            }
+            let prefix = if m.exchange_type == exch::MAIN {
+                "MM"
+            } else {
+                "AM"
+            };
+            format!("{prefix}{num}")
+        }
+        exch::QUICK => {
+            let q = match sa
+                .quick_modes
+                .iter_mut()
+                .position(|q| q.message_id == m.message_id)
+            {
+                Some(i) => &mut sa.quick_modes[i],
+                None => {
+                    sa.quick_modes.push(QuickMode {
+                        message_id: m.message_id,
+                        initiator: m.dir,
+                        last: 0,
+                        frames: Vec::new(),
+                        retransmits: 0,
+                    });
+                    let i = sa.quick_modes.len() - 1;
+                    &mut sa.quick_modes[i]
+                }
+            };
+            // QM1 from the Quick Mode initiator, QM2 back, QM3 again; a
+            // fourth (commit bit acknowledgement) is QM4.
+            let n = match (q.last, m.dir == q.initiator) {
+                (0, _) => 1,
+                (1, false) => 2,
+                (1, true) => 1,
+                (2, true) => 3,
+                (l, _) => l.saturating_add(1),
+            };
+            q.last = q.last.max(n);
+            q.frames.push(m.frame);
+            format!("QM{n}")
+        }
+        exch::INFORMATIONAL => "INFO".to_string(),
+        exch::TRANSACTION => "CFG".to_string(),
+        other => format!("EXCH{other}"),
+    };
+}

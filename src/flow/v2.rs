@@ -1,0 +1,23 @@
+//! IKEv2 message labelling: exchange name plus request/response (RFC 7296
+//! §1, §3.1: R flag), with retransmissions by identical bytes.
+
+use super::{IkeMsg, IkeSa};
+use crate::registry::ikev2::EXCHANGE_TYPES;
+
+pub(super) fn label(sa: &mut IkeSa, m: &mut IkeMsg) {
+    if let Some(prev) = sa
+        .messages
+        .iter()
+        .find(|p| p.bytes_hash == m.bytes_hash && p.dir == m.dir)
+    {
+        m.retransmit_of = Some(prev.retransmit_of.unwrap_or(prev.frame));
+        m.label = prev.label.clone();
+        return;
+    }
+    let name = match EXCHANGE_TYPES.name(m.exchange_type.into()) {
+        Some(n) => n.to_string(),
+        None => format!("EXCH{}", m.exchange_type),
+    };
+    let kind = if m.response { "resp" } else { "req" };
+    m.label = format!("{name} {kind}");
+}
