@@ -1,1 +1,158 @@
-//! diagnose
+//! Rules that turn tracked exchanges into verdicts with evidence.
+//!
+//! Each verdict has a stable code (see [`advice::CODES`]), a severity, the
+//! frames that prove it, a one-line explanation specific to the capture, and
+//! the checks to make on the boxes. When the evidence is ambiguous the
+//! candidates are listed, likeliest first; a verdict never claims more than
+//! the capture shows. Healthy tunnels get no warning or error.
+
+pub mod advice;
+mod rules_esp;
+mod rules_v1;
+mod rules_v2;
+
+use serde::Serialize;
+
+use crate::capture::{FrameNo, Timestamp};
+use crate::flow::{Tunnel, V1Transform, V2Proposal};
+
+/// How bad a verdict is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Ok,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Severity::Ok => "ok",
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A finding about a tunnel.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub code: &'static str,
+    pub severity: Severity,
+    /// Frames that prove it (Wireshark frame numbers).
+    pub frames: Vec<FrameNo>,
+    /// One line about this capture.
+    pub message: String,
+    /// Possible causes, likeliest first, when the capture cannot tell.
+    pub candidates: Vec<String>,
+    /// What was offered, when a proposal was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offered: Option<Offered>,
+}
+
+/// Proposals an initiator offered, to be shown as configuration lines.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Offered {
+    V1(Vec<V1Transform>),
+    V2(Vec<V2Proposal>),
+}
+
+impl Verdict {
+    pub fn new(code: &'static str, frames: Vec<FrameNo>, message: String) -> Verdict {
+        let severity = advice::info(code).map_or(Severity::Warning, |c| c.severity);
+        Verdict {
+            code,
+            severity,
+            frames,
+            message,
+            candidates: Vec::new(),
+            offered: None,
+        }
+    }
+
+    pub fn severity(mut self, s: Severity) -> Verdict {
+        self.severity = s;
+        self
+    }
+
+    pub fn candidates(mut self, c: &[&str]) -> Verdict {
+        self.candidates = c.iter().map(|s| s.to_string()).collect();
+        self
+    }
+}
+
+/// Capture-wide context the rules need.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Time of the last frame in the capture.
+    pub capture_end: Option<Timestamp>,
+    /// Frames of IP fragment sets that never completed, per peer pair.
+    pub incomplete_fragments: Vec<(std::net::IpAddr, std::net::IpAddr, Vec<FrameNo>)>,
+}
+
+/// All verdicts for one tunnel, worst first, then by first evidence frame.
+pub fn diagnose(t: &Tunnel, ctx: &Context) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    let mut phase2_up = false;
+    let mut negotiated = false;
+    for sa in &t.ike_sas {
+        let r = match sa.version {
+            1 => rules_v1::check(sa, t, ctx, &mut out),
+            _ => rules_v2::check(sa, t, ctx, &mut out),
+        };
+        phase2_up |= r.child_up;
+        negotiated |= r.phase1_up;
+    }
+    rules_esp::check(t, ctx, phase2_up, negotiated, &mut out);
+    if out.iter().all(|v| v.severity <= Severity::Info) {
+        let both_ways = rules_esp::esp_both_ways(t);
+        if both_ways && (phase2_up || t.ike_sas.is_empty()) && !t.ike_sas.is_empty() {
+            let mut frames: Vec<FrameNo> = t
+                .ike_sas
+                .iter()
+                .flat_map(|sa| sa.messages.iter().take(1).map(|m| m.frame))
+                .collect();
+            frames.extend(t.esp.iter().take(2).map(|e| e.first_frame));
+            out.insert(
+                0,
+                Verdict::new(
+                    "established",
+                    frames,
+                    "Negotiation complete and ESP flows both ways".to_string(),
+                ),
+            );
+        }
+    }
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.frames.first().cmp(&b.frames.first()))
+    });
+    out
+}
+
+/// Outcome of checking one IKE SA.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SaOutcome {
+    pub phase1_up: bool,
+    pub child_up: bool,
+}
+
+/// Format a frame list for messages: "frames 1, 3, 5".
+pub(crate) fn frames_text(f: &[FrameNo]) -> String {
+    let v: Vec<String> = f.iter().map(|n| n.to_string()).collect();
+    match v.len() {
+        0 => String::new(),
+        1 => format!("frame {}", v[0]),
+        _ => format!("frames {}", v.join(", ")),
+    }
+}
+
+/// Seconds between two frames' times, for messages.
+pub(crate) fn span(a: Timestamp, b: Timestamp) -> String {
+    format!("{:.1} s", b.since(a).max(0.0))
+}

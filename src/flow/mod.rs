@@ -9,6 +9,7 @@
 //! with live state, not with capture size.
 
 mod esp;
+pub mod packet;
 pub mod state;
 pub mod natd;
 mod v1;
@@ -24,6 +25,7 @@ use crate::ike::{self, Body, Message};
 use crate::net::Datagram;
 
 pub use esp::{EspSa, SeqStats};
+pub use packet::{classify, Content};
 
 /// Most messages kept per IKE SA for the ladder; later ones only update counters.
 pub const MAX_MESSAGES_PER_SA: usize = 512;
@@ -467,6 +469,31 @@ impl Tracker {
             sa.messages.push(summary);
         } else {
             sa.dropped_messages += 1;
+        }
+    }
+
+    /// Track one classified datagram.
+    pub fn observe(&mut self, d: &Datagram<'_>, c: &Content<'_>) {
+        match c {
+            Content::Ike(m) => self.observe_ike(d, m, packet::ike_bytes(d)),
+            Content::Esp { esp, udp } => self.observe_esp(d, esp, *udp),
+            Content::Ah(a) => self.observe_ah(d, a),
+            Content::Keepalive => self.observe_keepalive(d),
+            _ if d.origin == Origin::TextSummary => self.observe_payloadless(d),
+            Content::NotIke(e) => self.observe_malformed(d, e.to_string()),
+            Content::Short { proto, have } => {
+                self.observe_malformed(d, format!("{proto} header truncated: {have} bytes"))
+            }
+        }
+    }
+
+    /// An IPsec-bound datagram that could not be decoded.
+    pub fn observe_malformed(&mut self, d: &Datagram<'_>, reason: String) {
+        self.touch(d.ts);
+        let ti = self.tunnel(d.src, d.dst, d.ts);
+        let t = &mut self.tunnels[ti];
+        if t.malformed.len() < MAX_MESSAGES_PER_SA {
+            t.malformed.push((d.frame, reason));
         }
     }
 

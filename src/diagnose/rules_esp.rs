@@ -1,0 +1,197 @@
+//! ESP/AH rules: one-way traffic, loss, replay, rekeys, NAT, and tunnel-wide
+//! observations (malformed messages, payload-less summaries, fragments).
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use super::{frames_text, Context, Verdict};
+use crate::capture::FrameNo;
+use crate::flow::{EspSa, Tunnel};
+
+/// One-way ESP needs at least this many packets to be called.
+const ONE_WAY_MIN: u64 = 3;
+/// Loss is reported above this share of expected packets (percent).
+const LOSS_PERCENT: f64 = 1.0;
+const LOSS_MIN: u64 = 3;
+
+/// ESP or AH seen from each peer to the other.
+pub(super) fn esp_both_ways(t: &Tunnel) -> bool {
+    let fwd = t.esp.iter().any(|e| e.src == t.peers[0] && e.packets > 0);
+    let back = t.esp.iter().any(|e| e.src == t.peers[1] && e.packets > 0);
+    fwd && back
+}
+
+pub(super) fn check(
+    t: &Tunnel,
+    ctx: &Context,
+    phase2_up: bool,
+    negotiated: bool,
+    out: &mut Vec<Verdict>,
+) {
+    let mut by_dir: BTreeMap<(IpAddr, IpAddr), Vec<&EspSa>> = BTreeMap::new();
+    for e in &t.esp {
+        by_dir.entry((e.src, e.dst)).or_default().push(e);
+    }
+    let total: u64 = t.esp.iter().map(|e| e.packets).sum();
+    if by_dir.len() == 1 && total >= ONE_WAY_MIN {
+        if let Some(((src, dst), sas)) = by_dir.iter().next() {
+            let spis: Vec<String> = sas.iter().map(|e| format!("0x{:08x}", e.spi)).collect();
+            let frames: Vec<FrameNo> = sas
+                .iter()
+                .flat_map(|e| [e.first_frame, e.last_frame])
+                .collect();
+            out.push(
+                Verdict::new(
+                    "esp-one-way",
+                    frames,
+                    format!(
+                        "ESP from {src} to {dst}: {total} packets on SPI {}; nothing from {dst} to {src}",
+                        spis.join(", ")
+                    ),
+                )
+                .candidates(&[
+                    &format!("{dst} does not send into the tunnel: NAT exemption or routing for the protected subnets on {dst}'s side"),
+                    &format!("{dst} cannot decrypt (SA out of sync): check decaps and errors in `show crypto ipsec sa` on {dst}"),
+                    &format!("ESP from {dst} is dropped on the path (ACL, firewall, NAT)"),
+                ]),
+            );
+        }
+    }
+    for e in &t.esp {
+        let expected = e.packets + e.seq.lost;
+        if e.seq.lost >= LOSS_MIN && (e.seq.lost as f64) * 100.0 / (expected as f64) >= LOSS_PERCENT {
+            out.push(Verdict::new(
+                "esp-loss",
+                vec![e.first_frame, e.last_frame],
+                format!(
+                    "SPI 0x{:08x} ({} → {}): {} of {} sequence numbers missing ({:.1}%)",
+                    e.spi,
+                    e.src,
+                    e.dst,
+                    e.seq.lost,
+                    expected,
+                    e.seq.lost as f64 * 100.0 / expected as f64
+                ),
+            ));
+        }
+        if e.seq.replayed > 0 {
+            out.push(Verdict::new(
+                "esp-replay",
+                e.replay_frames.clone(),
+                format!(
+                    "SPI 0x{:08x} ({} → {}): {} repeated sequence number(s), first at {}",
+                    e.spi,
+                    e.src,
+                    e.dst,
+                    e.seq.replayed,
+                    frames_text(&e.replay_frames[..e.replay_frames.len().min(3)])
+                ),
+            ));
+        }
+    }
+    for ((src, dst), sas) in &by_dir {
+        let esp: Vec<&&EspSa> = sas.iter().filter(|e| e.packets > 0).collect();
+        if esp.len() >= 2 {
+            out.push(Verdict::new(
+                "rekeyed",
+                esp.iter().map(|e| e.first_frame).collect(),
+                format!(
+                    "{src} → {dst}: {} SPIs in turn ({})",
+                    esp.len(),
+                    esp.iter()
+                        .map(|e| format!("0x{:08x}", e.spi))
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                ),
+            ));
+        }
+    }
+    if t.esp.is_empty() && phase2_up {
+        out.push(Verdict::new(
+            "no-traffic",
+            Vec::new(),
+            "The tunnel was negotiated but no ESP was captured".to_string(),
+        ));
+    }
+    if t.ike_sas.is_empty() && !t.esp.is_empty() {
+        out.push(Verdict::new(
+            "incomplete-capture",
+            vec![t.esp[0].first_frame],
+            "ESP without IKE: the SAs were negotiated before the capture started".to_string(),
+        ));
+    }
+    // NAT.
+    let mut nat_frames: Vec<FrameNo> = Vec::new();
+    let mut who: Vec<String> = Vec::new();
+    let mut floated = false;
+    for sa in &t.ike_sas {
+        floated |= sa.nat.floated;
+        if sa.nat.initiator_behind_nat == Some(true) {
+            who.push(format!("initiator {} is behind NAT", sa.initiator.addr));
+        }
+        if sa.nat.responder_behind_nat == Some(true) {
+            who.push(format!("responder {} is behind NAT", sa.responder.addr));
+        }
+        if sa.nat.initiator_behind_nat == Some(true) || sa.nat.responder_behind_nat == Some(true) {
+            nat_frames.extend(&sa.nat.evidence);
+        }
+    }
+    who.sort();
+    who.dedup();
+    if !who.is_empty() {
+        out.push(Verdict::new(
+            "nat-detected",
+            nat_frames.clone(),
+            format!("NAT-D hashes do not match the addresses seen: {}", who.join("; ")),
+        ));
+        let plain: Vec<&EspSa> = t.esp.iter().filter(|e| !e.udp && e.packets > 0).collect();
+        if !plain.is_empty() {
+            out.push(Verdict::new(
+                "esp-not-encapsulated",
+                plain.iter().map(|e| e.first_frame).collect(),
+                "NAT was detected but ESP is still sent as IP protocol 50".to_string(),
+            ));
+        }
+    } else if (floated || !t.keepalives.is_empty()) && negotiated {
+        let mut frames: Vec<FrameNo> = t.keepalives.iter().take(2).copied().collect();
+        frames.extend(t.esp.iter().filter(|e| e.udp).take(1).map(|e| e.first_frame));
+        out.push(Verdict::new(
+            "nat-detected",
+            frames,
+            "NAT-T in use (UDP 4500 and keepalives), though the NAT-D hashes here match: NAT-T forced, or the NAT is on the far side of the capture point".to_string(),
+        ));
+    }
+    if !t.malformed.is_empty() {
+        let frames: Vec<FrameNo> = t.malformed.iter().map(|(f, _)| *f).collect();
+        out.push(Verdict::new(
+            "malformed",
+            frames,
+            format!(
+                "{} malformed IKE message(s); first: frame {}: {}",
+                t.malformed.len(),
+                t.malformed[0].0,
+                t.malformed[0].1
+            ),
+        ));
+    }
+    if t.payloadless > 0 {
+        out.push(Verdict::new(
+            "payloads-absent",
+            Vec::new(),
+            format!(
+                "{} packet(s) came from console summary lines without bytes: only addresses, ports, lengths and timing were analysed",
+                t.payloadless
+            ),
+        ));
+    }
+    for (a, b, frames) in &ctx.incomplete_fragments {
+        let mine = (t.peers[0] == *a && t.peers[1] == *b) || (t.peers[0] == *b && t.peers[1] == *a);
+        if mine {
+            out.push(Verdict::new(
+                "fragmentation-suspected",
+                frames.clone(),
+                format!("IP fragments between {a} and {b} never completed ({})", frames_text(frames)),
+            ));
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! IKEv1 rules: Main/Aggressive Mode progress, cleartext notifications,
+//! Quick Mode outcomes, dead peer detection.
+
+use super::{frames_text, span, Context, Offered, SaOutcome, Verdict};
+use crate::capture::FrameNo;
+use crate::flow::{state, Dir, IkeMsg, IkeSa, Mode, Offer, SeenNotify, Tunnel};
+
+/// IKEv1 notify types (RFC 2408 §3.14.1, RFC 2407 §4.6.3, RFC 3706).
+mod n {
+    pub const INVALID_SPI: u16 = 11;
+    pub const NO_PROPOSAL_CHOSEN: u16 = 14;
+    pub const PAYLOAD_MALFORMED: u16 = 16;
+    pub const INVALID_ID_INFORMATION: u16 = 18;
+    pub const INVALID_HASH_INFORMATION: u16 = 23;
+    pub const AUTHENTICATION_FAILED: u16 = 24;
+    pub const R_U_THERE: u16 = 36136;
+    pub const R_U_THERE_ACK: u16 = 36137;
+}
+
+const INFORMATIONAL: u8 = 5;
+const QUICK: u8 = 32;
+/// A single unanswered first message this long before the capture ends is a
+/// peer that does not answer, not a capture cut short.
+const SILENCE_SECS: f64 = 3.0;
+/// IKE messages above this size risk IP fragmentation.
+const LARGE_MESSAGE: u32 = 1400;
+
+fn notifies(sa: &IkeSa) -> Vec<(&IkeMsg, &SeenNotify)> {
+    sa.messages
+        .iter()
+        .flat_map(|m| m.notifies.iter().map(move |n| (m, n)))
+        .collect()
+}
+
+fn offered(m: Option<&IkeMsg>) -> Option<Offered> {
+    match m?.offer.as_ref()? {
+        Offer::V1(t) => Some(Offered::V1(t.clone())),
+        Offer::V2(p) => Some(Offered::V2(p.clone())),
+    }
+}
+
+fn name(n: &SeenNotify) -> String {
+    n.name
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("notify {}", n.notify_type))
+}
+
+pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict>) -> SaOutcome {
+    let p1 = state::phase1(sa);
+    let mut o = SaOutcome {
+        phase1_up: p1.complete,
+        child_up: false,
+    };
+    let all_notifies = notifies(sa);
+    let silent_for = |last: &IkeMsg| {
+        ctx.capture_end
+            .map_or(0.0, |end| end.since(last.ts))
+    };
+
+    if sa.mode == Mode::Unknown {
+        let f: Vec<FrameNo> = sa.messages.iter().take(1).map(|m| m.frame).collect();
+        out.push(Verdict::new(
+            "incomplete-capture",
+            f,
+            format!(
+                "IKE SA {:016x}: the capture starts after phase 1; only later exchanges were seen",
+                sa.ispi
+            ),
+        ));
+    }
+
+    // Phase 1.
+    if matches!(sa.mode, Mode::Main | Mode::Aggressive) && !p1.complete {
+        let (first, second) = if sa.mode == Mode::Main {
+            ("MM1", "MM2")
+        } else {
+            ("AM1", "AM2")
+        };
+        let npc = all_notifies
+            .iter()
+            .find(|(m, n)| n.notify_type == n::NO_PROPOSAL_CHOSEN && m.dir == Dir::R2I);
+        let auth_err = all_notifies.iter().find(|(_, n)| {
+            matches!(
+                n.notify_type,
+                n::INVALID_HASH_INFORMATION | n::AUTHENTICATION_FAILED | n::PAYLOAD_MALFORMED
+            )
+        });
+        let answered = sa.find(second).is_some();
+        if let (Some((m, _)), false) = (npc, answered) {
+            let mut frames = sa.frames_of(first);
+            frames.push(m.frame);
+            let mut v = Verdict::new(
+                "phase1-no-proposal-chosen",
+                frames,
+                format!(
+                    "{} answered {first} (frame {}) with NO-PROPOSAL-CHOSEN (frame {}): isakmp policy mismatch",
+                    m.src.addr,
+                    sa.find(first).map_or(0, |f| f.frame),
+                    m.frame
+                ),
+            );
+            v.offered = offered(sa.find(first));
+            out.push(v);
+        } else if !answered {
+            let sends = sa.frames_of(first);
+            if let Some(last) = sa.messages.iter().rev().find(|m| m.label == first) {
+                let f = sa.find(first).unwrap_or(last);
+                let msg = format!(
+                    "{first} sent {} time(s) from {} to {} over {}, no answer",
+                    sends.len(),
+                    sa.initiator.addr,
+                    sa.responder.addr,
+                    span(f.ts, last.ts)
+                );
+                if sends.len() >= 2 || silent_for(last) >= SILENCE_SECS {
+                    out.push(Verdict::new("no-response", sends.clone(), msg));
+                } else {
+                    out.push(Verdict::new(
+                        "incomplete-capture",
+                        sends.clone(),
+                        format!("{msg}; the capture ends {:.1} s later", silent_for(last)),
+                    ));
+                }
+                if sends.len() >= 2 && (f.length > LARGE_MESSAGE || !f.fragments.is_empty()) {
+                    out.push(Verdict::new(
+                        "fragmentation-suspected",
+                        sends,
+                        format!("{first} is {} bytes and was repeated without reply", f.length),
+                    ));
+                }
+            }
+        } else if let Some((m, nt)) = auth_err {
+            let mut frames = sa.frames_of(if sa.mode == Mode::Main { "MM5" } else { "AM3" });
+            frames.push(m.frame);
+            out.push(
+                Verdict::new(
+                    "phase1-auth-failed",
+                    frames,
+                    format!(
+                        "{} sent {} (frame {}): phase 1 authentication failed",
+                        m.src.addr,
+                        name(nt),
+                        m.frame
+                    ),
+                )
+                .candidates(&["pre-shared key mismatch", "identity (ID) mismatch"]),
+            );
+        } else if sa.mode == Mode::Main {
+            main_mode_stall(sa, p1.last_message.as_deref(), out, &silent_for);
+        } else {
+            aggressive_stall(sa, p1.last_message.as_deref(), out);
+        }
+    }
+
+    // Cleartext notifications anywhere in the SA.
+    for (m, nt) in &all_notifies {
+        match nt.notify_type {
+            n::INVALID_ID_INFORMATION => out.push(Verdict::new(
+                "phase2-invalid-id",
+                vec![m.frame],
+                format!(
+                    "{} sent INVALID-ID-INFORMATION (frame {}): the proxy identities (crypto ACL) do not match",
+                    m.src.addr, m.frame
+                ),
+            )),
+            n::NO_PROPOSAL_CHOSEN if p1.complete || m.exchange_type == QUICK || m.decrypted_copy => {
+                out.push(Verdict::new(
+                    "phase2-no-proposal-chosen",
+                    vec![m.frame],
+                    format!(
+                        "{} refused the phase 2 proposal with NO-PROPOSAL-CHOSEN (frame {}): transform set or PFS mismatch",
+                        m.src.addr, m.frame
+                    ),
+                ))
+            }
+            n::INVALID_SPI => out.push(Verdict::new(
+                "invalid-spi",
+                vec![m.frame],
+                format!("{} reported INVALID-SPI (frame {})", m.src.addr, m.frame),
+            )),
+            _ => {}
+        }
+    }
+    let deletes: Vec<&IkeMsg> = sa.messages.iter().filter(|m| !m.deletes.is_empty()).collect();
+    if let Some(d) = deletes.first() {
+        out.push(Verdict::new(
+            "deleted",
+            deletes.iter().map(|m| m.frame).collect(),
+            format!("{} deleted SA(s) (frame {})", d.src.addr, d.frame),
+        ));
+    }
+    // Cleartext DPD (decrypted copies): R-U-THERE without any ACK.
+    let rut: Vec<FrameNo> = all_notifies
+        .iter()
+        .filter(|(_, n)| n.notify_type == n::R_U_THERE)
+        .map(|(m, _)| m.frame)
+        .collect();
+    let acked = all_notifies
+        .iter()
+        .any(|(_, n)| n.notify_type == n::R_U_THERE_ACK);
+    if rut.len() >= 2 && !acked {
+        out.push(Verdict::new(
+            "dpd-timeout",
+            rut.clone(),
+            format!("{} R-U-THERE without R-U-THERE-ACK", rut.len()),
+        ));
+    }
+
+    if p1.complete {
+        quick_modes(sa, out, &silent_for, &mut o);
+        dpd_by_silence(sa, out);
+    }
+    o
+}
+
+fn main_mode_stall(
+    sa: &IkeSa,
+    last: Option<&str>,
+    out: &mut Vec<Verdict>,
+    silent_for: &dyn Fn(&IkeMsg) -> f64,
+) {
+    let info_from = |d: Dir| -> Vec<FrameNo> {
+        sa.messages
+            .iter()
+            .filter(|m| m.exchange_type == INFORMATIONAL && m.dir == d)
+            .map(|m| m.frame)
+            .collect()
+    };
+    match last {
+        Some("MM2") => out.push(Verdict::new(
+            "phase1-key-exchange-stalled",
+            sa.frames_of("MM2"),
+            format!(
+                "{} answered MM1 but {} never sent MM3: the initiator did not accept the chosen proposal or stopped",
+                sa.responder.addr, sa.initiator.addr
+            ),
+        )),
+        Some("MM3") => {
+            let frames = sa.frames_of("MM3");
+            let m = sa.find("MM3");
+            let mut v = Verdict::new(
+                "phase1-key-exchange-stalled",
+                frames.clone(),
+                format!(
+                    "MM3 (key exchange) sent {} time(s), no MM4 from {}",
+                    frames.len(),
+                    sa.responder.addr
+                ),
+            );
+            if m.is_some_and(|m| silent_for(m) < SILENCE_SECS && frames.len() < 2) {
+                v = v.severity(super::Severity::Warning);
+            }
+            out.push(v);
+        }
+        Some("MM4") => out.push(
+            Verdict::new(
+                "phase1-auth-failed",
+                sa.frames_of("MM4"),
+                format!(
+                    "MM4 received but {} never sent MM5: the initiator could not build its authentication",
+                    sa.initiator.addr
+                ),
+            )
+            .candidates(&[
+                "no pre-shared key configured on the initiator for this peer",
+                "certificate or identity problem on the initiator",
+            ]),
+        ),
+        Some("MM5") => {
+            let mm5 = sa.frames_of("MM5");
+            let replies = info_from(Dir::R2I);
+            let mut frames = mm5.clone();
+            frames.extend(&replies);
+            let how = if !replies.is_empty() {
+                format!(
+                    "the responder answered with an encrypted Informational ({}) instead of MM6",
+                    frames_text(&replies)
+                )
+            } else {
+                format!("MM5 sent {} time(s) without MM6", mm5.len())
+            };
+            let mut v = Verdict::new(
+                "phase1-auth-failed",
+                frames,
+                format!("Stalled after MM5: {how}; most likely a pre-shared key mismatch"),
+            )
+            .candidates(&[
+                "pre-shared key mismatch",
+                "identity mismatch (the responder has no key or tunnel-group for the identity sent)",
+            ]);
+            if mm5.len() < 2 && replies.is_empty() {
+                v = v.severity(super::Severity::Warning);
+            }
+            out.push(v);
+        }
+        _ => {}
+    }
+}
+
+fn aggressive_stall(sa: &IkeSa, last: Option<&str>, out: &mut Vec<Verdict>) {
+    if last == Some("AM2") {
+        let mut frames = sa.frames_of("AM2");
+        frames.extend(
+            sa.messages
+                .iter()
+                .filter(|m| m.exchange_type == INFORMATIONAL)
+                .map(|m| m.frame),
+        );
+        out.push(
+            Verdict::new(
+                "phase1-auth-failed",
+                frames,
+                format!(
+                    "AM2 received but {} never sent AM3: it rejected the responder's hash; most likely a pre-shared key mismatch",
+                    sa.initiator.addr
+                ),
+            )
+            .candidates(&["pre-shared key mismatch", "identity mismatch"]),
+        );
+    }
+}
+
+fn quick_modes(
+    sa: &IkeSa,
+    out: &mut Vec<Verdict>,
+    silent_for: &dyn Fn(&IkeMsg) -> f64,
+    o: &mut SaOutcome,
+) {
+    for q in &sa.quick_modes {
+        if q.last >= 2 {
+            o.child_up = true;
+            continue;
+        }
+        let Some(&first) = q.frames.first() else {
+            continue;
+        };
+        let qm1: Vec<&IkeMsg> = sa
+            .messages
+            .iter()
+            .filter(|m| m.exchange_type == QUICK && m.message_id == q.message_id)
+            .collect();
+        let replies: Vec<&IkeMsg> = sa
+            .messages
+            .iter()
+            .filter(|m| m.exchange_type == INFORMATIONAL && m.dir != q.initiator && m.frame > first)
+            .collect();
+        let clear = replies.iter().flat_map(|m| m.notifies.iter().map(move |n| (m, n)));
+        if clear.clone().any(|(_, n)| {
+            matches!(n.notify_type, n::NO_PROPOSAL_CHOSEN | n::INVALID_ID_INFORMATION)
+        }) {
+            // Reported by the cleartext-notify rule.
+            continue;
+        }
+        let mut frames: Vec<FrameNo> = qm1.iter().map(|m| m.frame).collect();
+        if let Some(r) = replies.first() {
+            frames.push(r.frame);
+            out.push(
+                Verdict::new(
+                    "phase2-rejected",
+                    frames,
+                    format!(
+                        "Phase 1 is up, but {} answered QM1 (message ID {:#010x}, frame {first}) only with an encrypted Informational (frame {}): the phase 2 proposal was refused; the notification is encrypted",
+                        r.src.addr, q.message_id, r.frame
+                    ),
+                )
+                .candidates(&[
+                    "transform set mismatch (encryption/integrity of the IPsec proposal)",
+                    "PFS mismatch (one side requires a PFS group, the other offers none or another)",
+                    "proxy-ID / crypto ACL mismatch",
+                ]),
+            );
+        } else if qm1.len() >= 2 || qm1.last().is_some_and(|m| silent_for(m) >= SILENCE_SECS) {
+            out.push(Verdict::new(
+                "phase2-no-response",
+                frames,
+                format!(
+                    "QM1 (message ID {:#010x}) sent {} time(s), no QM2",
+                    q.message_id,
+                    qm1.len()
+                ),
+            ));
+        }
+    }
+}
+
+/// Encrypted Informationals (DPD R-U-THERE) from one side at the end of the
+/// capture with nothing from the other side: the peer stopped answering.
+fn dpd_by_silence(sa: &IkeSa, out: &mut Vec<Verdict>) {
+    let Some(last) = sa.messages.last() else {
+        return;
+    };
+    if last.exchange_type != INFORMATIONAL || !last.encrypted {
+        return;
+    }
+    let side = last.dir;
+    let run: Vec<&IkeMsg> = sa
+        .messages
+        .iter()
+        .rev()
+        .take_while(|m| m.dir == side && m.exchange_type == INFORMATIONAL)
+        .collect();
+    if run.len() >= 3 {
+        let mut frames: Vec<FrameNo> = run.iter().map(|m| m.frame).collect();
+        frames.reverse();
+        out.push(
+            Verdict::new(
+                "dpd-timeout",
+                frames,
+                format!(
+                    "{} sent {} encrypted Informationals (DPD R-U-THERE) in a row, and {} answered none",
+                    last.src.addr,
+                    run.len(),
+                    last.dst.addr
+                ),
+            )
+            .candidates(&["peer down or unreachable", "peer lost the IKE SA (rebooted)"]),
+        );
+    }
+}
