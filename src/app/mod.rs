@@ -1,1 +1,214 @@
-//! app
+//! Wiring: read a capture, decode, track, diagnose. The command line
+//! (`main.rs`, `cli.rs`) calls these; output goes through [`crate::report`].
+
+pub mod scan;
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use crate::capture::{self, Frame, FrameSink, Notice, ReadOptions, ReadSummary, Timestamp};
+use crate::diagnose::{self, Context};
+use crate::flow::{self, Content, Tracker};
+use crate::net::{self, Datagram, Decoded, NetOptions};
+
+/// Everything a run needs to know.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub read: ReadOptions,
+    pub net: NetOptions,
+    /// Only packets/tunnels involving this address.
+    pub peer: Option<IpAddr>,
+    /// Only packets with this SPI (ESP/AH SPI or IKE SPI, hex).
+    pub spi: Option<u64>,
+}
+
+pub use crate::report::model::{FileAnalysis, FileNotice, TunnelReport};
+
+/// Called for every IPsec packet, after the tracker has seen it.
+pub trait PacketHook {
+    fn packet(&mut self, d: &Datagram<'_>, c: &Content<'_>, tracker: &Tracker, first: Timestamp);
+    fn malformed(&mut self, m: &net::Malformed, first: Timestamp);
+}
+
+struct Pipeline<'h> {
+    opts: Options,
+    decoder: net::Decoder,
+    tracker: Tracker,
+    notices: Vec<FileNotice>,
+    incomplete: Vec<(IpAddr, IpAddr, Vec<u64>)>,
+    frames: u64,
+    ipsec: u64,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    hook: Option<&'h mut dyn PacketHook>,
+}
+
+impl Pipeline<'_> {
+    fn wanted(&self, d: &Datagram<'_>, c: &Content<'_>) -> bool {
+        if let Some(p) = self.opts.peer {
+            if d.src != p && d.dst != p {
+                return false;
+            }
+        }
+        if let Some(spi) = self.opts.spi {
+            let ok = match c {
+                Content::Esp { esp, .. } => esp.spi as u64 == spi,
+                Content::Ah(a) => a.spi as u64 == spi,
+                Content::Ike(m) => m.header.ispi == spi || m.header.rspi == spi,
+                _ => false,
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn drain_net_notices(&mut self) {
+        for n in self.decoder.take_notices() {
+            self.notices.push(n.into());
+        }
+    }
+}
+
+impl FrameSink for Pipeline<'_> {
+    fn frame(&mut self, frame: &Frame<'_>) {
+        self.frames += 1;
+        if self.first.is_none() {
+            self.first = Some(frame.ts);
+        }
+        self.last = Some(frame.ts);
+        let first = self.first.unwrap_or_default();
+        match self.decoder.decode(frame) {
+            Decoded::Ignored | Decoded::Held => {}
+            Decoded::Datagram(d) => {
+                let c = flow::classify(&d);
+                if self.wanted(&d, &c) {
+                    self.ipsec += 1;
+                    self.tracker.observe(&d, &c);
+                    if let Some(h) = self.hook.as_deref_mut() {
+                        h.packet(&d, &c, &self.tracker, first);
+                    }
+                }
+            }
+            Decoded::Malformed(m) => {
+                self.ipsec += 1;
+                if let Some(h) = self.hook.as_deref_mut() {
+                    h.malformed(&m, first);
+                }
+                self.notices.push(FileNotice {
+                    level: capture::Level::Warning,
+                    offset: None,
+                    line: None,
+                    frame: Some(m.frame),
+                    message: format!(
+                        "malformed {:?} layer at offset {}: {}",
+                        m.layer, m.offset, m.reason
+                    ),
+                });
+            }
+        }
+        self.drain_net_notices();
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        self.notices.push(notice.into());
+    }
+}
+
+/// Analyse one capture file. With a hook, every IPsec packet is also handed
+/// to it (for `ikescope packets`).
+pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -> FileAnalysis {
+    let mut read_opts = opts.read.clone();
+    if read_opts.date.is_none() {
+        read_opts.date = file_date(path);
+    }
+    let mut p = Pipeline {
+        opts: opts.clone(),
+        decoder: net::Decoder::new(opts.net.clone()),
+        tracker: Tracker::new(),
+        notices: Vec::new(),
+        incomplete: Vec::new(),
+        frames: 0,
+        ipsec: 0,
+        first: None,
+        last: None,
+        hook,
+    };
+    let result = capture::read_path(path, &read_opts, &mut p);
+    for n in p.decoder.finish() {
+        p.notices.push(n.into());
+    }
+    finish(path.display().to_string(), result, p)
+}
+
+fn finish(
+    path: String,
+    result: Result<ReadSummary, capture::CaptureError>,
+    p: Pipeline<'_>,
+) -> FileAnalysis {
+    let (read, error) = match result {
+        Ok(r) => (Some(r), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let ctx = Context {
+        capture_end: p.last,
+        incomplete_fragments: p.incomplete,
+    };
+    let tunnels = p
+        .tracker
+        .finish()
+        .into_iter()
+        .map(|t| {
+            let verdicts = diagnose::diagnose(&t, &ctx);
+            TunnelReport {
+                tunnel: t,
+                verdicts,
+            }
+        })
+        .collect();
+    FileAnalysis {
+        path,
+        read,
+        error,
+        notices: p.notices,
+        frames: p.frames,
+        ipsec_packets: p.ipsec,
+        first: p.first,
+        last: p.last,
+        tunnels,
+    }
+}
+
+/// The file's modification date (UTC), for console exports without dates.
+pub fn file_date(path: &Path) -> Option<(i32, u32, u32)> {
+    let m = std::fs::metadata(path).ok()?.modified().ok()?;
+    let secs = m.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
+    Some(civil_from_days(secs.div_euclid(86_400)))
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
+pub fn civil_from_days(z: i64) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(20_785), (2026, 11, 28));
+    }
+}

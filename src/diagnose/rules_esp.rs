@@ -59,7 +59,8 @@ pub(super) fn check(
     }
     for e in &t.esp {
         let expected = e.packets + e.seq.lost;
-        if e.seq.lost >= LOSS_MIN && (e.seq.lost as f64) * 100.0 / (expected as f64) >= LOSS_PERCENT {
+        if e.seq.lost >= LOSS_MIN && (e.seq.lost as f64) * 100.0 / (expected as f64) >= LOSS_PERCENT
+        {
             out.push(Verdict::new(
                 "esp-loss",
                 vec![e.first_frame, e.last_frame],
@@ -142,7 +143,10 @@ pub(super) fn check(
         out.push(Verdict::new(
             "nat-detected",
             nat_frames.clone(),
-            format!("NAT-D hashes do not match the addresses seen: {}", who.join("; ")),
+            format!(
+                "NAT-D hashes do not match the addresses seen: {}",
+                who.join("; ")
+            ),
         ));
         let plain: Vec<&EspSa> = t.esp.iter().filter(|e| !e.udp && e.packets > 0).collect();
         if !plain.is_empty() {
@@ -154,7 +158,13 @@ pub(super) fn check(
         }
     } else if (floated || !t.keepalives.is_empty()) && negotiated {
         let mut frames: Vec<FrameNo> = t.keepalives.iter().take(2).copied().collect();
-        frames.extend(t.esp.iter().filter(|e| e.udp).take(1).map(|e| e.first_frame));
+        frames.extend(
+            t.esp
+                .iter()
+                .filter(|e| e.udp)
+                .take(1)
+                .map(|e| e.first_frame),
+        );
         out.push(Verdict::new(
             "nat-detected",
             frames,
@@ -190,7 +200,10 @@ pub(super) fn check(
             out.push(Verdict::new(
                 "fragmentation-suspected",
                 frames.clone(),
-                format!("IP fragments between {a} and {b} never completed ({})", frames_text(frames)),
+                format!(
+                    "IP fragments between {a} and {b} never completed ({})",
+                    frames_text(frames)
+                ),
             ));
         }
     }

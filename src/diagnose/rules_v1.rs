@@ -52,10 +52,7 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
         child_up: false,
     };
     let all_notifies = notifies(sa);
-    let silent_for = |last: &IkeMsg| {
-        ctx.capture_end
-            .map_or(0.0, |end| end.since(last.ts))
-    };
+    let silent_for = |last: &IkeMsg| ctx.capture_end.map_or(0.0, |end| end.since(last.ts));
 
     if sa.mode == Mode::Unknown {
         let f: Vec<FrameNo> = sa.messages.iter().take(1).map(|m| m.frame).collect();
@@ -125,7 +122,10 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
                     out.push(Verdict::new(
                         "fragmentation-suspected",
                         sends,
-                        format!("{first} is {} bytes and was repeated without reply", f.length),
+                        format!(
+                            "{first} is {} bytes and was repeated without reply",
+                            f.length
+                        ),
                     ));
                 }
             }
@@ -181,7 +181,11 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
             _ => {}
         }
     }
-    let deletes: Vec<&IkeMsg> = sa.messages.iter().filter(|m| !m.deletes.is_empty()).collect();
+    let deletes: Vec<&IkeMsg> = sa
+        .messages
+        .iter()
+        .filter(|m| !m.deletes.is_empty())
+        .collect();
     if let Some(d) = deletes.first() {
         out.push(Verdict::new(
             "deleted",
@@ -344,9 +348,14 @@ fn quick_modes(
             .iter()
             .filter(|m| m.exchange_type == INFORMATIONAL && m.dir != q.initiator && m.frame > first)
             .collect();
-        let clear = replies.iter().flat_map(|m| m.notifies.iter().map(move |n| (m, n)));
+        let clear = replies
+            .iter()
+            .flat_map(|m| m.notifies.iter().map(move |n| (m, n)));
         if clear.clone().any(|(_, n)| {
-            matches!(n.notify_type, n::NO_PROPOSAL_CHOSEN | n::INVALID_ID_INFORMATION)
+            matches!(
+                n.notify_type,
+                n::NO_PROPOSAL_CHOSEN | n::INVALID_ID_INFORMATION
+            )
         }) {
             // Reported by the cleartext-notify rule.
             continue;

@@ -59,9 +59,11 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
     // IKE_SA_INIT.
     let mut init_ok = false;
     if !init_req.is_empty() {
-        let npc = init_resp
-            .iter()
-            .find(|m| m.notifies.iter().any(|x| x.notify_type == n::NO_PROPOSAL_CHOSEN));
+        let npc = init_resp.iter().find(|m| {
+            m.notifies
+                .iter()
+                .any(|x| x.notify_type == n::NO_PROPOSAL_CHOSEN)
+        });
         let ike = init_resp.iter().find_map(|m| {
             m.notifies
                 .iter()
@@ -93,12 +95,24 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
                 g(group),
                 g(offered_group.map(u32::from)),
                 match (retry, worked) {
-                    (Some(r), true) => format!("the retry with group {} (frame {}) succeeded", g(group), r.frame),
-                    (Some(r), false) => format!("the retry with group {} (frame {}) got no good answer", g(group), r.frame),
+                    (Some(r), true) => format!(
+                        "the retry with group {} (frame {}) succeeded",
+                        g(group),
+                        r.frame
+                    ),
+                    (Some(r), false) => format!(
+                        "the retry with group {} (frame {}) got no good answer",
+                        g(group),
+                        r.frame
+                    ),
                     (None, _) => "no retry with that group was seen".to_string(),
                 }
             );
-            let sev = if worked { Severity::Info } else { Severity::Error };
+            let sev = if worked {
+                Severity::Info
+            } else {
+                Severity::Error
+            };
             out.push(Verdict::new("phase1-invalid-ke", frames, msg).severity(sev));
         }
         if let (Some(m), false) = (npc, init_ok) {
@@ -141,7 +155,10 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
     if (init_ok || !sa.start_seen) && !auth_req.is_empty() {
         if auth_resp.is_empty() {
             let frames: Vec<FrameNo> = auth_req.iter().map(|m| m.frame).collect();
-            let distinct = auth_req.iter().filter(|m| m.retransmit_of.is_none()).count();
+            let distinct = auth_req
+                .iter()
+                .filter(|m| m.retransmit_of.is_none())
+                .count();
             let l = auth_req[auth_req.len() - 1];
             let repeated = auth_req.len() > distinct;
             if repeated || silent_for(l) >= SILENCE_SECS {
@@ -161,7 +178,8 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
                     out.push(Verdict::new(
                         "fragmentation-suspected",
                         frames,
-                        "IKE_AUTH is large (IP-fragmented or above 1280 bytes) and went unanswered".to_string(),
+                        "IKE_AUTH is large (IP-fragmented or above 1280 bytes) and went unanswered"
+                            .to_string(),
                     ));
                 }
             } else {
@@ -187,7 +205,10 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
             out.push(Verdict::new(
                 "phase2-no-response",
                 ccs_req.iter().map(|m| m.frame).collect(),
-                format!("CREATE_CHILD_SA sent {} time(s) without an answer", ccs_req.len()),
+                format!(
+                    "CREATE_CHILD_SA sent {} time(s) without an answer",
+                    ccs_req.len()
+                ),
             ));
         }
     }
@@ -311,7 +332,6 @@ fn auth_outcome(
             ],
         )
     };
-    let mut frames = frames;
     frames.extend(info_after.iter().take(2).map(|m| m.frame));
     out.push(
         Verdict::new(
@@ -336,10 +356,9 @@ fn liveness(sa: &IkeSa, out: &mut Vec<Verdict>) {
     let Some(last) = reqs.last() else {
         return;
     };
-    let answered = sa
-        .messages
-        .iter()
-        .any(|m| m.label == "INFORMATIONAL resp" && m.message_id == last.message_id && m.dir != last.dir);
+    let answered = sa.messages.iter().any(|m| {
+        m.label == "INFORMATIONAL resp" && m.message_id == last.message_id && m.dir != last.dir
+    });
     let tries: Vec<FrameNo> = reqs
         .iter()
         .filter(|m| m.message_id == last.message_id && m.dir == last.dir)
@@ -357,7 +376,10 @@ fn liveness(sa: &IkeSa, out: &mut Vec<Verdict>) {
                     tries.len()
                 ),
             )
-            .candidates(&["peer down or unreachable", "peer lost the IKE SA (rebooted)"]),
+            .candidates(&[
+                "peer down or unreachable",
+                "peer lost the IKE SA (rebooted)",
+            ]),
         );
     }
 }

@@ -110,7 +110,10 @@ mod tests {
         let mut b = vec![4, 4, 0, 0, 0, 0, 0x10, 0x01, 0, 0, 0, 9];
         b.extend([0u8; 12]);
         let a = Ah::parse(&b).unwrap();
-        assert_eq!((a.next_header, a.spi, a.seq, a.icv_length), (4, 0x1001, 9, 12));
+        assert_eq!(
+            (a.next_header, a.spi, a.seq, a.icv_length),
+            (4, 0x1001, 9, 12)
+        );
         assert!(Ah::parse(&b[..11]).is_err());
     }
 }

@@ -9,9 +9,9 @@
 //! with live state, not with capture size.
 
 mod esp;
+pub mod natd;
 pub mod packet;
 pub mod state;
-pub mod natd;
 mod v1;
 mod v2;
 
@@ -24,7 +24,7 @@ use crate::capture::{FrameNo, Origin, Timestamp};
 use crate::ike::{self, Body, Message};
 use crate::net::Datagram;
 
-pub use esp::{EspSa, SeqStats};
+pub use esp::{EspSa, Proto as EspProto, SeqStats};
 pub use packet::{classify, Content};
 
 /// Most messages kept per IKE SA for the ladder; later ones only update counters.
@@ -223,7 +223,7 @@ pub struct IkeSa {
     #[serde(skip)]
     pub(crate) v1_hash: Option<u16>,
     #[serde(skip)]
-    pub(crate) natd_pending: Vec<(Dir, FrameNo, Vec<Vec<u8>>, Endpoint, Endpoint)>,
+    pub(crate) natd_pending: Vec<natd::Pending>,
     /// Per-direction count of distinct phase-1 messages (labelling).
     #[serde(skip)]
     pub(crate) p1_count: [u8; 2],
@@ -506,7 +506,15 @@ impl Tracker {
             Some(&(_, i)) => i,
             None => {
                 let t = &mut self.tunnels[ti];
-                t.esp.push(EspSa::new(d.src, d.dst, e.spi, esp::Proto::Esp, udp, d.frame, d.ts));
+                t.esp.push(EspSa::new(
+                    d.src,
+                    d.dst,
+                    e.spi,
+                    esp::Proto::Esp,
+                    udp,
+                    d.frame,
+                    d.ts,
+                ));
                 let i = t.esp.len() - 1;
                 self.by_esp.insert(key, (ti, i));
                 i
@@ -525,7 +533,15 @@ impl Tracker {
             Some(&(_, i)) => i,
             None => {
                 let t = &mut self.tunnels[ti];
-                t.esp.push(EspSa::new(d.src, d.dst, a.spi, esp::Proto::Ah, false, d.frame, d.ts));
+                t.esp.push(EspSa::new(
+                    d.src,
+                    d.dst,
+                    a.spi,
+                    esp::Proto::Ah,
+                    false,
+                    d.frame,
+                    d.ts,
+                ));
                 let i = t.esp.len() - 1;
                 self.by_esp.insert(key, (ti, i));
                 i

@@ -17,6 +17,7 @@ use sha1::{Digest, Sha1};
 use sha2::{Sha256, Sha384, Sha512};
 
 use super::{Dir, Endpoint, IkeMsg, IkeSa};
+use crate::capture::FrameNo;
 use crate::ike::{Body, Message};
 
 /// IKEv1 NAT-D payload types: RFC 3947 (20) and the drafts (130).
@@ -49,6 +50,10 @@ fn material(ispi: u64, rspi: u64, ep: &Endpoint) -> Vec<u8> {
     v
 }
 
+/// NAT-D evidence waiting for the negotiated hash: direction, frame,
+/// `[ispi, rspi, destination hash, source hashes...]`, source, destination.
+pub(crate) type Pending = (Dir, FrameNo, Vec<Vec<u8>>, Endpoint, Endpoint);
+
 /// Record the NAT-D evidence of one message.
 pub(super) fn collect(sa: &mut IkeSa, m: &IkeMsg, msg: &Message<'_>) {
     if m.retransmit_of.is_some() {
@@ -71,10 +76,7 @@ pub(super) fn collect(sa: &mut IkeSa, m: &IkeMsg, msg: &Message<'_>) {
         sa.nat.evidence.push(m.frame);
         // Keep the cookies of this message with the hashes: HASH input uses
         // the header's cookies as sent.
-        let mut tagged = vec![
-            h.ispi.to_be_bytes().to_vec(),
-            h.rspi.to_be_bytes().to_vec(),
-        ];
+        let mut tagged = vec![h.ispi.to_be_bytes().to_vec(), h.rspi.to_be_bytes().to_vec()];
         tagged.extend(hashes);
         sa.natd_pending.push((m.dir, m.frame, tagged, m.src, m.dst));
     } else {
@@ -135,7 +137,7 @@ pub(super) fn resolve(sa: &mut IkeSa) {
         let src_ok = if src_hashes.iter().all(|h| h.is_empty()) {
             None
         } else {
-            Some(src_hashes.iter().any(|h| *h == want_src))
+            Some(src_hashes.contains(&want_src))
         };
         // Sender behind NAT if its own hash does not match; receiver behind
         // NAT if the destination hash does not match.

@@ -11,11 +11,17 @@ pub enum Content<'d> {
     Ike(Message<'d>),
     /// UDP 500/4500 bytes that are not an ISAKMP header (too short, bad version).
     NotIke(IkeError),
-    Esp { esp: Esp, udp: bool },
+    Esp {
+        esp: Esp,
+        udp: bool,
+    },
     Ah(Ah),
     Keepalive,
     /// ESP/AH too short to hold its header (e.g. a console summary line).
-    Short { proto: &'static str, have: usize },
+    Short {
+        proto: &'static str,
+        have: usize,
+    },
 }
 
 impl Content<'_> {

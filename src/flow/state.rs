@@ -67,9 +67,10 @@ pub fn phase1(sa: &IkeSa) -> Phase1State {
         }
         Mode::Ikev2 => {
             let has = |l: &str| sa.find(l).is_some();
-            let auth_ok = has("IKE_AUTH resp") && !sa.messages.iter().any(|m| {
-                m.label == "IKE_AUTH resp" && m.notifies.iter().any(|n| n.notify_type < 16384)
-            });
+            let auth_ok = has("IKE_AUTH resp")
+                && !sa.messages.iter().any(|m| {
+                    m.label == "IKE_AUTH resp" && m.notifies.iter().any(|n| n.notify_type < 16384)
+                });
             let (last, ios, asa, complete) = if auth_ok {
                 ("IKE_AUTH resp", "READY", "READY", true)
             } else if has("IKE_AUTH resp") {

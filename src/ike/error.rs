@@ -13,11 +13,23 @@ pub enum IkeErrorKind {
     /// The header's length field is below 28 or above the datagram.
     BadMessageLength { declared: u32, have: usize },
     /// A payload's length field runs past the end of the message.
-    PayloadOverrun { what: &'static str, declared: usize, available: usize },
+    PayloadOverrun {
+        what: &'static str,
+        declared: usize,
+        available: usize,
+    },
     /// A payload length below its fixed minimum (e.g. 0, which would loop).
-    PayloadTooShort { what: &'static str, declared: usize, minimum: usize },
+    PayloadTooShort {
+        what: &'static str,
+        declared: usize,
+        minimum: usize,
+    },
     /// Bytes inside a payload are shorter than a field needs.
-    Truncated { what: &'static str, need: usize, have: usize },
+    Truncated {
+        what: &'static str,
+        need: usize,
+        have: usize,
+    },
     /// Data left after the last payload.
     TrailingBytes { count: usize },
     /// Anything else that breaks the wire format.

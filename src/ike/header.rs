@@ -37,7 +37,10 @@ pub fn parse(data: &[u8]) -> Result<Header, IkeError> {
     };
     let version = h[field::VERSION] >> 4;
     if version != 1 && version != 2 {
-        return Err(IkeError::new(field::VERSION, IkeErrorKind::BadVersion(version)));
+        return Err(IkeError::new(
+            field::VERSION,
+            IkeErrorKind::BadVersion(version),
+        ));
     }
     let exchange_type = h[field::EXCHANGE_TYPE];
     let flags = h[field::FLAGS];

@@ -1,1 +1,111 @@
-//! report
+//! Output: the per-packet listing, the tunnel table with verdict details, the
+//! ladder diagram, and JSON. Every function writes to a `&mut dyn Write`, so
+//! tests capture it. Nothing here parses bytes.
+
+pub mod config;
+pub mod json;
+pub mod ladder;
+pub mod model;
+pub mod packets;
+pub mod scan;
+pub mod table;
+
+use std::fmt::Write as _;
+
+use crate::capture::FrameNo;
+use crate::flow::{Endpoint, EspSa, Tunnel};
+
+/// JSON schema version of every JSON document and line we write.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A Wireshark display filter selecting exactly this tunnel's IPsec packets.
+pub fn wireshark_filter(t: &Tunnel) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for sa in &t.ike_sas {
+        parts.push(format!("isakmp.ispi == {}", colon_hex(sa.ispi)));
+    }
+    let mut spis: Vec<u32> = t.esp.iter().map(|e| e.spi).collect();
+    spis.sort_unstable();
+    spis.dedup();
+    for spi in spis {
+        parts.push(format!("esp.spi == 0x{spi:08x}"));
+    }
+    let base = format!(
+        "{}.addr == {} && {}.addr == {}",
+        ip_kw(t.peers[0]),
+        t.peers[0],
+        ip_kw(t.peers[1]),
+        t.peers[1]
+    );
+    if parts.is_empty() {
+        base
+    } else {
+        format!("{base} && ({})", parts.join(" || "))
+    }
+}
+
+fn ip_kw(a: std::net::IpAddr) -> &'static str {
+    if a.is_ipv4() {
+        "ip"
+    } else {
+        "ipv6"
+    }
+}
+
+fn colon_hex(v: u64) -> String {
+    let b = v.to_be_bytes();
+    let mut s = String::new();
+    for (i, x) in b.iter().enumerate() {
+        if i > 0 {
+            s.push(':');
+        }
+        let _ = write!(s, "{x:02x}");
+    }
+    s
+}
+
+/// "frames 1, 2, 5–9" with runs collapsed.
+pub fn frame_list(frames: &[FrameNo]) -> String {
+    let mut f: Vec<FrameNo> = frames.to_vec();
+    f.sort_unstable();
+    f.dedup();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < f.len() {
+        let start = f[i];
+        let mut j = i;
+        while j + 1 < f.len() && f[j + 1] == f[j] + 1 {
+            j += 1;
+        }
+        if j >= i + 2 {
+            out.push(format!("{start}-{}", f[j]));
+        } else {
+            for x in &f[i..=j] {
+                out.push(x.to_string());
+            }
+        }
+        i = j + 1;
+    }
+    out.join(", ")
+}
+
+/// Short description of an ESP SA for tables.
+pub fn esp_short(e: &EspSa) -> String {
+    format!(
+        "{} {:08x} {}→{} {} pkts{}",
+        match e.proto {
+            crate::flow::EspProto::Esp => "ESP",
+            crate::flow::EspProto::Ah => "AH",
+        },
+        e.spi,
+        e.src,
+        e.dst,
+        e.packets,
+        if e.udp { " (UDP)" } else { "" }
+    )
+}
+
+/// Endpoint as text.
+pub fn ep(e: &Endpoint) -> String {
+    e.to_string()
+}

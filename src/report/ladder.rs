@@ -1,0 +1,137 @@
+//! `ikescope ladder`: a sequence diagram per IKE SA in the style of the Cisco
+//! troubleshooting guides, ending with the stall point.
+
+use std::io::{self, Write};
+
+use super::model::FileAnalysis;
+use super::table::{phase1_text, phase2_text};
+use crate::capture::Timestamp;
+use crate::diagnose::Severity;
+use crate::flow::{Dir, IkeMsg, IkeSa};
+
+const WIDTH: usize = 44;
+
+fn arrow(m: &IkeMsg) -> String {
+    let mut label = m.label.clone();
+    if let Some(f) = m.retransmit_of {
+        label.push_str(&format!(" (retx of {f})"));
+    }
+    for n in &m.notifies {
+        label.push_str(&format!(
+            " N({})",
+            n.name.map_or(n.notify_type.to_string(), str::to_string)
+        ));
+    }
+    if m.encrypted && m.exchange_type == 5 {
+        label.push_str(" [enc]");
+    }
+    let body = format!(" {label} ");
+    let dashes = WIDTH.saturating_sub(body.chars().count() + 2);
+    let left = dashes / 2;
+    let right = dashes - left;
+    match m.dir {
+        Dir::I2R => format!("|{}{body}{}>|", "-".repeat(left), "-".repeat(right)),
+        Dir::R2I => format!("|<{}{body}{}|", "-".repeat(left), "-".repeat(right)),
+    }
+}
+
+fn write_sa(out: &mut dyn Write, sa: &IkeSa, zero: Timestamp) -> io::Result<()> {
+    writeln!(
+        out,
+        "  IKEv{} SA {:016x}/{:016x}",
+        sa.version, sa.ispi, sa.rspi
+    )?;
+    writeln!(
+        out,
+        "  {:>6} {:>9}  {:<22}{:>24}",
+        "frame",
+        "time",
+        sa.initiator.to_string(),
+        sa.responder.to_string()
+    )?;
+    writeln!(
+        out,
+        "  {:>6} {:>9}  {:<22}{:>24}",
+        "", "", "(initiator)", "(responder)"
+    )?;
+    for m in &sa.messages {
+        writeln!(
+            out,
+            "  {:>6} {:>9.3}  {}",
+            m.frame,
+            m.ts.since(zero),
+            arrow(m)
+        )?;
+    }
+    if sa.dropped_messages > 0 {
+        writeln!(
+            out,
+            "  ... {} later messages not shown",
+            sa.dropped_messages
+        )?;
+    }
+    writeln!(
+        out,
+        "  Phase 1: {}   Phase 2: {}",
+        phase1_text(sa),
+        phase2_text(sa)
+    )?;
+    Ok(())
+}
+
+/// Write the ladder of every tunnel in a file (optionally one peer only).
+pub fn write_file(
+    out: &mut dyn Write,
+    f: &FileAnalysis,
+    peer: Option<std::net::IpAddr>,
+) -> io::Result<()> {
+    writeln!(out, "{}", f.path)?;
+    let zero = f.first.unwrap_or_default();
+    for (i, tr) in f.tunnels.iter().enumerate() {
+        let t = &tr.tunnel;
+        if peer.is_some_and(|p| !t.peers.contains(&p)) {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "Tunnel {}: {} ⇄ {}", i + 1, t.peers[0], t.peers[1])?;
+        for sa in &t.ike_sas {
+            write_sa(out, sa, zero)?;
+        }
+        for e in &t.esp {
+            writeln!(
+                out,
+                "  ESP 0x{:08x} {} → {}: {} packets, frames {}-{} ({:.3}-{:.3} s)",
+                e.spi,
+                e.src,
+                e.dst,
+                e.packets,
+                e.first_frame,
+                e.last_frame,
+                e.first.since(zero),
+                e.last.since(zero)
+            )?;
+        }
+        match tr.verdicts.iter().find(|v| v.severity >= Severity::Warning) {
+            Some(v) => writeln!(
+                out,
+                "  ==> STALLED: {} — {} (frames {})",
+                v.code,
+                v.message,
+                super::frame_list(&v.frames)
+            )?,
+            None => {
+                let codes: Vec<&str> = tr.verdicts.iter().map(|v| v.code).collect();
+                writeln!(
+                    out,
+                    "  ==> {}",
+                    if codes.is_empty() {
+                        "no verdict".to_string()
+                    } else {
+                        codes.join(", ")
+                    }
+                )?
+            }
+        }
+    }
+    Ok(())
+}

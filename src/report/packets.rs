@@ -1,0 +1,419 @@
+//! `ikescope packets`: one line per IPsec packet, a decode tree with `-v`,
+//! bytes with `-x`, or JSON Lines (schema in `docs/json.md`).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::capture::{FrameNo, Origin, Timestamp};
+use crate::esp::{Ah, Esp};
+use crate::flow::{Content, Dir, Tracker};
+use crate::ike::{Body, Message};
+use crate::net::{Datagram, Malformed, Payload};
+
+/// How packets are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Line,
+    Verbose,
+    Json,
+}
+
+/// Short payload tags for the one-line summary (display only; names live in
+/// the registry).
+fn tag(version: u8, ptype: u8) -> String {
+    let t = match (version, ptype) {
+        (1, 1) | (2, 33) => "SA",
+        (1, 4) | (2, 34) => "KE",
+        (1, 5) => "ID",
+        (2, 35) => "IDi",
+        (2, 36) => "IDr",
+        (1, 6) | (2, 37) => "CERT",
+        (1, 7) | (2, 38) => "CR",
+        (1, 8) => "HASH",
+        (1, 9) => "SIG",
+        (1, 10) | (2, 40) => "NONCE",
+        (1, 11) | (2, 41) => "N",
+        (1, 12) | (2, 42) => "D",
+        (1, 13) | (2, 43) => "VID",
+        (1, 14) => "ATTR",
+        (1, 20) | (1, 130) => "NAT-D",
+        (1, 21) | (1, 131) => "NAT-OA",
+        (1, 132) => "FRAG",
+        (2, 39) => "AUTH",
+        (2, 44) => "TSi",
+        (2, 45) => "TSr",
+        (2, 46) => "SK",
+        (2, 47) => "CP",
+        (2, 48) => "EAP",
+        (2, 53) => "SKF",
+        _ => return format!("P{ptype}"),
+    };
+    t.to_string()
+}
+
+/// `SA(1 prop, 4 xforms) KE NONCE VID×5 N(NO-PROPOSAL-CHOSEN)`.
+pub fn payload_summary(m: &Message<'_>) -> String {
+    let v = m.header.version;
+    let mut parts: Vec<(String, usize)> = Vec::new();
+    for p in &m.payloads {
+        let s = match &p.body {
+            Body::Sa(sa) => {
+                let x: usize = sa.proposals.iter().map(|p| p.transforms.len()).sum();
+                format!("SA({} prop, {} xforms)", sa.proposals.len(), x)
+            }
+            Body::Notify(n) => match n.notify {
+                Some(name) => format!("N({name})"),
+                None => format!("N({})", n.notify_type),
+            },
+            Body::Ke(k) => match k.group {
+                Some(g) => format!("KE(g{g})"),
+                None => "KE".to_string(),
+            },
+            Body::Encrypted(e) => match (e.fragment_number, e.total_fragments) {
+                (Some(n), Some(t)) => format!("SKF({n}/{t})"),
+                _ => format!("SK({}B)", e.data_length),
+            },
+            Body::Fragment(f) => format!(
+                "FRAG(#{}{})",
+                f.fragment_number,
+                if f.last { ", last" } else { "" }
+            ),
+            _ => tag(v, p.ptype),
+        };
+        match parts.last_mut() {
+            Some((last, n)) if *last == s => *n += 1,
+            _ => parts.push((s, 1)),
+        }
+    }
+    parts
+        .into_iter()
+        .map(|(s, n)| if n > 1 { format!("{s}×{n}") } else { s })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn ep(addr: std::net::IpAddr, port: Option<u16>) -> String {
+    match (addr, port) {
+        (std::net::IpAddr::V6(a), Some(p)) => format!("[{a}]:{p}"),
+        (a, Some(p)) => format!("{a}:{p}"),
+        (a, None) => a.to_string(),
+    }
+}
+
+/// One-line summary of a classified packet.
+pub fn summary(c: &Content<'_>, tracker: &Tracker) -> String {
+    match c {
+        Content::Ike(m) => {
+            let h = &m.header;
+            let exch = h
+                .exchange
+                .map_or_else(|| format!("exchange {}", h.exchange_type), str::to_string);
+            let label = tracker.last_label(h.version, h.ispi);
+            let mut s = format!("IKEv{} {exch}", h.version);
+            if let Some((l, dir, re)) = label {
+                let arrow = match dir {
+                    Dir::I2R => "I→R",
+                    Dir::R2I => "R→I",
+                };
+                s.push_str(&format!(" {l} {arrow}"));
+                if let Some(f) = re {
+                    s.push_str(&format!(" [retransmission of {f}]"));
+                }
+            }
+            if h.version == 2 {
+                s.push_str(&format!(" MID={}", h.message_id));
+            } else if h.message_id != 0 {
+                s.push_str(&format!(" MID={:#010x}", h.message_id));
+            }
+            if h.encrypted && !m.decrypted_copy && h.version == 1 {
+                s.push_str(&format!(" [encrypted {} bytes]", h.length));
+            } else {
+                if m.decrypted_copy {
+                    s.push_str(" [decrypted copy]");
+                }
+                let p = payload_summary(m);
+                if !p.is_empty() {
+                    s.push(' ');
+                    s.push_str(&p);
+                }
+            }
+            if let Some(e) = &m.malformed {
+                s.push_str(&format!(" [Malformed: {e}]"));
+            }
+            s
+        }
+        Content::NotIke(e) => format!("ISAKMP [Malformed: {e}]"),
+        Content::Esp { esp, udp } => format!(
+            "ESP{} spi=0x{:08x} seq={}",
+            if *udp { "-in-UDP" } else { "" },
+            esp.spi,
+            esp.seq
+        ),
+        Content::Ah(a) => format!("AH spi=0x{:08x} seq={}", a.spi, a.seq),
+        Content::Keepalive => "NAT-keepalive".to_string(),
+        Content::Short { proto, have } => {
+            format!(
+                "{} [no header: {have} bytes captured]",
+                proto.to_uppercase()
+            )
+        }
+    }
+}
+
+/// JSON Lines record of one packet (docs/json.md, "packets").
+#[derive(Serialize)]
+struct Record<'a> {
+    schema: u32,
+    frame: FrameNo,
+    time: Timestamp,
+    src: String,
+    dst: String,
+    sport: Option<u16>,
+    dport: Option<u16>,
+    proto: &'a str,
+    malformed: Option<String>,
+    truncated: bool,
+    fragments: &'a [FrameNo],
+    origin: Origin,
+    label: Option<&'a str>,
+    retransmit_of: Option<FrameNo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    isakmp: Option<&'a Message<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    esp: Option<EspRecord>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ah: Option<&'a Ah>,
+}
+
+#[derive(Serialize)]
+struct EspRecord {
+    #[serde(flatten)]
+    esp: Esp,
+    udp: bool,
+}
+
+/// Writes packets as they come.
+pub struct PacketPrinter<'w> {
+    pub out: &'w mut dyn Write,
+    pub style: Style,
+    pub hex: bool,
+    /// First write error (broken pipe...), after which output stops.
+    pub error: Option<io::Error>,
+}
+
+impl<'w> PacketPrinter<'w> {
+    pub fn new(out: &'w mut dyn Write, style: Style, hex: bool) -> Self {
+        PacketPrinter {
+            out,
+            style,
+            hex,
+            error: None,
+        }
+    }
+
+    fn run(&mut self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) {
+        if self.error.is_none() {
+            if let Err(e) = f(self.out) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    /// Print one IPsec packet.
+    pub fn packet(
+        &mut self,
+        d: &Datagram<'_>,
+        c: &Content<'_>,
+        tracker: &Tracker,
+        first: Timestamp,
+    ) {
+        let style = self.style;
+        let hex = self.hex;
+        self.run(|out| match style {
+            Style::Json => {
+                let label = match c {
+                    Content::Ike(m) => tracker.last_label(m.header.version, m.header.ispi),
+                    _ => None,
+                };
+                let rec = Record {
+                    schema: super::SCHEMA_VERSION,
+                    frame: d.frame,
+                    time: d.ts,
+                    src: d.src.to_string(),
+                    dst: d.dst.to_string(),
+                    sport: d.sport,
+                    dport: d.dport,
+                    proto: c.proto(),
+                    malformed: match c {
+                        Content::Ike(m) => m.malformed.as_ref().map(|e| e.to_string()),
+                        Content::NotIke(e) => Some(e.to_string()),
+                        Content::Short { proto, have } => {
+                            Some(format!("{proto} header truncated: {have} bytes at offset 0x0"))
+                        }
+                        _ => None,
+                    },
+                    truncated: d.truncated,
+                    fragments: &d.fragments,
+                    origin: d.origin,
+                    label: label.map(|l| l.0),
+                    retransmit_of: label.and_then(|l| l.2),
+                    isakmp: match c {
+                        Content::Ike(m) => Some(m),
+                        _ => None,
+                    },
+                    esp: match c {
+                        Content::Esp { esp, udp } => Some(EspRecord {
+                            esp: *esp,
+                            udp: *udp,
+                        }),
+                        _ => None,
+                    },
+                    ah: match c {
+                        Content::Ah(a) => Some(a),
+                        _ => None,
+                    },
+                };
+                serde_json::to_writer(&mut *out, &rec)?;
+                writeln!(out)
+            }
+            Style::Line | Style::Verbose => {
+                writeln!(
+                    out,
+                    "{:>6} {:>11.6}  {} → {}  {}{}",
+                    d.frame,
+                    d.ts.since(first),
+                    ep(d.src, d.sport),
+                    ep(d.dst, d.dport),
+                    summary(c, tracker),
+                    if d.fragments.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" [reassembled from frames {}]", super::frame_list(&d.fragments))
+                    }
+                )?;
+                if style == Style::Verbose {
+                    if let Content::Ike(m) = c {
+                        if let Ok(v) = serde_json::to_value(m) {
+                            tree(out, &v, 8)?;
+                        }
+                    }
+                    if let Content::Esp { esp, .. } = c {
+                        writeln!(out, "        spi: 0x{:08x}\n        seq: {}\n        payload_length: {}", esp.spi, esp.seq, esp.payload_length)?;
+                    }
+                    if let Content::Ah(a) = c {
+                        writeln!(out, "        next_header: {}\n        spi: 0x{:08x}\n        seq: {}\n        icv_length: {}", a.next_header, a.spi, a.seq, a.icv_length)?;
+                    }
+                }
+                if hex {
+                    let bytes: &[u8] = match &d.payload {
+                        Payload::Ike { data, .. } | Payload::Esp { data, .. } | Payload::Ah(data) => data,
+                        Payload::NatKeepalive => &[0xff],
+                    };
+                    hexdump(out, bytes)?;
+                }
+                Ok(())
+            }
+        });
+    }
+
+    /// Print a packet whose lower layers are broken.
+    pub fn malformed(&mut self, m: &Malformed, first: Timestamp) {
+        let style = self.style;
+        self.run(|out| match style {
+            Style::Json => {
+                let v = serde_json::json!({
+                    "schema": super::SCHEMA_VERSION,
+                    "frame": m.frame,
+                    "time": m.ts,
+                    "src": m.src.map(|a| a.to_string()),
+                    "dst": m.dst.map(|a| a.to_string()),
+                    "sport": null,
+                    "dport": null,
+                    "proto": "ip",
+                    "malformed": format!("{:?} {} at offset {:#x}", m.layer, m.reason, m.offset),
+                    "truncated": false,
+                    "fragments": [],
+                });
+                serde_json::to_writer(&mut *out, &v)?;
+                writeln!(out)
+            }
+            _ => writeln!(
+                out,
+                "{:>6} {:>11.6}  {} → {}  [Malformed {:?}: {} at offset {:#x}]",
+                m.frame,
+                m.ts.since(first),
+                m.src.map_or("?".into(), |a| a.to_string()),
+                m.dst.map_or("?".into(), |a| a.to_string()),
+                m.layer,
+                m.reason,
+                m.offset
+            ),
+        });
+    }
+}
+
+/// Indented tree of a JSON value (the `-v` decode tree).
+fn tree(out: &mut dyn Write, v: &serde_json::Value, indent: usize) -> io::Result<()> {
+    use serde_json::Value;
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map {
+                match x {
+                    Value::Null => {}
+                    Value::Array(a) if a.is_empty() => {}
+                    Value::Object(_) => {
+                        writeln!(out, "{pad}{k}:")?;
+                        tree(out, x, indent + 2)?;
+                    }
+                    Value::Array(a) => {
+                        writeln!(out, "{pad}{k}:")?;
+                        for (i, item) in a.iter().enumerate() {
+                            if item.is_object() || item.is_array() {
+                                writeln!(out, "{pad}  [{i}]")?;
+                                tree(out, item, indent + 4)?;
+                            } else {
+                                writeln!(out, "{pad}  - {}", scalar(item))?;
+                            }
+                        }
+                    }
+                    _ => writeln!(out, "{pad}{k}: {}", scalar(x))?,
+                }
+            }
+        }
+        other => writeln!(out, "{pad}{}", scalar(other))?,
+    }
+    Ok(())
+}
+
+fn scalar(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Classic 16-bytes-a-line hex dump.
+pub fn hexdump(out: &mut dyn Write, b: &[u8]) -> io::Result<()> {
+    for (i, chunk) in b.chunks(16).enumerate() {
+        let hexs: Vec<String> = chunk.iter().map(|x| format!("{x:02x}")).collect();
+        let ascii: String = chunk
+            .iter()
+            .map(|&x| {
+                if (0x20..0x7f).contains(&x) {
+                    x as char
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        writeln!(
+            out,
+            "        {:04x}  {:<47}  {ascii}",
+            i * 16,
+            hexs.join(" ")
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,250 @@
+//! `ikescope FILE`: one row per tunnel, then every warning and error verdict
+//! with its evidence, likely causes, offered proposals and what to check.
+
+use std::io::{self, Write};
+
+use comfy_table::{presets, ContentArrangement, Table};
+
+use super::model::{FileAnalysis, TunnelReport};
+use super::{config, frame_list, wireshark_filter};
+use crate::diagnose::{advice, Offered, Severity};
+use crate::flow::{state, Dir, IkeSa, Mode, Tunnel};
+
+fn mode_text(sa: &IkeSa) -> String {
+    match sa.mode {
+        Mode::Main => "IKEv1 Main".to_string(),
+        Mode::Aggressive => "IKEv1 Aggressive".to_string(),
+        Mode::Ikev2 => "IKEv2".to_string(),
+        Mode::Unknown => format!("IKEv{}", sa.version),
+    }
+}
+
+/// Phase 1 column: last message and the Cisco state of the waiting side.
+pub fn phase1_text(sa: &IkeSa) -> String {
+    let p = state::phase1(sa);
+    let last = p.last_message.unwrap_or_else(|| "-".to_string());
+    if sa.version == 1 {
+        format!("{last} ({} / {})", p.asa, p.ios)
+    } else {
+        format!(
+            "{last} ({})",
+            if p.complete { "established" } else { p.asa }
+        )
+    }
+}
+
+/// Phase 2 column.
+pub fn phase2_text(sa: &IkeSa) -> String {
+    if sa.version == 1 {
+        if sa.quick_modes.is_empty() {
+            return "-".to_string();
+        }
+        let up = sa.quick_modes.iter().filter(|q| q.last >= 2).count();
+        let stuck: Vec<String> = sa
+            .quick_modes
+            .iter()
+            .filter(|q| q.last < 2)
+            .map(|q| format!("QM{} ×{}", q.last, q.frames.len()))
+            .collect();
+        let mut s = format!("{up} of {} QM done", sa.quick_modes.len());
+        if !stuck.is_empty() {
+            s.push_str(&format!("; stalled: {}", stuck.join(", ")));
+        }
+        s
+    } else {
+        let children = sa
+            .messages
+            .iter()
+            .filter(|m| m.label == "CREATE_CHILD_SA resp" && m.retransmit_of.is_none())
+            .count();
+        let auth = sa.find("IKE_AUTH resp").is_some();
+        match (auth, children) {
+            (false, 0) => "-".to_string(),
+            (true, 0) => "IKE_AUTH answered".to_string(),
+            (a, n) => format!("{}{n} CREATE_CHILD_SA", if a { "IKE_AUTH + " } else { "" }),
+        }
+    }
+}
+
+fn esp_text(t: &Tunnel) -> String {
+    if t.esp.is_empty() {
+        return "-".to_string();
+    }
+    t.esp
+        .iter()
+        .map(|e| {
+            let arrow = if e.src == t.peers[0] { "→" } else { "←" };
+            format!(
+                "{arrow} {}{:08x} {} pkts{}",
+                if e.proto == crate::flow::EspProto::Ah {
+                    "AH "
+                } else {
+                    ""
+                },
+                e.spi,
+                e.packets,
+                if e.seq.lost > 0 {
+                    format!(", {} lost", e.seq.lost)
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn mark(s: Severity) -> &'static str {
+    match s {
+        Severity::Ok => "✓",
+        Severity::Info => "i",
+        Severity::Warning => "!",
+        Severity::Error => "✗",
+    }
+}
+
+/// Write the summary of one file.
+pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
+    let fmt = f
+        .read
+        .as_ref()
+        .map(|r| {
+            format!("{:?}{}", r.format, if r.compressed { ", gzip" } else { "" }).to_lowercase()
+        })
+        .unwrap_or_else(|| "unreadable".to_string());
+    writeln!(
+        out,
+        "{} — {fmt}, {} frames, {} IPsec packets, {} tunnel(s)",
+        f.path,
+        f.frames,
+        f.ipsec_packets,
+        f.tunnels.len()
+    )?;
+    if let Some(e) = &f.error {
+        writeln!(out, "  error: {e}")?;
+    }
+    for n in &f.notices {
+        let at = match (n.offset, n.line, n.frame) {
+            (_, Some(l), _) => format!(" (line {l})"),
+            (Some(o), _, _) => format!(" (offset {o:#x})"),
+            (_, _, Some(fr)) => format!(" (frame {fr})"),
+            _ => String::new(),
+        };
+        writeln!(out, "  {:?}: {}{at}", n.level, n.message)?;
+    }
+    if f.tunnels.is_empty() {
+        writeln!(out, "  No IKE, ESP or AH traffic found.")?;
+        return Ok(());
+    }
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(160)
+        .set_header(vec![
+            "#",
+            "Peers",
+            "IKE",
+            "Initiator",
+            "Phase 1",
+            "Phase 2",
+            "ESP/AH",
+            "Verdicts",
+        ]);
+    for (i, tr) in f.tunnels.iter().enumerate() {
+        let t = &tr.tunnel;
+        let sa = t.ike_sas.first();
+        let verdicts: Vec<String> = tr
+            .verdicts
+            .iter()
+            .map(|v| format!("{} {}", mark(v.severity), v.code))
+            .collect();
+        table.add_row(vec![
+            (i + 1).to_string(),
+            format!("{}\n{}", t.peers[0], t.peers[1]),
+            sa.map_or("-".to_string(), mode_text),
+            sa.map_or("-".to_string(), |s| s.initiator.addr.to_string()),
+            t.ike_sas
+                .iter()
+                .map(phase1_text)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            t.ike_sas
+                .iter()
+                .map(phase2_text)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            esp_text(t),
+            verdicts.join("\n"),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    for (i, tr) in f.tunnels.iter().enumerate() {
+        write_details(out, i + 1, tr)?;
+    }
+    Ok(())
+}
+
+fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport) -> io::Result<()> {
+    let t = &tr.tunnel;
+    let serious: Vec<_> = tr
+        .verdicts
+        .iter()
+        .filter(|v| v.severity >= Severity::Warning)
+        .collect();
+    if serious.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "Tunnel {n}: {} ⇄ {}", t.peers[0], t.peers[1])?;
+    for v in serious {
+        writeln!(
+            out,
+            "  {} {} [{}]",
+            mark(v.severity),
+            v.code,
+            v.severity.as_str()
+        )?;
+        if let Some(info) = advice::info(v.code) {
+            writeln!(out, "    {}", info.meaning)?;
+        }
+        writeln!(out, "    Seen: {}", v.message)?;
+        if !v.frames.is_empty() {
+            writeln!(out, "    Frames: {}", frame_list(&v.frames))?;
+        }
+        if !v.candidates.is_empty() {
+            writeln!(out, "    Likeliest causes:")?;
+            for (i, c) in v.candidates.iter().enumerate() {
+                writeln!(out, "      {}. {c}", i + 1)?;
+            }
+        }
+        if let Some(o) = &v.offered {
+            writeln!(out, "    The initiator offered (as configuration):")?;
+            let lines = match o {
+                Offered::V1(t) => config::v1_phase1(t),
+                Offered::V2(p) => config::v2_ike(p),
+            };
+            for l in lines {
+                writeln!(out, "      {l}")?;
+            }
+        }
+        if let Some(info) = advice::info(v.code) {
+            if !info.checks.is_empty() {
+                writeln!(out, "    Check:")?;
+                for c in info.checks {
+                    writeln!(out, "      - {c}")?;
+                }
+            }
+        }
+    }
+    writeln!(out, "  Wireshark filter: {}", wireshark_filter(t))?;
+    Ok(())
+}
+
+/// Which side a message came from, for ladders.
+pub fn side(d: Dir) -> &'static str {
+    match d {
+        Dir::I2R => "initiator",
+        Dir::R2I => "responder",
+    }
+}
