@@ -1,0 +1,190 @@
+//! The project's reference captures (`captures/`, made by real IKE daemons
+//! with `captures/generate`) against their expectation files: every capture
+//! is dissected without a malformed packet, every tunnel is found with its
+//! version, mode, initiator, progress, cleartext notifies and ESP counts, and
+//! every expected verdict is produced, with no warning or error verdict on
+//! the healthy ones.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ikescope::app::{self, FileAnalysis, Options};
+use ikescope::diagnose::Severity;
+use ikescope::flow::{IkeSa, Tunnel};
+use serde_json::Value;
+
+fn captures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("captures")
+}
+
+fn expectations() -> Vec<(PathBuf, Value)> {
+    let mut out = Vec::new();
+    let Ok(rd) = fs::read_dir(captures_dir()) else {
+        return out;
+    };
+    let mut paths: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        if p.to_string_lossy().ends_with(".expect.json") {
+            let v: Value = serde_json::from_str(&fs::read_to_string(&p).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            out.push((p, v));
+        }
+    }
+    out
+}
+
+/// How far an exchange got, as a rank: later messages rank higher.
+fn rank(label: &str) -> Option<u32> {
+    let num = |p: &str| label.strip_prefix(p).and_then(|n| n.parse::<u32>().ok());
+    if let Some(n) = num("MM").or_else(|| num("AM")) {
+        return Some(n);
+    }
+    if let Some(n) = num("QM") {
+        return Some(10 + n);
+    }
+    Some(match label {
+        "IKE_SA_INIT req" => 1,
+        "IKE_SA_INIT resp" => 2,
+        "IKE_AUTH req" => 3,
+        "IKE_AUTH resp" => 4,
+        "CREATE_CHILD_SA req" => 5,
+        "CREATE_CHILD_SA resp" => 6,
+        _ => return None,
+    })
+}
+
+fn last_message(t: &Tunnel) -> Option<String> {
+    let all: Vec<&IkeSa> = t.ike_sas.iter().collect();
+    all.iter()
+        .flat_map(|sa| sa.messages.iter())
+        .filter_map(|m| rank(&m.label).map(|r| (r, m.label.clone())))
+        .max_by_key(|(r, _)| *r)
+        .map(|(_, l)| l)
+}
+
+fn check_file(path: &Path, exp: &Value, a: &FileAnalysis, errors: &mut Vec<String>) {
+    let name = path.display();
+    let mut err = |s: String| errors.push(format!("{name}: {s}"));
+    if a.input_failed() {
+        err(format!("input failed: {:?} {:?}", a.error, a.read.as_ref().and_then(|r| r.stopped.as_ref())));
+    }
+    for t in &a.tunnels {
+        if let Some((f, why)) = t.tunnel.malformed.first() {
+            err(format!("malformed frame {f}: {why}"));
+        }
+    }
+    let Some(tunnels) = exp["tunnels"].as_array() else {
+        err("no tunnels array".into());
+        return;
+    };
+    for et in tunnels {
+        let peers: BTreeSet<String> = et["peers"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+            .unwrap_or_default();
+        let Some(tr) = a.tunnels.iter().find(|t| {
+            let ours: BTreeSet<String> = t.tunnel.peers.iter().map(|p| p.to_string()).collect();
+            ours == peers
+        }) else {
+            err(format!("tunnel {peers:?} not found"));
+            continue;
+        };
+        let t = &tr.tunnel;
+        let sa = t.ike_sas.first();
+        if let Some(v) = et["ike_version"].as_u64() {
+            if sa.map(|s| s.version as u64) != Some(v) {
+                err(format!("{peers:?}: ike_version {v} expected, got {:?}", sa.map(|s| s.version)));
+            }
+        }
+        if let Some(m) = et["mode"].as_str() {
+            if sa.map(|s| s.mode.as_str()) != Some(m) {
+                err(format!("{peers:?}: mode {m} expected, got {:?}", sa.map(|s| s.mode.as_str())));
+            }
+        }
+        if let Some(i) = et["initiator"].as_str() {
+            let got = sa.map(|s| s.initiator.addr.to_string());
+            if got.as_deref() != Some(i) {
+                err(format!("{peers:?}: initiator {i} expected, got {got:?}"));
+            }
+        }
+        if let Some(l) = et["last_message"].as_str() {
+            let got = last_message(t);
+            if got.as_deref() != Some(l) {
+                err(format!("{peers:?}: last message {l} expected, got {got:?}"));
+            }
+        }
+        if let Some(n) = et["notify_types"].as_array() {
+            let want: BTreeSet<u64> = n.iter().filter_map(Value::as_u64).collect();
+            let got: BTreeSet<u64> = t
+                .ike_sas
+                .iter()
+                .flat_map(|s| s.messages.iter())
+                .flat_map(|m| m.notifies.iter().map(|x| x.notify_type as u64))
+                .collect();
+            if want != got {
+                err(format!("{peers:?}: notify types {want:?} expected, got {got:?}"));
+            }
+        }
+        if let Some(esp) = et["esp"].as_array() {
+            for e in esp {
+                let spi = e["spi"].as_str().unwrap_or("");
+                let found = t.esp.iter().find(|x| {
+                    format!("{:08x}", x.spi) == spi.trim_start_matches("0x")
+                        && Some(x.src.to_string().as_str()) == e["src"].as_str()
+                        && Some(x.dst.to_string().as_str()) == e["dst"].as_str()
+                });
+                match found {
+                    None => err(format!("{peers:?}: ESP SPI {spi} not found")),
+                    Some(x) => {
+                        if let Some(p) = e["packets"].as_u64() {
+                            if x.packets != p {
+                                err(format!("{peers:?}: ESP SPI {spi}: {p} packets expected, got {}", x.packets));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let codes: BTreeSet<&str> = tr.verdicts.iter().map(|v| v.code).collect();
+        let want: Vec<&str> = et["verdicts"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for w in &want {
+            if !codes.contains(w) {
+                err(format!("{peers:?}: verdict {w} expected, got {codes:?}"));
+            }
+        }
+        let healthy = want.iter().all(|w| {
+            ikescope::diagnose::advice::info(w).is_some_and(|i| i.severity <= Severity::Info)
+        });
+        if healthy {
+            for v in &tr.verdicts {
+                if v.severity >= Severity::Warning {
+                    err(format!("{peers:?}: healthy tunnel got {} ({})", v.code, v.message));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn reference_captures_meet_their_expectations() {
+    let exps = expectations();
+    if exps.is_empty() {
+        eprintln!("no expectation files under captures/: nothing to check");
+        return;
+    }
+    let mut errors = Vec::new();
+    let mut checked = 0;
+    for (path, exp) in &exps {
+        let cap = captures_dir().join(exp["capture"].as_str().unwrap_or(""));
+        let a = app::analyze(&cap, &Options::default(), None);
+        check_file(path, exp, &a, &mut errors);
+        checked += 1;
+    }
+    eprintln!("{checked} captures checked against their expectations");
+    assert!(errors.is_empty(), "{} mismatches:\n{}", errors.len(), errors.join("\n"));
+}
