@@ -17,6 +17,8 @@ mod sk;
 mod ts;
 
 #[cfg(test)]
+mod corpus_tests;
+#[cfg(test)]
 mod tests;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
