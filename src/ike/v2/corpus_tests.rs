@@ -338,3 +338,87 @@ fn agrees_with_tshark_on_corpus() {
         failures.len()
     );
 }
+
+/// Our registry tables name the same assigned values as tshark's IKEv2
+/// value strings (`tshark -G values`), where tshark 4.0 is current.
+#[test]
+fn registry_values_match_tshark() {
+    use crate::registry::ikev2::{
+        DH_GROUPS, ENCR_IDS, ESN_IDS, EXCHANGE_TYPES, INTEG_IDS, PRF_IDS, SECURITY_PROTOCOLS,
+    };
+    use crate::registry::Table;
+    let Ok(out) = Command::new("tshark").args(["-G", "values"]).output() else {
+        eprintln!("skipped: no tshark");
+        return;
+    };
+    let out = String::from_utf8_lossy(&out.stdout);
+    // (tshark field, our table, values to leave out: IKEv1-only rows tshark
+    // shares with IKEv2, or values assigned after tshark 4.0).
+    let checks: &[(&str, &Table, &[u32])] = &[
+        ("isakmp.tf.id.encr", &ENCR_IDS, &[]),
+        ("isakmp.tf.id.prf", &PRF_IDS, &[]),
+        ("isakmp.tf.id.integ", &INTEG_IDS, &[]),
+        ("isakmp.tf.id.esn", &ESN_IDS, &[]),
+        // 0: NONE since RFC 9370, after tshark 4.0. 3, 4, 6-13: IKEv1 EC2N
+        // groups, reserved/unassigned in IKEv2.
+        (
+            "isakmp.tf.id.dh",
+            &DH_GROUPS,
+            &[0, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13],
+        ),
+    ];
+    let unassigned = |n: &str| {
+        let n = n.to_ascii_uppercase();
+        n.starts_with("RESERVED") || n.starts_with("UNASSIGNED") || n.starts_with("UNDEFINED")
+    };
+    let mut compared = 0;
+    for (field, table, skip) in checks {
+        let prefix = format!("V\t{field}\t");
+        let theirs: Vec<(u32, &str)> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix(prefix.as_str()))
+            .filter_map(|l| {
+                let (v, n) = l.split_once('\t')?;
+                Some((v.parse().ok()?, n))
+            })
+            .filter(|(v, _)| !skip.contains(v))
+            .collect();
+        assert!(!theirs.is_empty(), "tshark has no values for {field}");
+        let max = theirs.iter().map(|t| t.0).max().unwrap_or(0);
+        for (v, n) in &theirs {
+            compared += 1;
+            assert_eq!(
+                table.name(*v).is_some(),
+                !unassigned(n),
+                "{field} {v}: ours {:?}, tshark {n:?}",
+                table.name(*v)
+            );
+        }
+        for e in table.entries.iter().filter(|e| e.first == e.last) {
+            if e.first <= max && !skip.contains(&e.first) {
+                assert!(
+                    theirs.iter().any(|(v, n)| *v == e.first && !unassigned(n)),
+                    "{field} {}: we name {:?}, tshark does not",
+                    e.first,
+                    e.name
+                );
+            }
+        }
+    }
+    // IKEv2 exchange types and protocol IDs, where tshark mixes in IKEv1 rows.
+    for v in 34..=38 {
+        assert!(EXCHANGE_TYPES.name(v).is_some());
+        assert!(out.contains(&format!(
+            "V\tisakmp.exchangetype\t{v}\t{}\n",
+            EXCHANGE_TYPES.name(v).unwrap_or("?")
+        )));
+    }
+    for v in 1..=5 {
+        let name = SECURITY_PROTOCOLS.name(v).unwrap_or("?");
+        assert!(
+            out.contains(&format!("V\tisakmp.prop.protoid\t{v}\t{name}\n")),
+            "{v} {name}"
+        );
+    }
+    eprintln!("registry vs tshark: {compared} values compared");
+}
