@@ -11,10 +11,18 @@
 //! decompression window) and nothing is copied. A damaged file yields a
 //! notice with the byte offset, and everything before it is still delivered.
 
+pub mod gzip;
+pub mod pcap;
+pub mod pcapng;
 pub mod text;
+mod window;
 
 use std::fmt;
+use std::fs::File;
+use std::io::{BufReader, Read};
 use std::path::Path;
+
+use window::{SliceWindow, StreamWindow, Window};
 
 use serde::Serialize;
 
@@ -185,22 +193,181 @@ pub enum CaptureError {
     BadHeader { offset: u64, reason: String },
 }
 
+/// Largest text export read into memory (text exports are console logs).
+const MAX_TEXT: usize = 256 << 20;
+/// Bytes of a text file shown to [`text::looks_like_text`].
+const TEXT_SNIFF: usize = 64 << 10;
+
+/// What a record parser produced.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    pub frames: u64,
+    pub stopped: Option<Notice>,
+}
+
+impl Outcome {
+    /// Record the reason the read stops at `offset`.
+    pub(crate) fn stop(&mut self, offset: u64, message: String) {
+        self.stopped = Some(Notice {
+            level: Level::Error,
+            offset: Some(offset),
+            line: None,
+            frame: None,
+            message: format!(
+                "{message} at offset {offset:#x}; reading stopped, earlier packets kept"
+            ),
+        });
+    }
+}
+
+/// Recognise an uncompressed format.
+fn sniff_plain(head: &[u8]) -> Option<Format> {
+    if pcap::magic(head).is_some() {
+        Some(Format::Pcap)
+    } else if pcapng::is_pcapng(head) {
+        Some(Format::PcapNg)
+    } else if text::looks_like_text(head) {
+        Some(Format::CiscoText)
+    } else {
+        None
+    }
+}
+
 /// Recognise a capture format from the first bytes of a file. `Some((format,
 /// compressed))`; for gzip only the compression is known from the magic, and
 /// the inner format is reported after decompressing its first bytes.
 pub fn sniff(head: &[u8]) -> Option<(Format, bool)> {
-    let _ = head;
-    None
+    if gzip::is_gzip(head) {
+        let inner = gzip::peek(head, TEXT_SNIFF);
+        return sniff_plain(&inner).map(|f| (f, true));
+    }
+    sniff_plain(head).map(|f| (f, false))
+}
+
+/// Read pcap or pcapng from a window; text is handled by the callers.
+fn read_window<W: Window>(
+    w: &mut W,
+    format: Format,
+    compressed: bool,
+    sink: &mut dyn FrameSink,
+) -> Result<ReadSummary, CaptureError> {
+    let out = match format {
+        Format::Pcap => pcap::read(w, sink)?,
+        Format::PcapNg => pcapng::read(w, sink)?,
+        Format::CiscoText => return Err(CaptureError::NotACapture),
+    };
+    Ok(ReadSummary {
+        format,
+        compressed,
+        frames: out.frames,
+        bytes: w.offset(),
+        stopped: out.stopped,
+    })
+}
+
+/// Hand the stop notice to the sink as well.
+fn finish(summary: ReadSummary, sink: &mut dyn FrameSink) -> ReadSummary {
+    if let Some(n) = &summary.stopped {
+        sink.notice(n.clone());
+    }
+    summary
+}
+
+/// Read everything from a stream window into memory, up to `limit` bytes.
+fn slurp<W: Window>(w: &mut W, limit: usize) -> Vec<u8> {
+    let mut want = TEXT_SNIFF;
+    while w.fill(want).unwrap_or(false) && want < limit {
+        want = want.saturating_mul(2).min(limit);
+    }
+    w.avail().get(..limit).unwrap_or(w.avail()).to_vec()
+}
+
+/// Read a decompressed stream: sniff the inner format, then parse it.
+fn read_gzip<R: Read>(
+    reader: R,
+    opts: &ReadOptions,
+    sink: &mut dyn FrameSink,
+) -> Result<ReadSummary, CaptureError> {
+    let mut w = StreamWindow::new(gzip::decoder(reader), window::STREAM_WINDOW);
+    w.fill(TEXT_SNIFF.min(window::STREAM_WINDOW)).ok();
+    let format = sniff_plain(w.avail());
+    let mut summary = match format {
+        Some(Format::CiscoText) => {
+            let all = slurp(&mut w, MAX_TEXT);
+            let mut s = text::read_text(&all, opts, sink)?;
+            s.compressed = true;
+            return Ok(s);
+        }
+        Some(f) => read_window(&mut w, f, true, sink)?,
+        None => {
+            return Err(match w.take_error() {
+                Some(e) => CaptureError::BadHeader {
+                    offset: 0,
+                    reason: format!("gzip: {e}"),
+                },
+                None => CaptureError::NotACapture,
+            })
+        }
+    };
+    if let Some(e) = w.take_error() {
+        let offset = summary.bytes;
+        let mut out = Outcome::default();
+        out.stop(
+            offset,
+            format!("gzip stream error ({e}) in the decompressed data"),
+        );
+        summary.stopped = out.stopped;
+    }
+    Ok(finish(summary, sink))
 }
 
 /// Read a capture file, calling `sink` for each frame and notice.
+///
+/// pcap and pcapng files are read through a bounded window (1 MiB, grown only
+/// to fit one record), so memory does not grow with the file size.
 pub fn read_path(
     path: &Path,
     opts: &ReadOptions,
     sink: &mut dyn FrameSink,
 ) -> Result<ReadSummary, CaptureError> {
-    let _ = (path, opts, sink);
-    Err(CaptureError::NotACapture)
+    let mut file = File::open(path)?;
+    let mut head = [0u8; 4];
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(head.get_mut(got..).unwrap_or(&mut [])) {
+            Ok(0) => break,
+            Ok(k) => got += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let file = File::open(path)?;
+    let head = head.get(..got).unwrap_or(&[]);
+    if gzip::is_gzip(head) {
+        return read_gzip(BufReader::with_capacity(256 << 10, file), opts, sink);
+    }
+    let mut w = StreamWindow::new(file, window::STREAM_WINDOW);
+    w.fill(TEXT_SNIFF).ok();
+    let summary = match sniff_plain(w.avail()) {
+        Some(Format::CiscoText) => {
+            let all = slurp(&mut w, MAX_TEXT);
+            return text::read_text(&all, opts, sink);
+        }
+        Some(f) => read_window(&mut w, f, false, sink)?,
+        None => {
+            return Err(match w.take_error() {
+                Some(e) => CaptureError::Io(e),
+                None => CaptureError::NotACapture,
+            })
+        }
+    };
+    let mut summary = summary;
+    if let Some(e) = w.take_error() {
+        let mut out = Outcome::default();
+        out.stop(summary.bytes, format!("read error ({e})"));
+        summary.stopped = out.stopped;
+    }
+    Ok(finish(summary, sink))
 }
 
 /// Read a capture held in memory.
@@ -209,6 +376,15 @@ pub fn read_bytes(
     opts: &ReadOptions,
     sink: &mut dyn FrameSink,
 ) -> Result<ReadSummary, CaptureError> {
-    let _ = (data, opts, sink);
-    Err(CaptureError::NotACapture)
+    if gzip::is_gzip(data) {
+        return read_gzip(data, opts, sink);
+    }
+    match sniff_plain(data.get(..TEXT_SNIFF).unwrap_or(data)) {
+        Some(Format::CiscoText) => text::read_text(data, opts, sink),
+        Some(f) => {
+            let s = read_window(&mut SliceWindow::new(data), f, false, sink)?;
+            Ok(finish(s, sink))
+        }
+        None => Err(CaptureError::NotACapture),
+    }
 }

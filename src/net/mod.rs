@@ -7,12 +7,21 @@
 //! NAT-T ports, IP protocols 50 (ESP) and 51 (AH). Everything else is
 //! [`Decoded::Ignored`] after a cheap check, without allocating.
 
+pub mod defrag;
+pub mod demux;
+pub mod link;
+
 use std::borrow::Cow;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::capture::{Frame, FrameNo, Origin, Timestamp};
+use crate::bytes::{be16, be32};
+use crate::capture::{Frame, FrameNo, LinkType, Origin, Timestamp};
+use defrag::{Added, FragIn, FragKey, Pool};
+use demux::{proto, Hit, Kind, Ports, Transport, V6Walk};
+use link::L3;
 
 /// What an IPsec datagram carries.
 #[derive(Debug, Clone)]
@@ -122,20 +131,444 @@ impl Default for NetOptions {
 pub struct Decoder {
     opts: NetOptions,
     notices: Vec<NetNotice>,
+    ports: Ports,
+    pool: Pool,
+    /// Unknown link types already warned about.
+    unknown_links: Vec<u32>,
+}
+
+/// The IPv4 fixed header, read at fixed offsets (RFC 791 §3.1).
+struct V4Head {
+    ihl: usize,
+    total: usize,
+    id: u16,
+    frag_off: usize,
+    more: bool,
+    proto: u8,
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+}
+
+impl V4Head {
+    #[inline]
+    fn parse(ip: &[u8]) -> Option<V4Head> {
+        let h: &[u8; 20] = ip.get(..20)?.try_into().ok()?;
+        if h[0] >> 4 != 4 {
+            return None;
+        }
+        let ff = u16::from_be_bytes([h[6], h[7]]);
+        Some(V4Head {
+            ihl: usize::from(h[0] & 0x0f) * 4,
+            total: usize::from(u16::from_be_bytes([h[2], h[3]])),
+            id: u16::from_be_bytes([h[4], h[5]]),
+            frag_off: usize::from(ff & 0x1fff) * 8,
+            more: ff & 0x2000 != 0,
+            proto: h[9],
+            src: Ipv4Addr::new(h[12], h[13], h[14], h[15]),
+            dst: Ipv4Addr::new(h[16], h[17], h[18], h[19]),
+        })
+    }
+}
+
+/// Facts about the frame a datagram comes from.
+struct Ctx {
+    frame: FrameNo,
+    ts: Timestamp,
+    origin: Origin,
+    src: IpAddr,
+    dst: IpAddr,
+}
+
+impl Ctx {
+    fn malformed<'a>(&self, layer: Layer, offset: usize, reason: String) -> Decoded<'a> {
+        Decoded::Malformed(Malformed {
+            frame: self.frame,
+            ts: self.ts,
+            src: Some(self.src),
+            dst: Some(self.dst),
+            layer,
+            offset,
+            reason,
+        })
+    }
+
+    fn datagram<'a>(
+        &self,
+        hit: Hit,
+        data: Cow<'a, [u8]>,
+        ip_length: usize,
+        fragments: Vec<FrameNo>,
+    ) -> Decoded<'a> {
+        let payload = match hit.kind {
+            Kind::Ike { marker } => Payload::Ike { data, marker },
+            Kind::Esp { udp } => Payload::Esp { data, udp },
+            Kind::Ah => Payload::Ah(data),
+            Kind::Keepalive => Payload::NatKeepalive,
+        };
+        Decoded::Datagram(Datagram {
+            frame: self.frame,
+            ts: self.ts,
+            src: self.src,
+            dst: self.dst,
+            sport: hit.sport,
+            dport: hit.dport,
+            payload,
+            truncated: hit.truncated,
+            fragments,
+            origin: self.origin,
+            ip_length,
+        })
+    }
+}
+
+/// Borrow `range` of a frame's bytes.
+#[inline]
+fn borrow(buf: &[u8], range: Range<usize>) -> Cow<'_, [u8]> {
+    Cow::Borrowed(buf.get(range).unwrap_or(&[]))
+}
+
+/// Keep only `range` of an owned buffer.
+fn own(mut v: Vec<u8>, range: Range<usize>) -> Cow<'static, [u8]> {
+    v.truncate(range.end);
+    v.drain(..range.start.min(v.len()));
+    Cow::Owned(v)
 }
 
 impl Decoder {
     pub fn new(opts: NetOptions) -> Self {
         Decoder {
+            ports: Ports::new(&opts.ike_ports, &opts.natt_ports),
+            pool: Pool::new(
+                opts.defrag_max_bytes,
+                opts.defrag_max_datagrams,
+                opts.defrag_timeout_secs,
+            ),
             opts,
             notices: Vec::new(),
+            unknown_links: Vec::new(),
         }
     }
 
+    /// The options this decoder was built with.
+    pub fn options(&self) -> &NetOptions {
+        &self.opts
+    }
+
     /// Decode one frame.
+    ///
+    /// Non-IPsec frames are recognised from fixed-offset reads (link type,
+    /// IP version, protocol, UDP ports) and return [`Decoded::Ignored`]
+    /// without allocating.
     pub fn decode<'a>(&mut self, frame: &Frame<'a>) -> Decoded<'a> {
-        let _ = (&self.opts, frame);
-        Decoded::Ignored
+        self.pool.expire(frame.ts, &mut self.notices);
+        match link::locate(frame.link, frame.data) {
+            L3::V4(off) => self.ipv4(frame, off),
+            L3::V6(off) => self.ipv6(frame, off),
+            L3::Other => Decoded::Ignored,
+            L3::Unknown => {
+                self.unknown_link(frame.link, frame.number);
+                Decoded::Ignored
+            }
+        }
+    }
+
+    #[cold]
+    fn unknown_link(&mut self, link: LinkType, frame: FrameNo) {
+        if self.unknown_links.contains(&link.0) {
+            return;
+        }
+        self.unknown_links.push(link.0);
+        self.notices.push(NetNotice {
+            frame: Some(frame),
+            message: format!(
+                "unsupported link type {link}: its frames are not analysed (first at frame {frame})"
+            ),
+        });
+    }
+
+    fn ipv4<'a>(&mut self, frame: &Frame<'a>, off: usize) -> Decoded<'a> {
+        let data = frame.data;
+        let Some(ip) = data.get(off..) else {
+            return Decoded::Ignored;
+        };
+        let Some(h) = V4Head::parse(ip) else {
+            return Decoded::Ignored;
+        };
+        if !matches!(h.proto, proto::UDP | proto::ESP | proto::AH) {
+            return Decoded::Ignored;
+        }
+        let key = FragKey {
+            src: IpAddr::V4(h.src),
+            dst: IpAddr::V4(h.dst),
+            id: u32::from(h.id),
+            proto: h.proto,
+        };
+        let fragmented = h.more || h.frag_off != 0;
+        // Cheap port check before anything else (first fragment or whole
+        // datagram: the UDP header is here).
+        if h.proto == proto::UDP {
+            if h.frag_off == 0 {
+                let at = h.ihl.max(20);
+                let (Some(sp), Some(dp)) = (be16(ip, at), be16(ip, at + 2)) else {
+                    return Decoded::Ignored;
+                };
+                if self.ports.classify(sp, dp).is_none() {
+                    if h.more {
+                        self.pool.reject(key);
+                    }
+                    return Decoded::Ignored;
+                }
+            } else if self.pool.is_rejected(&key) {
+                return Decoded::Ignored;
+            }
+        }
+        let cx = Ctx {
+            frame: frame.number,
+            ts: frame.ts,
+            origin: frame.origin,
+            src: IpAddr::V4(h.src),
+            dst: IpAddr::V4(h.dst),
+        };
+        if h.ihl < 20 {
+            return cx.malformed(
+                Layer::Ipv4,
+                off,
+                format!("IPv4 header length {} is less than 20", h.ihl),
+            );
+        }
+        if h.ihl > ip.len() {
+            return cx.malformed(
+                Layer::Ipv4,
+                off,
+                format!(
+                    "IPv4 header length {} runs past the {} captured bytes",
+                    h.ihl,
+                    ip.len()
+                ),
+            );
+        }
+        // Total length 0 is what TCP segmentation offload leaves: use the frame.
+        let total = if h.total == 0 { ip.len() } else { h.total };
+        if total < h.ihl {
+            return cx.malformed(
+                Layer::Ipv4,
+                off + 2,
+                format!(
+                    "IPv4 total length {total} is less than the header length {}",
+                    h.ihl
+                ),
+            );
+        }
+        let ip_truncated = total > ip.len();
+        let buf = ip.get(..total.min(ip.len())).unwrap_or(ip);
+        if fragmented {
+            let Some(part) = buf.get(h.ihl..) else {
+                return Decoded::Ignored;
+            };
+            let f = FragIn {
+                key,
+                ts: frame.ts,
+                frame: frame.number,
+                offset: h.frag_off,
+                more: h.more,
+                data: part,
+                declared: total - h.ihl,
+                header_len: h.ihl,
+            };
+            return self.fragment(&cx, f, off + 6, h.proto, false);
+        }
+        match demux::transport(buf, h.ihl, h.proto, ip_truncated, &self.ports) {
+            Transport::NotIpsec => Decoded::Ignored,
+            Transport::Hit(hit) => {
+                let data = borrow(buf, hit.range.clone());
+                let hit = Hit {
+                    truncated: hit.truncated || ip_truncated,
+                    ..hit
+                };
+                cx.datagram(hit, data, total, Vec::new())
+            }
+            Transport::Malformed(layer, at, reason) => cx.malformed(layer, off + at, reason),
+        }
+    }
+
+    fn ipv6<'a>(&mut self, frame: &Frame<'a>, off: usize) -> Decoded<'a> {
+        let data = frame.data;
+        let Some(ip) = data.get(off..) else {
+            return Decoded::Ignored;
+        };
+        let Some(h): Option<&[u8; 40]> = ip.get(..40).and_then(|s| s.try_into().ok()) else {
+            return Decoded::Ignored;
+        };
+        if h[0] >> 4 != 6 {
+            return Decoded::Ignored;
+        }
+        let nh = h[6];
+        match nh {
+            proto::UDP => {
+                let (Some(sp), Some(dp)) = (be16(ip, 40), be16(ip, 42)) else {
+                    return Decoded::Ignored;
+                };
+                if self.ports.classify(sp, dp).is_none() {
+                    return Decoded::Ignored;
+                }
+            }
+            proto::ESP
+            | proto::AH
+            | proto::HOPOPT
+            | proto::ROUTING
+            | proto::DSTOPTS
+            | proto::FRAGMENT => {}
+            _ => return Decoded::Ignored,
+        }
+        let plen = usize::from(u16::from_be_bytes([h[4], h[5]]));
+        let mut src = [0u8; 16];
+        let mut dst = [0u8; 16];
+        src.copy_from_slice(&h[8..24]);
+        dst.copy_from_slice(&h[24..40]);
+        let cx = Ctx {
+            frame: frame.number,
+            ts: frame.ts,
+            origin: frame.origin,
+            src: IpAddr::V6(Ipv6Addr::from(src)),
+            dst: IpAddr::V6(Ipv6Addr::from(dst)),
+        };
+        // Payload length 0 with a hop-by-hop header is a jumbogram (RFC 2675).
+        let total = if plen == 0 && nh == proto::HOPOPT {
+            ip.len()
+        } else {
+            40 + plen
+        };
+        let ip_truncated = total > ip.len();
+        let buf = ip.get(..total.min(ip.len())).unwrap_or(ip);
+        let mut walk = demux::walk_v6(buf, 40, nh);
+        if let V6Walk::Fragment { pos } = walk {
+            let (Some(&next), Some(offflags), Some(id)) =
+                (buf.get(pos), be16(buf, pos + 2), be32(buf, pos + 4))
+            else {
+                return Decoded::Ignored;
+            };
+            let frag_off = usize::from(offflags & 0xfff8);
+            let more = offflags & 1 != 0;
+            if frag_off == 0 && !more {
+                // An atomic fragment (RFC 6946): the datagram is whole.
+                walk = demux::walk_v6(buf, pos + 8, next);
+            } else {
+                let key = FragKey {
+                    src: cx.src,
+                    dst: cx.dst,
+                    id,
+                    proto: 0,
+                };
+                let Some(part) = buf.get(pos + 8..) else {
+                    return Decoded::Ignored;
+                };
+                if frag_off == 0 {
+                    // The first fragment shows what the datagram carries.
+                    let ipsec = match demux::walk_v6(part, 0, next) {
+                        V6Walk::Upper {
+                            proto: proto::UDP,
+                            pos,
+                        } => match (be16(part, pos), be16(part, pos + 2)) {
+                            (Some(sp), Some(dp)) => self.ports.classify(sp, dp).is_some(),
+                            _ => false,
+                        },
+                        V6Walk::Upper {
+                            proto: proto::ESP | proto::AH,
+                            ..
+                        } => true,
+                        _ => false,
+                    };
+                    if !ipsec {
+                        self.pool.reject(key);
+                        return Decoded::Ignored;
+                    }
+                } else if self.pool.is_rejected(&key)
+                    || !matches!(
+                        next,
+                        proto::UDP
+                            | proto::ESP
+                            | proto::AH
+                            | proto::HOPOPT
+                            | proto::ROUTING
+                            | proto::DSTOPTS
+                    )
+                {
+                    return Decoded::Ignored;
+                }
+                let f = FragIn {
+                    key,
+                    ts: frame.ts,
+                    frame: frame.number,
+                    offset: frag_off,
+                    more,
+                    data: part,
+                    declared: total.saturating_sub(pos + 8),
+                    header_len: pos + 8,
+                };
+                return self.fragment(&cx, f, off + pos, next, true);
+            }
+        }
+        match walk {
+            V6Walk::Upper { proto, pos } => {
+                match demux::transport(buf, pos, proto, ip_truncated, &self.ports) {
+                    Transport::NotIpsec => Decoded::Ignored,
+                    Transport::Hit(hit) => {
+                        let data = borrow(buf, hit.range.clone());
+                        let hit = Hit {
+                            truncated: hit.truncated || ip_truncated,
+                            ..hit
+                        };
+                        cx.datagram(hit, data, total, Vec::new())
+                    }
+                    Transport::Malformed(layer, at, reason) => {
+                        cx.malformed(layer, off + at, reason)
+                    }
+                }
+            }
+            V6Walk::Fragment { .. } | V6Walk::Cut => Decoded::Ignored,
+        }
+    }
+
+    /// Hold a fragment; on completion decode the reassembled datagram.
+    /// `frag_at` is the frame offset of the fragment information (for
+    /// errors), `next` the protocol of the reassembled payload.
+    fn fragment<'a>(
+        &mut self,
+        cx: &Ctx,
+        f: FragIn<'_>,
+        frag_at: usize,
+        next: u8,
+        v6: bool,
+    ) -> Decoded<'a> {
+        let r = match self.pool.add(f, &mut self.notices) {
+            Added::Held => return Decoded::Held,
+            Added::Invalid(reason) => return cx.malformed(Layer::Fragment, frag_at, reason),
+            Added::Complete(r) => r,
+        };
+        let (proto, start) = if v6 {
+            match demux::walk_v6(&r.data, 0, next) {
+                V6Walk::Upper { proto, pos } => (proto, pos),
+                _ => return Decoded::Ignored,
+            }
+        } else {
+            (next, 0)
+        };
+        let ip_length = r.header_len + r.data.len();
+        match demux::transport(&r.data, start, proto, false, &self.ports) {
+            Transport::NotIpsec => Decoded::Ignored,
+            Transport::Hit(hit) => {
+                let data = own(r.data, hit.range.clone());
+                cx.datagram(hit, data, ip_length, r.frames)
+            }
+            Transport::Malformed(layer, at, reason) => cx.malformed(
+                layer,
+                at,
+                format!(
+                    "{reason} (in the datagram reassembled from frames {:?})",
+                    r.frames
+                ),
+            ),
+        }
     }
 
     /// Notices raised since the last call.
@@ -145,6 +578,7 @@ impl Decoder {
 
     /// End of capture: report fragment sets that never completed.
     pub fn finish(&mut self) -> Vec<NetNotice> {
+        self.pool.drain(&mut self.notices);
         self.take_notices()
     }
 }

@@ -1,0 +1,359 @@
+//! The IPsec demultiplexer: which UDP ports and IP protocols carry IKE, ESP
+//! and AH, and what a NAT-T datagram holds (RFC 3948 §2).
+//!
+//! Works on byte ranges of the buffer it is given, so the same code serves a
+//! frame (borrowed) and a reassembled datagram (owned).
+
+use std::ops::Range;
+
+use super::Layer;
+use crate::bytes::be16;
+
+/// IP protocol numbers (IANA "Assigned Internet Protocol Numbers").
+pub mod proto {
+    pub const HOPOPT: u8 = 0;
+    pub const UDP: u8 = 17;
+    pub const ROUTING: u8 = 43;
+    pub const FRAGMENT: u8 = 44;
+    pub const ESP: u8 = 50;
+    pub const AH: u8 = 51;
+    pub const DSTOPTS: u8 = 60;
+}
+
+/// A UDP port's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortRole {
+    Ike,
+    NatT,
+}
+
+/// Port sets as bitmaps, so the per-packet check is two loads.
+#[derive(Clone)]
+pub struct Ports {
+    ike: Box<[u64; 1024]>,
+    natt: Box<[u64; 1024]>,
+}
+
+impl std::fmt::Debug for Ports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Ports")
+    }
+}
+
+#[inline]
+fn has(set: &[u64; 1024], p: u16) -> bool {
+    set.get(usize::from(p >> 6))
+        .is_some_and(|w| w & (1u64 << (p & 63)) != 0)
+}
+
+fn set(bits: &mut [u64; 1024], p: u16) {
+    if let Some(w) = bits.get_mut(usize::from(p >> 6)) {
+        *w |= 1u64 << (p & 63);
+    }
+}
+
+impl Ports {
+    pub fn new(ike: &[u16], natt: &[u16]) -> Self {
+        let mut p = Ports {
+            ike: Box::new([0; 1024]),
+            natt: Box::new([0; 1024]),
+        };
+        for &x in ike {
+            set(&mut p.ike, x);
+        }
+        for &x in natt {
+            set(&mut p.natt, x);
+        }
+        p
+    }
+
+    #[inline]
+    fn role(&self, p: u16) -> Option<PortRole> {
+        if has(&self.ike, p) {
+            Some(PortRole::Ike)
+        } else if has(&self.natt, p) {
+            Some(PortRole::NatT)
+        } else {
+            None
+        }
+    }
+
+    /// The role of a UDP datagram by its ports. Like Wireshark, the lower port
+    /// is tried first, so both directions of a conversation agree.
+    #[inline]
+    pub fn classify(&self, sport: u16, dport: u16) -> Option<PortRole> {
+        let (lo, hi) = if sport <= dport {
+            (sport, dport)
+        } else {
+            (dport, sport)
+        };
+        self.role(lo).or_else(|| self.role(hi))
+    }
+}
+
+/// What an IPsec datagram holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Ike { marker: bool },
+    Esp { udp: bool },
+    Ah,
+    Keepalive,
+}
+
+/// An IPsec payload found at `range` of the buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub kind: Kind,
+    pub range: Range<usize>,
+    pub sport: Option<u16>,
+    pub dport: Option<u16>,
+    pub truncated: bool,
+}
+
+/// Outcome of looking at a transport header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    NotIpsec,
+    Hit(Hit),
+    /// IPsec-bound but broken: layer, offset in the buffer, reason.
+    Malformed(Layer, usize, String),
+}
+
+/// Look at the transport header at `start` of `buf`. `buf` ends where the IP
+/// packet ends (or where the capture was cut: `ip_truncated`).
+pub fn transport(
+    buf: &[u8],
+    start: usize,
+    proto: u8,
+    ip_truncated: bool,
+    ports: &Ports,
+) -> Transport {
+    let end = buf.len();
+    match proto {
+        proto::ESP => Transport::Hit(Hit {
+            kind: Kind::Esp { udp: false },
+            range: start.min(end)..end,
+            sport: None,
+            dport: None,
+            truncated: ip_truncated,
+        }),
+        proto::AH => Transport::Hit(Hit {
+            kind: Kind::Ah,
+            range: start.min(end)..end,
+            sport: None,
+            dport: None,
+            truncated: ip_truncated,
+        }),
+        proto::UDP => udp(buf, start, ports),
+        _ => Transport::NotIpsec,
+    }
+}
+
+/// UDP (RFC 768) on an IKE or NAT-T port.
+fn udp(buf: &[u8], start: usize, ports: &Ports) -> Transport {
+    let (Some(sport), Some(dport)) = (be16(buf, start), be16(buf, start + 2)) else {
+        return Transport::NotIpsec;
+    };
+    let Some(role) = ports.classify(sport, dport) else {
+        return Transport::NotIpsec;
+    };
+    let avail = buf.len().saturating_sub(start);
+    let Some(ulen) = be16(buf, start + 4) else {
+        return Transport::Malformed(
+            Layer::Udp,
+            start,
+            format!("UDP header cut short: {avail} of 8 bytes"),
+        );
+    };
+    let ulen = usize::from(ulen);
+    if ulen < 8 {
+        return Transport::Malformed(
+            Layer::Udp,
+            start + 4,
+            format!("UDP length {ulen} is less than the 8-byte header"),
+        );
+    }
+    if avail < 8 {
+        return Transport::Malformed(
+            Layer::Udp,
+            start,
+            format!("UDP header cut short: {avail} of 8 bytes"),
+        );
+    }
+    // A UDP length beyond the IP payload (cut by snaplen, or simply wrong)
+    // leaves what is there, flagged truncated; Wireshark also goes on
+    // dissecting such a datagram.
+    let (end, truncated) = if ulen <= avail {
+        (start + ulen, false)
+    } else {
+        (buf.len(), true)
+    };
+    let body = start + 8;
+    let kind_range = match role {
+        PortRole::Ike => (Kind::Ike { marker: false }, body..end),
+        PortRole::NatT => {
+            let payload = buf.get(body..end).unwrap_or(&[]);
+            match payload {
+                // RFC 3948 §2.3: a single 0xFF octet.
+                [0xff] => (Kind::Keepalive, body..end),
+                // RFC 3948 §2.2: four zero octets where the ESP SPI would be.
+                [0, 0, 0, 0, ..] => (Kind::Ike { marker: true }, body + 4..end),
+                _ => (Kind::Esp { udp: true }, body..end),
+            }
+        }
+    };
+    Transport::Hit(Hit {
+        kind: kind_range.0,
+        range: kind_range.1,
+        sport: Some(sport),
+        dport: Some(dport),
+        truncated,
+    })
+}
+
+/// Where an IPv6 extension-header walk ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum V6Walk {
+    /// An upper-layer (or IPsec) header `proto` at `pos`.
+    Upper { proto: u8, pos: usize },
+    /// A fragment header at `pos` (8 bytes).
+    Fragment { pos: usize },
+    /// An extension header runs past the captured bytes.
+    Cut,
+}
+
+/// Most IPv6 extension headers walked.
+const MAX_EXT: usize = 16;
+
+/// Walk IPv6 extension headers (RFC 8200 §4) from `nh` at `pos`: hop-by-hop,
+/// routing and destination options are skipped; a fragment header, ESP, AH
+/// or any other header ends the walk.
+pub fn walk_v6(buf: &[u8], mut pos: usize, mut nh: u8) -> V6Walk {
+    for _ in 0..MAX_EXT {
+        match nh {
+            proto::HOPOPT | proto::ROUTING | proto::DSTOPTS => {
+                let (Some(&next), Some(&len)) = (buf.get(pos), buf.get(pos + 1)) else {
+                    return V6Walk::Cut;
+                };
+                nh = next;
+                pos += (usize::from(len) + 1) * 8;
+            }
+            proto::FRAGMENT => return V6Walk::Fragment { pos },
+            _ => return V6Walk::Upper { proto: nh, pos },
+        }
+    }
+    V6Walk::Upper { proto: nh, pos }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn udp_seg(sport: u16, dport: u16, ulen: u16, payload: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.extend_from_slice(&sport.to_be_bytes());
+        v.extend_from_slice(&dport.to_be_bytes());
+        v.extend_from_slice(&ulen.to_be_bytes());
+        v.extend_from_slice(&[0, 0]);
+        v.extend_from_slice(payload);
+        v
+    }
+
+    #[test]
+    fn port_roles_lower_first() {
+        let p = Ports::new(&[500, 7000], &[4500]);
+        assert_eq!(p.classify(500, 500), Some(PortRole::Ike));
+        assert_eq!(p.classify(40000, 4500), Some(PortRole::NatT));
+        assert_eq!(p.classify(4500, 500), Some(PortRole::Ike));
+        assert_eq!(p.classify(7000, 4500), Some(PortRole::NatT));
+        assert_eq!(p.classify(7000, 9), Some(PortRole::Ike));
+        assert_eq!(p.classify(53, 1234), None);
+        assert_eq!(p.classify(65535, 0), None);
+    }
+
+    #[test]
+    fn natt_payloads() {
+        let p = Ports::new(&[500], &[4500]);
+        let ka = udp_seg(4500, 4500, 9, &[0xff]);
+        match transport(&ka, 0, proto::UDP, false, &p) {
+            Transport::Hit(h) => assert_eq!((h.kind, h.range), (Kind::Keepalive, 8..9)),
+            t => panic!("{t:?}"),
+        }
+        let ike = udp_seg(4500, 4500, 14, &[0, 0, 0, 0, 1, 2]);
+        match transport(&ike, 0, proto::UDP, false, &p) {
+            Transport::Hit(h) => {
+                assert_eq!((h.kind, h.range), (Kind::Ike { marker: true }, 12..14))
+            }
+            t => panic!("{t:?}"),
+        }
+        let esp = udp_seg(4500, 1025, 16, &[0, 0, 0, 1, 0, 0, 0, 2]);
+        match transport(&esp, 0, proto::UDP, false, &p) {
+            Transport::Hit(h) => assert_eq!((h.kind, h.range), (Kind::Esp { udp: true }, 8..16)),
+            t => panic!("{t:?}"),
+        }
+        // Plain IKE port: no marker handling.
+        let v1 = udp_seg(500, 500, 12, &[0, 0, 0, 0]);
+        match transport(&v1, 0, proto::UDP, false, &p) {
+            Transport::Hit(h) => {
+                assert_eq!((h.kind, h.range), (Kind::Ike { marker: false }, 8..12))
+            }
+            t => panic!("{t:?}"),
+        }
+    }
+
+    #[test]
+    fn udp_lengths() {
+        let p = Ports::new(&[500], &[4500]);
+        let short = udp_seg(500, 500, 7, &[]);
+        assert!(matches!(
+            transport(&short, 0, proto::UDP, false, &p),
+            Transport::Malformed(Layer::Udp, 4, _)
+        ));
+        let long = udp_seg(500, 500, 100, &[1, 2, 3]);
+        match transport(&long, 0, proto::UDP, false, &p) {
+            Transport::Hit(h) => assert!(h.truncated && h.range == (8..11)),
+            t => panic!("{t:?}"),
+        }
+        let cut = udp_seg(500, 500, 100, &[]);
+        assert!(matches!(
+            transport(&cut[..6], 0, proto::UDP, true, &p),
+            Transport::Malformed(Layer::Udp, 0, _)
+        ));
+        // Trailing bytes beyond the UDP length are not payload.
+        let pad = udp_seg(500, 500, 9, &[7, 0, 0]);
+        match transport(&pad, 0, proto::UDP, false, &p) {
+            Transport::Hit(h) => assert_eq!(h.range, 8..9),
+            t => panic!("{t:?}"),
+        }
+        let other = udp_seg(53, 53, 9, &[7]);
+        assert_eq!(
+            transport(&other, 0, proto::UDP, false, &p),
+            Transport::NotIpsec
+        );
+        assert_eq!(
+            transport(&[1, 2, 3], 0, proto::UDP, false, &p),
+            Transport::NotIpsec
+        );
+        assert_eq!(transport(&[], 0, 6, false, &p), Transport::NotIpsec);
+    }
+
+    #[test]
+    fn v6_walk() {
+        // HBH (8 bytes) → DSTOPTS (16 bytes) → UDP
+        let mut b = vec![proto::DSTOPTS, 0, 0, 0, 0, 0, 0, 0];
+        b.extend_from_slice(&[proto::UDP, 1]);
+        b.extend_from_slice(&[0; 14]);
+        assert_eq!(
+            walk_v6(&b, 0, proto::HOPOPT),
+            V6Walk::Upper {
+                proto: proto::UDP,
+                pos: 24
+            }
+        );
+        assert_eq!(walk_v6(&b, 0, proto::FRAGMENT), V6Walk::Fragment { pos: 0 });
+        assert_eq!(walk_v6(&b[..5], 8, proto::DSTOPTS), V6Walk::Cut);
+        // A loop of headers pointing to themselves ends.
+        let lp = vec![0u8; 8 * 20];
+        assert!(matches!(walk_v6(&lp, 0, 0), V6Walk::Upper { .. }));
+    }
+}
