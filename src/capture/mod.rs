@@ -12,6 +12,7 @@
 //! notice with the byte offset, and everything before it is still delivered.
 
 pub mod text;
+pub mod writer;
 
 use std::fmt;
 use std::path::Path;
