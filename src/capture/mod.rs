@@ -16,6 +16,7 @@ pub mod pcap;
 pub mod pcapng;
 pub mod text;
 mod window;
+pub mod writer;
 
 use std::fmt;
 use std::fs::File;

@@ -1,0 +1,161 @@
+//! Time of day → [`Timestamp`]: civil dates, `HH:MM:SS.frac` parsing and
+//! the day roll-over of date-less ASA time stamps.
+
+use crate::capture::Timestamp;
+
+const NANOS_PER_DAY: u64 = 86_400 * 1_000_000_000;
+/// A time stamp this far before the previous one is taken as a midnight
+/// crossing; a smaller backward step is kept on the same day.
+const ROLLOVER_THRESHOLD: u64 = NANOS_PER_DAY / 2;
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's
+/// `days_from_civil`). `None` for an impossible date.
+pub fn days_from_civil(year: i32, month: u32, day: u32) -> Option<i64> {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ => {
+            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+            if leap {
+                29
+            } else {
+                28
+            }
+        }
+    }
+}
+
+/// Month abbreviation (`Jan` … `Dec`, any case) → 1..=12.
+pub fn month_number(name: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let lower = name.to_ascii_lowercase();
+    MONTHS
+        .iter()
+        .position(|m| *m == lower)
+        .and_then(|i| u32::try_from(i + 1).ok())
+}
+
+/// `HH:MM:SS[.f…]` (1 to 9 fraction digits) → nanoseconds since midnight.
+pub fn parse_time_of_day(s: &str) -> Option<u64> {
+    let (hms, frac) = match s.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (s, None),
+    };
+    let mut parts = hms.split(':');
+    let h = two_digits(parts.next()?)?;
+    let m = two_digits(parts.next()?)?;
+    let sec = two_digits(parts.next()?)?;
+    if parts.next().is_some() || h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    let mut nanos = 0u64;
+    if let Some(f) = frac {
+        if f.is_empty() || f.len() > 9 || !f.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let v: u64 = f.parse().ok()?;
+        let scale = 10u64.checked_pow(9 - u32::try_from(f.len()).ok()?)?;
+        nanos = v * scale;
+    }
+    Some((h * 3600 + m * 60 + sec) * 1_000_000_000 + nanos)
+}
+
+fn two_digits(s: &str) -> Option<u64> {
+    if s.len() != 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// A timestamp for `day` (days since the epoch) plus `tod` nanoseconds.
+pub fn stamp(day: i64, tod: u64) -> Timestamp {
+    let secs = i64::try_from(tod / 1_000_000_000).unwrap_or(0);
+    let nanos = u32::try_from(tod % 1_000_000_000).unwrap_or(0);
+    Timestamp {
+        secs: day.saturating_mul(86_400).saturating_add(secs),
+        nanos,
+    }
+}
+
+/// Turns a sequence of times of day into timestamps starting on a given day,
+/// moving to the next day whenever the time falls back by more than half a
+/// day (a midnight crossing, as acap2pcap does).
+#[derive(Debug, Clone)]
+pub struct DayClock {
+    day: i64,
+    last: Option<u64>,
+}
+
+impl DayClock {
+    pub fn new(day: i64) -> Self {
+        DayClock { day, last: None }
+    }
+
+    /// The timestamp of `tod`; `true` when it moved to the next day.
+    pub fn stamp(&mut self, tod: u64) -> (Timestamp, bool) {
+        let mut rolled = false;
+        if let Some(last) = self.last {
+            if tod < last && last - tod > ROLLOVER_THRESHOLD {
+                self.day += 1;
+                rolled = true;
+            }
+        }
+        self.last = Some(tod);
+        (stamp(self.day, tod), rolled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(days_from_civil(1970, 1, 1), Some(0));
+        assert_eq!(days_from_civil(2000, 3, 1), Some(11_017));
+        assert_eq!(days_from_civil(2024, 2, 29), Some(19_782));
+        assert_eq!(days_from_civil(2023, 2, 29), None);
+        assert_eq!(days_from_civil(2023, 13, 1), None);
+    }
+
+    #[test]
+    fn times_of_day() {
+        assert_eq!(
+            parse_time_of_day("13:46:39.803120"),
+            Some(49_599_803_120_000)
+        );
+        assert_eq!(parse_time_of_day("00:00:01.7"), Some(1_700_000_000));
+        assert_eq!(parse_time_of_day("24:00:00"), None);
+        assert_eq!(parse_time_of_day("1:00:00"), None);
+        assert_eq!(parse_time_of_day("01:00:00."), None);
+        assert_eq!(month_number("Nov"), Some(11));
+    }
+
+    #[test]
+    fn rolls_over_midnight_only() {
+        let mut c = DayClock::new(10);
+        let a = c.stamp(parse_time_of_day("23:59:59.5").unwrap_or(0)).0;
+        let (b, rolled) = c.stamp(parse_time_of_day("00:00:00.25").unwrap_or(0));
+        assert!(rolled);
+        assert!((b.since(a) - 0.75).abs() < 1e-9);
+        // a small step back stays on the same day
+        let (_, rolled) = c.stamp(parse_time_of_day("00:00:00.1").unwrap_or(0));
+        assert!(!rolled);
+    }
+}
