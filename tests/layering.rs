@@ -14,10 +14,21 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("net", &["capture", "bytes"]),
     ("ike", &["registry", "bytes"]),
     ("esp", &["registry", "bytes"]),
-    ("flow", &["capture", "net", "ike", "esp", "registry", "bytes"]),
-    ("diagnose", &["flow", "capture", "ike", "esp", "registry", "bytes"]),
+    (
+        "flow",
+        &["capture", "net", "ike", "esp", "registry", "bytes"],
+    ),
+    (
+        "diagnose",
+        &["flow", "capture", "ike", "esp", "registry", "bytes"],
+    ),
     // Reports print decoded values; they never parse bytes themselves.
-    ("report", &["diagnose", "flow", "capture", "net", "ike", "esp", "registry", "bytes"]),
+    (
+        "report",
+        &[
+            "diagnose", "flow", "capture", "net", "ike", "esp", "registry", "bytes",
+        ],
+    ),
 ];
 
 const MODULES: &[&str] = &[
@@ -58,11 +69,17 @@ fn layers_only_import_earlier_layers() {
                     if m == module || allowed.contains(m) {
                         continue;
                     }
-                    if line.contains(&format!("crate::{m}::")) || line.contains(&format!("crate::{m};"))
+                    if line.contains(&format!("crate::{m}::"))
+                        || line.contains(&format!("crate::{m};"))
                         || line.contains(&format!("crate::{m}::{{"))
                         || line.contains(&format!("crate::{{{m}"))
                     {
-                        bad.push(format!("{}:{}: {module} uses {m}: {}", f.display(), n + 1, line.trim()));
+                        bad.push(format!(
+                            "{}:{}: {module} uses {m}: {}",
+                            f.display(),
+                            n + 1,
+                            line.trim()
+                        ));
                     }
                 }
             }

@@ -108,9 +108,11 @@ pub fn diagnose(t: &Tunnel, ctx: &Context) -> Vec<Verdict> {
         negotiated |= r.phase1_up;
     }
     rules_esp::check(t, ctx, phase2_up, negotiated, &mut out);
-    if out.iter().all(|v| v.severity <= Severity::Info) {
+    // Established: negotiation complete and ESP both ways, whatever the
+    // data-plane warnings (loss, replay) say about it.
+    {
         let both_ways = rules_esp::esp_both_ways(t);
-        if both_ways && (phase2_up || t.ike_sas.is_empty()) && !t.ike_sas.is_empty() {
+        if both_ways && phase2_up {
             let mut frames: Vec<FrameNo> = t
                 .ike_sas
                 .iter()

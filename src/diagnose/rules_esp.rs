@@ -13,6 +13,8 @@ const ONE_WAY_MIN: u64 = 3;
 /// Loss is reported above this share of expected packets (percent).
 const LOSS_PERCENT: f64 = 1.0;
 const LOSS_MIN: u64 = 3;
+/// An Informational this soon after an SA's last packet may be its Delete.
+const DELETE_WINDOW_SECS: f64 = 10.0;
 
 /// ESP or AH seen from each peer to the other.
 pub(super) fn esp_both_ways(t: &Tunnel) -> bool {
@@ -90,22 +92,69 @@ pub(super) fn check(
             ));
         }
     }
+    // Rekeys: several SPIs in turn in one direction. An encrypted
+    // Informational right after an old SA's last packet is most likely the
+    // Delete of that SA (RFC 7296 §2.8, RFC 2409 §5.5): said as likely.
+    let mut rekeys: Vec<String> = Vec::new();
+    let mut rekey_frames: Vec<FrameNo> = Vec::new();
+    let mut deleted: Vec<String> = Vec::new();
+    let mut delete_frames: Vec<FrameNo> = Vec::new();
+    let infos: Vec<&crate::flow::IkeMsg> = t
+        .ike_sas
+        .iter()
+        .flat_map(|sa| sa.messages.iter())
+        .filter(|m| {
+            m.encrypted
+                && m.retransmit_of.is_none()
+                && (m.exchange_type == 5 || m.label == "INFORMATIONAL req")
+        })
+        .collect();
     for ((src, dst), sas) in &by_dir {
-        let esp: Vec<&&EspSa> = sas.iter().filter(|e| e.packets > 0).collect();
-        if esp.len() >= 2 {
-            out.push(Verdict::new(
-                "rekeyed",
-                esp.iter().map(|e| e.first_frame).collect(),
-                format!(
-                    "{src} → {dst}: {} SPIs in turn ({})",
-                    esp.len(),
-                    esp.iter()
-                        .map(|e| format!("0x{:08x}", e.spi))
-                        .collect::<Vec<_>>()
-                        .join(" → ")
-                ),
-            ));
+        let mut esp: Vec<&&EspSa> = sas.iter().filter(|e| e.packets > 0).collect();
+        esp.sort_by_key(|e| e.first_frame);
+        if esp.len() < 2 {
+            continue;
         }
+        rekeys.push(format!(
+            "{src} → {dst}: {}",
+            esp.iter()
+                .map(|e| format!("0x{:08x}", e.spi))
+                .collect::<Vec<_>>()
+                .join(" → ")
+        ));
+        rekey_frames.extend(esp.iter().skip(1).map(|e| e.first_frame));
+        for old in &esp[..esp.len() - 1] {
+            let del = infos
+                .iter()
+                .filter(|m| m.frame > old.last_frame && m.ts.since(old.last) < DELETE_WINDOW_SECS)
+                .min_by_key(|m| m.frame);
+            if let Some(m) = del {
+                deleted.push(format!(
+                    "0x{:08x} (Informational at frame {} from {})",
+                    old.spi, m.frame, m.src.addr
+                ));
+                delete_frames.push(m.frame);
+            }
+        }
+    }
+    if !rekeys.is_empty() {
+        out.push(Verdict::new(
+            "rekeyed",
+            rekey_frames,
+            format!("New SPIs replaced the old ones: {}", rekeys.join("; ")),
+        ));
+    }
+    if !deleted.is_empty() {
+        delete_frames.sort_unstable();
+        delete_frames.dedup();
+        out.push(Verdict::new(
+            "deleted",
+            delete_frames,
+            format!(
+                "After the rekey, an encrypted Informational followed the last packet of the old SA: most likely its Delete (the payload is encrypted): {}",
+                deleted.join("; ")
+            ),
+        ));
     }
     if t.esp.is_empty() && phase2_up {
         out.push(Verdict::new(

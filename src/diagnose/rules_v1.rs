@@ -152,6 +152,15 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
         }
     }
 
+    // The frame that completed phase 1 (MM6 / AM3, or the first Quick Mode).
+    let p1_done_at = if p1.complete {
+        sa.find("MM6")
+            .or_else(|| sa.find("AM3"))
+            .or_else(|| sa.messages.iter().find(|m| m.exchange_type == QUICK))
+            .map(|m| m.frame)
+    } else {
+        None
+    };
     // Cleartext notifications anywhere in the SA.
     for (m, nt) in &all_notifies {
         match nt.notify_type {
@@ -163,6 +172,20 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
                     m.src.addr, m.frame
                 ),
             )),
+            n::NO_PROPOSAL_CHOSEN if p1_done_at.is_some_and(|f| m.frame < f) => {
+                // A refusal during phase 1 that the peers got past.
+                out.push(
+                    Verdict::new(
+                        "phase1-no-proposal-chosen",
+                        vec![m.frame],
+                        format!(
+                            "{} sent NO-PROPOSAL-CHOSEN (frame {}) during phase 1, but the negotiation recovered and completed",
+                            m.src.addr, m.frame
+                        ),
+                    )
+                    .severity(super::Severity::Info),
+                )
+            }
             n::NO_PROPOSAL_CHOSEN if p1.complete || m.exchange_type == QUICK || m.decrypted_copy => {
                 out.push(Verdict::new(
                     "phase2-no-proposal-chosen",

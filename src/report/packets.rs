@@ -110,7 +110,11 @@ pub fn summary(c: &Content<'_>, tracker: &Tracker) -> String {
                 .exchange
                 .map_or_else(|| format!("exchange {}", h.exchange_type), str::to_string);
             let label = tracker.last_label(h.version, h.ispi);
-            let mut s = format!("IKEv{} {exch}", h.version);
+            let mut s = format!("IKEv{}", h.version);
+            if label.is_none_or(|(l, _, _)| !l.starts_with(exch.as_str())) {
+                s.push(' ');
+                s.push_str(&exch);
+            }
             if let Some((l, dir, re)) = label {
                 let arrow = match dir {
                     Dir::I2R => "I→R",
