@@ -474,7 +474,7 @@ pub static CFG_TYPES: Table = Table {
 };
 
 /// Configuration payload attribute types, RFC 7296 §3.15.1; IANA
-/// ikev2-parameters-21.
+/// ikev2-parameters-21; plus the Cisco Unity private values.
 pub static CFG_ATTRIBUTES: Table = Table {
     title: "IKEv2 Configuration Payload Attribute Types",
     source: "RFC 7296 §3.15.1; RFC 5739; RFC 5026; RFC 7651; RFC 8598; RFC 9464; IANA ikev2-parameters-21",
@@ -505,6 +505,19 @@ pub static CFG_ATTRIBUTES: Table = Table {
         e(27, "ENCDNS_IP4"),
         e(28, "ENCDNS_IP6"),
         e(29, "ENCDNS_DIGEST_INFO"),
+        // Cisco Unity values, carried in IKEv2 CP by Cisco and NCP clients
+        // (names as Wireshark gives them for the IKEv1 mode-config range).
+        e(28672, "UNITY_BANNER"),
+        e(28673, "UNITY_SAVE_PASSWD"),
+        e(28674, "UNITY_DEF_DOMAIN"),
+        e(28675, "UNITY_SPLIT_DOMAIN"),
+        e(28676, "UNITY_SPLIT_INCLUDE"),
+        e(28677, "UNITY_NATT_PORT"),
+        e(28678, "UNITY_SPLIT_EXCLUDE"),
+        e(28679, "UNITY_PFS"),
+        e(28680, "UNITY_FW_TYPE"),
+        e(28681, "UNITY_BACKUP_SERVERS"),
+        e(28682, "UNITY_DDNS_HOSTNAME"),
         r(16384, 32767, "Private Use"),
     ],
 };
