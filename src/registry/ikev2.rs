@@ -56,11 +56,11 @@ pub static PAYLOAD_TYPES: Table = Table {
     ],
 };
 
-/// Transform types, RFC 7296 §3.3.2, RFC 9370 §2.2; IANA ikev2-parameters-3
-/// ("Transform Type Values").
+/// Transform types, RFC 7296 §3.3.2, RFC 9370 §2.2; IANA ikev2-parameters
+/// "Transform Type Values".
 pub static TRANSFORM_TYPES: Table = Table {
     title: "IKEv2 Transform Type Values",
-    source: "RFC 7296 §3.3.2; RFC 9370; IANA ikev2-parameters-3",
+    source: "RFC 7296 §3.3.2; RFC 9370; IANA ikev2-parameters 'Transform Type Values'",
     entries: &[
         e(1, "ENCR"),
         e(2, "PRF"),
@@ -80,19 +80,20 @@ pub static TRANSFORM_TYPES: Table = Table {
     ],
 };
 
-/// Transform attribute types, RFC 7296 §3.3.5; IANA ikev2-parameters-4.
+/// Transform attribute types, RFC 7296 §3.3.5; IANA ikev2-parameters
+/// "IKEv2 Transform Attribute Types".
 pub static TRANSFORM_ATTRIBUTE_TYPES: Table = Table {
     title: "IKEv2 Transform Attribute Types",
-    source: "RFC 7296 §3.3.5; IANA ikev2-parameters-4",
+    source: "RFC 7296 §3.3.5; IANA ikev2-parameters 'IKEv2 Transform Attribute Types'",
     entries: &[e(14, "Key Length"), r(16384, 32767, "Private Use")],
 };
 
 /// Transform Type 1 - Encryption Algorithm Transform IDs, RFC 7296 §3.3.2;
-/// IANA ikev2-parameters-5.
+/// IANA ikev2-parameters "Transform Type 1".
 pub static ENCR_IDS: Table = Table {
     title: "IKEv2 Encryption Algorithm Transform IDs",
     source:
-        "RFC 7296 §3.3.2; RFC 4106; RFC 4309; RFC 5282; RFC 7634; RFC 8750; IANA ikev2-parameters-5",
+        "RFC 7296 §3.3.2; RFC 4106; RFC 4309; RFC 5282; RFC 7634; RFC 8750; IANA ikev2-parameters 'Transform Type 1 - Encryption Algorithm Transform IDs'",
     entries: &[
         e(1, "ENCR_DES_IV64"),
         e(2, "ENCR_DES"),
@@ -131,10 +132,10 @@ pub static ENCR_IDS: Table = Table {
 };
 
 /// Transform Type 2 - Pseudorandom Function Transform IDs, RFC 7296 §3.3.2;
-/// IANA ikev2-parameters-6.
+/// IANA ikev2-parameters "Transform Type 2".
 pub static PRF_IDS: Table = Table {
     title: "IKEv2 Pseudorandom Function Transform IDs",
-    source: "RFC 7296 §3.3.2; RFC 4615; RFC 4868; RFC 9385; IANA ikev2-parameters-6",
+    source: "RFC 7296 §3.3.2; RFC 4615; RFC 4868; RFC 9385; IANA ikev2-parameters 'Transform Type 2 - Pseudorandom Function Transform IDs'",
     entries: &[
         e(1, "PRF_HMAC_MD5"),
         e(2, "PRF_HMAC_SHA1"),
@@ -150,10 +151,10 @@ pub static PRF_IDS: Table = Table {
 };
 
 /// Transform Type 3 - Integrity Algorithm Transform IDs, RFC 7296 §3.3.2;
-/// IANA ikev2-parameters-7.
+/// IANA ikev2-parameters "Transform Type 3".
 pub static INTEG_IDS: Table = Table {
     title: "IKEv2 Integrity Algorithm Transform IDs",
-    source: "RFC 7296 §3.3.2; RFC 4494; RFC 4543; RFC 4868; IANA ikev2-parameters-7",
+    source: "RFC 7296 §3.3.2; RFC 4494; RFC 4543; RFC 4868; IANA ikev2-parameters 'Transform Type 3 - Integrity Algorithm Transform IDs'",
     entries: &[
         e(0, "NONE"),
         e(1, "AUTH_HMAC_MD5_96"),
@@ -175,11 +176,11 @@ pub static INTEG_IDS: Table = Table {
 };
 
 /// Transform Type 4 - Key Exchange Method (Diffie-Hellman group) Transform
-/// IDs, RFC 7296 §3.3.2 and Appendix B; IANA ikev2-parameters-8. Also names
+/// IDs, RFC 7296 §3.3.2 and Appendix B; IANA ikev2-parameters "Transform Type 4". Also names
 /// the group in KE payloads and INVALID_KE_PAYLOAD.
 pub static DH_GROUPS: Table = Table {
     title: "IKEv2 Key Exchange Method Transform IDs",
-    source: "RFC 7296 App. B; RFC 3526; RFC 5114; RFC 5903; RFC 6954; RFC 8031; RFC 9385; IANA ikev2-parameters-8",
+    source: "RFC 7296 App. B; RFC 3526; RFC 5114; RFC 5903; RFC 6954; RFC 8031; RFC 9385; IANA ikev2-parameters 'Transform Type 4 - Key Exchange Method Transform IDs'",
     entries: &[
         e(0, "NONE"),
         e(1, "768-bit MODP Group"),
@@ -214,10 +215,11 @@ pub static DH_GROUPS: Table = Table {
 };
 
 /// Transform Type 5 - Sequence Numbers Transform IDs, RFC 7296 §3.3.2;
-/// IANA ikev2-parameters-9.
+/// IANA ikev2-parameters "Transform Type 5".
 pub static ESN_IDS: Table = Table {
     title: "IKEv2 Sequence Numbers Transform IDs",
-    source: "RFC 7296 §3.3.2; IANA ikev2-parameters-9",
+    source:
+        "RFC 7296 §3.3.2; IANA ikev2-parameters 'Transform Type 5 - Sequence Numbers Transform IDs'",
     entries: &[e(0, "No ESN"), e(1, "ESN")],
 };
 
@@ -234,10 +236,10 @@ pub fn transform_ids(transform_type: u8) -> Option<&'static Table> {
     }
 }
 
-/// Identification payload ID types, RFC 7296 §3.5; IANA ikev2-parameters-10.
+/// Identification payload ID types, RFC 7296 §3.5; IANA ikev2-parameters.
 pub static ID_TYPES: Table = Table {
     title: "IKEv2 Identification Payload ID Types",
-    source: "RFC 7296 §3.5; RFC 4595; RFC 7619; IANA ikev2-parameters-10",
+    source: "RFC 7296 §3.5; RFC 4595; RFC 7619; IANA ikev2-parameters 'IKEv2 Identification Payload ID Types'",
     entries: &[
         e(1, "ID_IPV4_ADDR"),
         e(2, "ID_FQDN"),
@@ -253,10 +255,11 @@ pub static ID_TYPES: Table = Table {
 };
 
 /// Certificate encodings (CERT and CERTREQ), RFC 7296 §3.6; IANA
-/// ikev2-parameters-11.
+/// ikev2-parameters.
 pub static CERT_ENCODINGS: Table = Table {
     title: "IKEv2 Certificate Encodings",
-    source: "RFC 7296 §3.6; RFC 4806; RFC 7670; IANA ikev2-parameters-11",
+    source:
+        "RFC 7296 §3.6; RFC 4806; RFC 7670; IANA ikev2-parameters 'IKEv2 Certificate Encodings'",
     entries: &[
         e(1, "PKCS #7 wrapped X.509 certificate"),
         e(2, "PGP Certificate"),
@@ -276,10 +279,10 @@ pub static CERT_ENCODINGS: Table = Table {
     ],
 };
 
-/// Authentication methods, RFC 7296 §3.8; IANA ikev2-parameters-12.
+/// Authentication methods, RFC 7296 §3.8; IANA ikev2-parameters.
 pub static AUTH_METHODS: Table = Table {
     title: "IKEv2 Authentication Method",
-    source: "RFC 7296 §3.8; RFC 4754; RFC 6467; RFC 7619; RFC 7427; IANA ikev2-parameters-12",
+    source: "RFC 7296 §3.8; RFC 4754; RFC 6467; RFC 7619; RFC 7427; IANA ikev2-parameters 'IKEv2 Authentication Method'",
     entries: &[
         e(1, "RSA Digital Signature"),
         e(2, "Shared Key Message Integrity Code"),
@@ -295,13 +298,13 @@ pub static AUTH_METHODS: Table = Table {
 };
 
 /// Notify message types, error and status ranges, RFC 7296 §3.10.1; IANA
-/// ikev2-parameters-13 and -14 ("IKEv2 Notify Message Error/Status Types"),
+/// ikev2-parameters "IKEv2 Notify Message Error Types" and "... Status Types",
 /// plus private values sent by real implementations (strongSwan
 /// `notify_payload.h`, libreswan, Microsoft MS-IKEE §2.2.7). IKEv2 only:
 /// IKEv1 numbers mean different things.
 pub static NOTIFY_TYPES: Table = Table {
     title: "IKEv2 Notify Message Types",
-    source: "RFC 7296 §3.10.1; IANA ikev2-parameters-13, -14; strongSwan; MS-IKEE",
+    source: "RFC 7296 §3.10.1; IANA ikev2-parameters 'IKEv2 Notify Message Error/Status Types'; strongSwan notify_payload.h; libreswan; MS-IKEE §2.2.7",
     entries: &[
         // Error types (0-16383).
         e(1, "UNSUPPORTED_CRITICAL_PAYLOAD"),
@@ -419,13 +422,20 @@ pub mod notify {
     pub const SIGNATURE_HASH_ALGORITHMS: u16 = 16431;
     /// Types below this value are errors (RFC 7296 §3.10.1).
     pub const FIRST_STATUS: u16 = 16384;
+
+    /// An error type (0-16383): in a response it means the request failed
+    /// (RFC 7296 §3.10.1); status types (16384-65535) never do.
+    pub fn is_error(notify_type: u16) -> bool {
+        notify_type < FIRST_STATUS
+    }
 }
 
 /// Security protocol identifiers (proposal, notify and delete Protocol ID),
-/// RFC 7296 §3.3.1; IANA ikev2-parameters-18.
+/// RFC 7296 §3.3.1; IANA ikev2-parameters "IKEv2 Security Protocol Identifiers".
 pub static SECURITY_PROTOCOLS: Table = Table {
     title: "IKEv2 Security Protocol Identifiers",
-    source: "RFC 7296 §3.3.1; RFC 4595; IANA ikev2-parameters-18",
+    source:
+        "RFC 7296 §3.3.1; RFC 4595; IANA ikev2-parameters 'IKEv2 Security Protocol Identifiers'",
     entries: &[
         e(1, "IKE"),
         e(2, "AH"),
@@ -449,7 +459,8 @@ pub static TS_TYPES: Table = Table {
     ],
 };
 
-/// Configuration payload CFG types, RFC 7296 §3.15; IANA ikev2-parameters-20.
+/// Configuration payload CFG types, RFC 7296 §3.15; IANA ikev2-parameters-20
+/// ("IKEv2 Configuration Payload CFG Types").
 pub static CFG_TYPES: Table = Table {
     title: "IKEv2 Configuration Payload CFG Types",
     source: "RFC 7296 §3.15; IANA ikev2-parameters-20",
@@ -463,7 +474,7 @@ pub static CFG_TYPES: Table = Table {
 };
 
 /// Configuration payload attribute types, RFC 7296 §3.15.1; IANA
-/// ikev2-parameters-21.
+/// ikev2-parameters-21; plus the Cisco Unity private values.
 pub static CFG_ATTRIBUTES: Table = Table {
     title: "IKEv2 Configuration Payload Attribute Types",
     source: "RFC 7296 §3.15.1; RFC 5739; RFC 5026; RFC 7651; RFC 8598; RFC 9464; IANA ikev2-parameters-21",
@@ -494,15 +505,28 @@ pub static CFG_ATTRIBUTES: Table = Table {
         e(27, "ENCDNS_IP4"),
         e(28, "ENCDNS_IP6"),
         e(29, "ENCDNS_DIGEST_INFO"),
+        // Cisco Unity values, carried in IKEv2 CP by Cisco and NCP clients
+        // (names as Wireshark gives them for the IKEv1 mode-config range).
+        e(28672, "UNITY_BANNER"),
+        e(28673, "UNITY_SAVE_PASSWD"),
+        e(28674, "UNITY_DEF_DOMAIN"),
+        e(28675, "UNITY_SPLIT_DOMAIN"),
+        e(28676, "UNITY_SPLIT_INCLUDE"),
+        e(28677, "UNITY_NATT_PORT"),
+        e(28678, "UNITY_SPLIT_EXCLUDE"),
+        e(28679, "UNITY_PFS"),
+        e(28680, "UNITY_FW_TYPE"),
+        e(28681, "UNITY_BACKUP_SERVERS"),
+        e(28682, "UNITY_DDNS_HOSTNAME"),
         r(16384, 32767, "Private Use"),
     ],
 };
 
 /// Hash algorithms of SIGNATURE_HASH_ALGORITHMS, RFC 7427 §7; IANA
-/// ikev2-parameters-26 ("IKEv2 Hash Algorithms").
+/// ikev2-parameters "IKEv2 Hash Algorithms".
 pub static HASH_ALGORITHMS: Table = Table {
     title: "IKEv2 Hash Algorithms",
-    source: "RFC 7427 §7; RFC 8420; RFC 9385; IANA ikev2-parameters-26",
+    source: "RFC 7427 §7; RFC 8420; RFC 9385; IANA ikev2-parameters 'IKEv2 Hash Algorithms'",
     entries: &[
         e(1, "SHA1"),
         e(2, "SHA2-256"),
@@ -575,5 +599,7 @@ mod tests {
             Some("ENCR_AES_GCM_16")
         );
         assert!(transform_ids(99).is_none());
+        assert!(notify::is_error(14) && notify::is_error(12345));
+        assert!(!notify::is_error(16384) && !notify::is_error(40969));
     }
 }

@@ -43,22 +43,56 @@ pub(super) fn parse(body: &[u8]) -> Result<Config<'_>, IkeError> {
     })
 }
 
+/// Attribute types whose values have a known form (RFC 7296 §3.15.1 and
+/// the Cisco Unity private values).
+mod attr {
+    pub const IP4_ADDRESS: u16 = 1;
+    pub const IP4_NETMASK: u16 = 2;
+    pub const IP4_DNS: u16 = 3;
+    pub const IP4_NBNS: u16 = 4;
+    pub const IP4_DHCP: u16 = 6;
+    pub const APPLICATION_VERSION: u16 = 7;
+    pub const IP6_ADDRESS: u16 = 8;
+    pub const IP6_DNS: u16 = 10;
+    pub const IP6_DHCP: u16 = 12;
+    pub const IP4_SUBNET: u16 = 13;
+    pub const SUPPORTED_ATTRIBUTES: u16 = 14;
+    pub const IP6_SUBNET: u16 = 15;
+    pub const P_CSCF_IP4: u16 = 20;
+    pub const P_CSCF_IP6: u16 = 21;
+    pub const DNS_DOMAIN: u16 = 25;
+    pub const UNITY_BANNER: u16 = 28672;
+    pub const UNITY_DEF_DOMAIN: u16 = 28674;
+    pub const UNITY_SPLIT_DOMAIN: u16 = 28675;
+    pub const UNITY_BACKUP_SERVERS: u16 = 28681;
+    pub const UNITY_DDNS_HOSTNAME: u16 = 28682;
+}
+
 /// Human form of an attribute value per RFC 7296 §3.15.1 (empty in requests).
 fn value(attr_type: u16, b: &[u8]) -> String {
+    use attr::*;
     match (attr_type, b.len()) {
         (_, 0) => String::new(),
-        // IPv4 address, netmask, DNS, NBNS, DHCP, P-CSCF.
-        (1 | 2 | 3 | 4 | 6 | 20, 4) => addr(b),
-        // IPv4 subnet: address and netmask.
-        (13, 8) => format!("{}/{}", addr(&b[..4]), addr(&b[4..])),
-        // IPv6 address or subnet with prefix length.
-        (8 | 15, 17) => format!("{}/{}", addr(&b[..16]), b[16]),
-        // IPv6 DNS, DHCP, P-CSCF.
-        (10 | 12 | 21, 16) => addr(b),
-        // Application version, DNS domain.
-        (7 | 25, _) => text(b),
-        // Supported attributes: a list of 2-byte types.
-        (14, n) if n.is_multiple_of(2) => b
+        (IP4_ADDRESS | IP4_NETMASK | IP4_DNS | IP4_NBNS | IP4_DHCP | P_CSCF_IP4, 4) => addr(b),
+        // Address and netmask.
+        (IP4_SUBNET, 8) => {
+            let (a, m) = b.split_at(4);
+            format!("{}/{}", addr(a), addr(m))
+        }
+        // Address and prefix length.
+        (IP6_ADDRESS | IP6_SUBNET, 17) => {
+            let (a, p) = b.split_at(16);
+            let prefix = p.first().copied().unwrap_or(0);
+            format!("{}/{prefix}", addr(a))
+        }
+        (IP6_DNS | IP6_DHCP | P_CSCF_IP6, 16) => addr(b),
+        (
+            APPLICATION_VERSION | DNS_DOMAIN | UNITY_BANNER | UNITY_DEF_DOMAIN | UNITY_SPLIT_DOMAIN
+            | UNITY_BACKUP_SERVERS | UNITY_DDNS_HOSTNAME,
+            _,
+        ) => text(b),
+        // A list of 2-byte attribute types.
+        (SUPPORTED_ATTRIBUTES, n) if n.is_multiple_of(2) => b
             .chunks_exact(2)
             .map(|w| (u16::from_be_bytes([w[0], w[1]]) & 0x7fff).to_string())
             .collect::<Vec<_>>()

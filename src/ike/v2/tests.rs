@@ -679,6 +679,27 @@ fn configuration_payload() {
         }
         b => panic!("{b:?}"),
     }
+    // IPv6 address with prefix, and a Cisco Unity banner.
+    let mut v6 = vec![2, 0, 0, 0, 0, 8, 0, 17, 0x20, 0x01, 0x0d, 0xb8];
+    v6.extend_from_slice(&[0; 11]);
+    v6.extend_from_slice(&[5, 64, 0x70, 0x00, 0, 2, b'h', b'i']);
+    match parse_body(47, 0, &v6).unwrap() {
+        Body::Config(c) => {
+            let v: Vec<_> = c
+                .attributes
+                .iter()
+                .map(|a| (a.name, a.value.as_str()))
+                .collect();
+            assert_eq!(
+                v,
+                vec![
+                    (Some("INTERNAL_IP6_ADDRESS"), "2001:db8::5/64"),
+                    (Some("UNITY_BANNER"), "hi")
+                ]
+            );
+        }
+        b => panic!("{b:?}"),
+    }
     // Attribute length past the payload.
     let (off, kind) = err_of(47, vec![2, 0, 0, 0, 0, 1, 0, 4, 198, 51]);
     assert_eq!(off, BODY0 + 4 + 2);
