@@ -164,6 +164,9 @@ pub struct IkeMsg {
     pub fragments: Vec<FrameNo>,
     /// IKEv2 SKF or IKEv1 Cisco fragment: (number, total or last).
     pub ike_fragment: Option<(u16, u16)>,
+    /// IKEv1 Cisco fragmentation: the fragment ID shared by the pieces of
+    /// one message.
+    pub frag_id: Option<u16>,
     pub deletes: Vec<(u8, Vec<String>)>,
     pub malformed: Option<String>,
     /// Captured bytes were cut short (snaplen), or a console summary line.
@@ -624,6 +627,7 @@ fn summarize(
         encrypted_length: None,
         fragments: d.fragments.clone(),
         ike_fragment: None,
+        frag_id: None,
         deletes: Vec::new(),
         malformed: msg.malformed.as_ref().map(|e| e.to_string()),
         truncated: d.truncated,
@@ -659,6 +663,7 @@ fn summarize(
             }
             Body::Fragment(f) => {
                 m.ike_fragment = Some((f.fragment_number as u16, u16::from(f.last)));
+                m.frag_id = Some(f.fragment_id);
             }
             Body::Delete(del) => m
                 .deletes

@@ -32,7 +32,7 @@ pub fn phase1(sa: &IkeSa) -> Phase1State {
         Mode::Main => {
             let n = last_distinct(sa, "MM");
             let has_qm = !sa.quick_modes.is_empty();
-            let complete = n == Some(6) || (n == Some(5) && has_qm);
+            let complete = n.is_some_and(|n| n >= 6) || (n == Some(5) && has_qm);
             let (ios, asa) = match n {
                 _ if complete => ("QM_IDLE", "MM_ACTIVE"),
                 Some(1) => ("MM_NO_STATE", "MM_WAIT_MSG2"),

@@ -42,6 +42,18 @@ pub(super) fn label(sa: &mut IkeSa, m: &mut IkeMsg, _msg: &Message<'_>) {
         }
         return;
     }
+    // Another piece of a message split by IKE fragmentation (payload 132):
+    // same label as the first piece seen.
+    if let Some(id) = m.frag_id {
+        if let Some(prev) = sa
+            .messages
+            .iter()
+            .find(|p| p.frag_id == Some(id) && p.dir == m.dir && p.exchange_type == m.exchange_type)
+        {
+            m.label = prev.label.clone();
+            return;
+        }
+    }
     // A decrypted copy beside its encrypted twin (ASA `type isakmp`).
     if let Some(prev) = sa.messages.iter().rev().take(4).find(|p| {
         p.dir == m.dir

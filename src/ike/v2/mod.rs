@@ -64,8 +64,7 @@ pub fn parse_body(ptype: u8, next: u8, body: &[u8]) -> Result<Body<'_>, IkeError
         ptype::DELETE => delete::parse(body).map(Body::Delete),
         ptype::VENDOR_ID => Ok(Body::VendorId(VendorId {
             data: body,
-            // VENDOR-LOOKUP: `crate::registry::vendor::lookup(body)` once the vendor DB lands.
-            vendor: None,
+            vendor: crate::registry::vendor::lookup(body),
         })),
         ptype::TSI | ptype::TSR => ts::parse(body).map(Body::Ts),
         ptype::SK => Ok(Body::Encrypted(sk::parse_sk(next, body))),
