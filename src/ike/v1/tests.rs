@@ -239,6 +239,11 @@ const FIELDS: &[&str] = &[
     "isakmp.ike.attr.type",
     "isakmp.ipsec.attr.type",
     "isakmp.id.type",
+    "isakmp.ike.attr.value",
+    "isakmp.ipsec.attr.value",
+    "isakmp.vid_bytes",
+    "isakmp.vid_string",
+    "isakmp.delete.spi",
     "_ws.malformed",
 ];
 
@@ -261,7 +266,7 @@ fn tshark_rows(path: &Path) -> Option<Vec<Row>> {
     cmd.arg("-r")
         .arg(path)
         .args(["-Y", "isakmp.version == 0x10", "-T", "fields"]);
-    cmd.args(["-E", "occurrence=a", "-E", "aggregator=,"]);
+    cmd.args(["-E", "occurrence=a", "-E", "aggregator=|"]);
     for f in FIELDS {
         cmd.args(["-e", f]);
     }
@@ -279,7 +284,7 @@ fn tshark_rows(path: &Path) -> Option<Vec<Row>> {
 
 /// The ISAKMP bytes of a UDP payload (without the RFC 3948 non-ESP marker).
 fn isakmp_bytes(row: &Row) -> Option<Vec<u8>> {
-    let payload = hex::decode(row.get("udp.payload").split(',').next()?).ok()?;
+    let payload = hex::decode(row.get("udp.payload").split('|').next()?).ok()?;
     let nat_t =
         row.get("udp.srcport").starts_with("4500") || row.get("udp.dstport").starts_with("4500");
     if nat_t && payload.starts_with(&[0, 0, 0, 0]) {
@@ -304,9 +309,14 @@ fn type_sequence(msg: &Message) -> Vec<u32> {
     out
 }
 
+/// A tshark multi-occurrence field as its parts.
+fn parts(field: &str) -> Vec<&str> {
+    field.split('|').filter(|s| !s.is_empty()).collect()
+}
+
 fn numbers(field: &str) -> Vec<u32> {
     field
-        .split(',')
+        .split('|')
         .filter(|s| !s.is_empty())
         .filter_map(|s| {
             let s = s.trim();
@@ -426,6 +436,69 @@ fn corpus_ikev1_matches_tshark() {
                 })
                 .collect();
             assert_eq!(ids, numbers(row.get("isakmp.id.type")), "{ctx}: ID types");
+            // Attribute values, byte for byte, in wire order.
+            let mut ike_values = Vec::new();
+            let mut ipsec_values = Vec::new();
+            for p in msg.sa().into_iter().flat_map(|s| &s.proposals) {
+                let dst = if p.protocol_id == 1 {
+                    &mut ike_values
+                } else {
+                    &mut ipsec_values
+                };
+                dst.extend(
+                    p.transforms
+                        .iter()
+                        .flat_map(|t| &t.attributes)
+                        .map(|a| hex::encode(a.bytes)),
+                );
+            }
+            for n in msg.notifies() {
+                if let Some(crate::ike::NotifyDetail::ResponderLifetime(a)) = &n.detail {
+                    ipsec_values.extend(a.iter().map(|a| hex::encode(a.bytes)));
+                }
+            }
+            assert_eq!(
+                ike_values,
+                parts(row.get("isakmp.ike.attr.value")),
+                "{ctx}: IKE values"
+            );
+            assert_eq!(
+                ipsec_values,
+                parts(row.get("isakmp.ipsec.attr.value")),
+                "{ctx}: IPsec values"
+            );
+            // Vendor IDs: same bytes; every VID Wireshark names, we name too.
+            let vids: Vec<_> = msg.vendor_ids().collect();
+            let ws_vids = parts(row.get("isakmp.vid_bytes"));
+            let ws_names = parts(row.get("isakmp.vid_string"));
+            assert_eq!(
+                vids.iter().map(|v| hex::encode(v.data)).collect::<Vec<_>>(),
+                ws_vids,
+                "{ctx}: VIDs"
+            );
+            for (v, ws) in vids.iter().zip(&ws_names) {
+                if *ws != "Unknown Vendor ID" {
+                    assert!(
+                        v.vendor.is_some(),
+                        "{ctx}: VID {} ({ws}) unnamed",
+                        hex::encode(v.data)
+                    );
+                }
+            }
+            let spis: Vec<String> = msg
+                .payloads
+                .iter()
+                .filter_map(|p| match &p.body {
+                    Body::Delete(d) => Some(d.spis.iter().map(hex::encode).collect::<Vec<_>>()),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            assert_eq!(
+                spis,
+                parts(row.get("isakmp.delete.spi")),
+                "{ctx}: deleted SPIs"
+            );
         }
     }
     if files == 0 {
