@@ -182,6 +182,82 @@ fn encrypted_body_is_not_guessed() {
     assert!(msg.header.encrypted && msg.payloads.is_empty() && msg.malformed.is_none());
 }
 
+/// A message with every payload kind, mode-config included.
+fn kitchen_sink() -> Vec<u8> {
+    let mut sa_and_more = main_mode_1()[28..].to_vec();
+    // Re-chain: the last VID now points to a Notify, then the rest.
+    let last_vid = 28 + 4 + 40 + 20 - 28;
+    sa_and_more[last_vid] = 11;
+    sa_and_more.extend(payload(
+        12,
+        &[0, 0, 0, 1, 3, 4, 0x60, 0x00, 1, 2, 3, 4, 0x80, 0x01, 0, 1],
+    ));
+    sa_and_more.extend(payload(5, &[0, 0, 0, 1, 3, 4, 0, 1, 1, 2, 3, 4]));
+    sa_and_more.extend(payload(14, &[4, 17, 0, 0, 192, 0, 2, 0, 255, 255, 255, 0]));
+    let mut cfg = vec![
+        2, 0, 0, 1, 0x40, 0x89, 0, 3, b'b', b'o', b'b', 0x40, 0x8a, 0, 2, b'p', b'w',
+    ];
+    cfg.extend_from_slice(&[0, 14, 0, 4, 0, 1, 0, 2]);
+    sa_and_more.extend(payload(21, &cfg));
+    sa_and_more.extend(payload(132, &[1, 0, 0, 0, 0, 0, 0, 1]));
+    sa_and_more.extend(payload(0, &[0, 1, 1, 1, 0xaa]));
+    message(1, 2, 0, &sa_and_more)
+}
+
+#[test]
+fn kitchen_sink_decodes_cleanly() {
+    let m = kitchen_sink();
+    let msg = parse_message(&m).unwrap();
+    assert!(msg.malformed.is_none(), "{:?}", msg.malformed);
+    let types: Vec<u8> = msg.payloads.iter().map(|p| p.ptype).collect();
+    assert_eq!(types, [1, 13, 13, 11, 12, 5, 14, 21, 132]);
+    let Body::Config(c) = &msg.payloads[6].body else {
+        panic!("no config payload");
+    };
+    let values: Vec<&str> = c.attributes.iter().map(|a| a.value.as_str()).collect();
+    assert_eq!(
+        values,
+        [
+            "bob",
+            "********",
+            "INTERNAL_IP4_ADDRESS, INTERNAL_IP4_NETMASK"
+        ]
+    );
+}
+
+/// Deterministic mutations of a valid message: every truncation, and every
+/// byte replaced by 0x00, 0xff and itself + 1. Nothing may panic, and every
+/// error offset must lie within the bytes given.
+#[test]
+fn mutations_never_panic_and_offsets_stay_inside() {
+    let base = kitchen_sink();
+    let mut cases = 0;
+    let mut check = |m: &[u8]| {
+        cases += 1;
+        if let Ok(msg) = parse_message(m) {
+            if let Some(e) = msg.malformed {
+                assert!(
+                    e.offset <= m.len(),
+                    "offset {} beyond {} bytes: {e}",
+                    e.offset,
+                    m.len()
+                );
+            }
+        }
+    };
+    for len in 0..base.len() {
+        check(&base[..len]);
+    }
+    for i in 0..base.len() {
+        for f in [|_: u8| 0x00, |_: u8| 0xff, |b: u8| b.wrapping_add(1)] {
+            let mut m = base.clone();
+            m[i] = f(m[i]);
+            check(&m);
+        }
+    }
+    assert_eq!(cases, base.len() * 4);
+}
+
 // ---------------------------------------------------------------------------
 // Public captures, compared with tshark.
 
