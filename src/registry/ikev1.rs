@@ -734,7 +734,6 @@ pub static CFG_ATTRIBUTES: Table = Table {
         e(28680, "UNITY_FW_TYPE"),
         e(28681, "UNITY_BACKUP_SERVERS"),
         e(28682, "UNITY_DDNS_HOSTNAME"),
-        e(28683, "UNITY_SMARTCARD_REMOVAL_DISCONNECT"),
     ],
 };
 
