@@ -194,7 +194,7 @@ pub fn transform_table(protocol_id: u8) -> Option<&'static Table> {
 /// IKE (phase 1) attribute types, RFC 2409 Appendix A; IANA ipsec-registry.
 pub static IKE_ATTRIBUTES: Table = Table {
     title: "IKE Attribute Classes",
-    source: "RFC 2409 Appendix A; RFC 4753; IANA ipsec-registry",
+    source: "RFC 2409 Appendix A; RFC 4753; IANA ipsec-registry; 17 and 20 as decoded by Wireshark packet-isakmp.c",
     entries: &[
         e(1, "Encryption Algorithm"),
         e(2, "Hash Algorithm"),
@@ -359,7 +359,7 @@ pub static LIFE_TYPE: Table = Table {
 /// IKE attribute 20, Asymmetric Cryptographic Algorithm Type.
 pub static IKE_ASYMMETRIC: Table = Table {
     title: "IKE Asymmetric Cryptographic Algorithm Type",
-    source: "IANA ipsec-registry",
+    source: "Wireshark packet-isakmp.c (GB/T 36968 SM2 extension)",
     entries: &[e(1, "RSA"), e(2, "SM2")],
 };
 
