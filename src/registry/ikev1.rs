@@ -359,7 +359,7 @@ pub static LIFE_TYPE: Table = Table {
 /// IKE attribute 20, Asymmetric Cryptographic Algorithm Type.
 pub static IKE_ASYMMETRIC: Table = Table {
     title: "IKE Asymmetric Cryptographic Algorithm Type",
-    source: "Wireshark packet-isakmp.c (GB/T 36968 SM2 extension)",
+    source: "Wireshark packet-isakmp.c (Chinese GM/T IPsec VPN extension)",
     entries: &[e(1, "RSA"), e(2, "SM2")],
 };
 
