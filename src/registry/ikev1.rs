@@ -194,7 +194,7 @@ pub fn transform_table(protocol_id: u8) -> Option<&'static Table> {
 /// IKE (phase 1) attribute types, RFC 2409 Appendix A; IANA ipsec-registry.
 pub static IKE_ATTRIBUTES: Table = Table {
     title: "IKE Attribute Classes",
-    source: "RFC 2409 Appendix A; RFC 4753; IANA ipsec-registry",
+    source: "RFC 2409 Appendix A; RFC 4753; IANA ipsec-registry; 17 and 20 as decoded by Wireshark packet-isakmp.c",
     entries: &[
         e(1, "Encryption Algorithm"),
         e(2, "Hash Algorithm"),
@@ -359,7 +359,7 @@ pub static LIFE_TYPE: Table = Table {
 /// IKE attribute 20, Asymmetric Cryptographic Algorithm Type.
 pub static IKE_ASYMMETRIC: Table = Table {
     title: "IKE Asymmetric Cryptographic Algorithm Type",
-    source: "IANA ipsec-registry",
+    source: "Wireshark packet-isakmp.c (Chinese GM/T IPsec VPN extension)",
     entries: &[e(1, "RSA"), e(2, "SM2")],
 };
 
@@ -734,7 +734,6 @@ pub static CFG_ATTRIBUTES: Table = Table {
         e(28680, "UNITY_FW_TYPE"),
         e(28681, "UNITY_BACKUP_SERVERS"),
         e(28682, "UNITY_DDNS_HOSTNAME"),
-        e(28683, "UNITY_SMARTCARD_REMOVAL_DISCONNECT"),
     ],
 };
 

@@ -245,6 +245,65 @@ pub static VENDOR_IDS: &[VendorRow] = &[
     v("4f457e4c466e5d427c5c6b52", Prefix, "Linux FreeS/WAN 2.06"),
     v("4f4548724b6e5e68557c604f", Prefix, "Openswan 2.2.0"),
     v("4f4572696f5c77557f746249", Prefix, "Openswan 2.3.0"),
+    // Openswan releases: "OE" + ASCII-fied MD5 of "Openswan x.y.z".
+    v("4f45785c567c6f61507e7864", Prefix, "Openswan 2.4.0"),
+    v("4f456e5e4c737d7d62796c51", Prefix, "Openswan 2.4.1"),
+    v("4f45666a6343554b5f7a4062", Prefix, "Openswan 2.4.2"),
+    v("4f4547407c7673775449546e", Prefix, "Openswan 2.4.3"),
+    v("4f45565e6441545f4a664642", Prefix, "Openswan 2.4.4"),
+    v("4f45587d5d4b4b7c61487b7c", Prefix, "Openswan 2.4.5"),
+    v("4f45636e6542785f6f6b7257", Prefix, "Openswan 2.4.6"),
+    v("4f4552756a414d79434d4951", Prefix, "Openswan 2.4.7"),
+    v("4f457a6d734b6f476273616c", Prefix, "Openswan 2.4.8"),
+    v("4f45414c5d6a75516450457a", Prefix, "Openswan 2.4.9"),
+    v("4f456971726d54726e464a71", Prefix, "Openswan 2.4.10"),
+    v("4f4550484948576e64636f6b", Prefix, "Openswan 2.4.11"),
+    v("4f456c7c5b79725e4a6a5658", Prefix, "Openswan 2.4.12"),
+    v("4f45445e597f60634770436c", Prefix, "Openswan 2.4.13"),
+    v("4f454c4e767d475b775e6f56", Prefix, "Openswan 2.4.14"),
+    v("4f45675d5e5d7f664c604651", Prefix, "Openswan 2.4.15"),
+    v("4f45744a61537c7646486641", Prefix, "Openswan 2.6.10"),
+    v("4f455e7f4c79574b43455465", Prefix, "Openswan 2.6.11"),
+    v("4f45775b5b5e5b705443404e", Prefix, "Openswan 2.6.12"),
+    v("4f455a7f4b47466754526564", Prefix, "Openswan 2.6.13"),
+    v("4f456f534a55776561714158", Prefix, "Openswan 2.6.14"),
+    v("4f4563476e586e5f567a5457", Prefix, "Openswan 2.6.15"),
+    v("4f456a7d637357765a5c7b63", Prefix, "Openswan 2.6.16"),
+    v("4f4554704245584355764571", Prefix, "Openswan 2.6.17"),
+    v("4f457d5a765a404d5b4f5744", Prefix, "Openswan 2.6.18"),
+    v("4f456b71484c42504f664d44", Prefix, "Openswan 2.6.19"),
+    v("4f4543714271574c644b7a41", Prefix, "Openswan 2.6.20"),
+    v("4f457e717f6b5a4e727d576b", Prefix, "Openswan 2.6.21"),
+    v("4f456c6a405d72544d42754d", Prefix, "Openswan 2.6.22"),
+    v("4f456d406b6753464548407f", Prefix, "Openswan 2.6.23"),
+    v("4f45557d6068416e77737478", Prefix, "Openswan 2.6.24"),
+    v("4f4543606e547b776f5e5848", Prefix, "Openswan 2.6.25"),
+    v("4f45504b7e7a764d4e645f57", Prefix, "Openswan 2.6.26"),
+    v("4f456e544e77494c76567e5c", Prefix, "Openswan 2.6.27"),
+    v("4f45517b4f7f6e657a7b4351", Prefix, "Openswan 2.6.28"),
+    v("4f455e5a65725d6564727763", Prefix, "Openswan 2.6.29"),
+    v("4f457656736b546968656675", Prefix, "Openswan 2.6.30"),
+    v("4f457d476e447f5a4159655b", Prefix, "Openswan 2.6.31"),
+    v("4f4568794c64414365636661", Prefix, "Openswan 2.6.32"),
+    v("4f456768495f775c414c4679", Prefix, "Openswan 2.6.33"),
+    v("4f457f7e637f7679517f4a5a", Prefix, "Openswan 2.6.34"),
+    v("4f457e487a746b6f69705842", Prefix, "Openswan 2.6.35"),
+    v("4f45716c74725d4b5a6c5d5f", Prefix, "Openswan 2.6.36"),
+    v("4f45755c645c6a795c5c6170", Prefix, "Openswan 2.6.37"),
+    v("4f4576795c6b677a57715c73", Prefix, "Openswan 2.6.38"),
+    v("4f456d6470475f6c477d767d", Prefix, "Openswan 2.6.39"),
+    v("4f457666617a6f6355505a50", Prefix, "Openswan 2.6.40"),
+    v("4f4573786c6a464054535977", Prefix, "Openswan 2.6.41"),
+    v("4f4551624a50497c707f6165", Prefix, "Openswan 2.6.42"),
+    v("4f457b5547416f4c674b647f", Prefix, "Openswan 2.6.43"),
+    v("4f45766f4040606d504a7052", Prefix, "Openswan 2.6.44"),
+    v("4f454c416971446451675c5a", Prefix, "Openswan 2.6.45"),
+    v("4f4568766461745c517d7372", Prefix, "Openswan 2.6.46"),
+    v("4f455b7f4840636a55547764", Prefix, "Openswan 2.6.47"),
+    v("4f4562516e4a515b7f705553", Prefix, "Openswan 2.6.48"),
+    v("4f45576f416e484276796861", Prefix, "Openswan 2.6.49"),
+    v("4f4555697b586b69556f5d40", Prefix, "Openswan 2.6.50"),
+    v("4f456e79525c4558794c5a5b", Prefix, "Openswan 2.6.51"),
     v("4d6163204f53582031302e78", Prefix, "Apple Mac OS X 10.x"),
     // --- SSH Communications Security --------------------------------------------
     v("fbf47614984031fa8e3bb6198089b223", Exact, "SSH IPSEC Express 1.1.0"),
@@ -373,8 +432,21 @@ pub fn lookup(vid: &[u8]) -> Option<String> {
             }
         }
     }
-    let (row, n) = best?;
-    Some(describe(row, vid.get(n..).unwrap_or(&[]), vid))
+    match best {
+        Some((row, n)) => Some(describe(row, vid.get(n..).unwrap_or(&[]), vid)),
+        None => oe_family(vid).then(|| OE_FAMILY.to_string()),
+    }
+}
+
+/// Name for an unlisted FreeS/WAN-family VID.
+pub const OE_FAMILY: &str = "FreeS/WAN / Openswan family (version not in database)";
+
+/// FreeS/WAN, Openswan and their descendants send "OE" followed by ten
+/// bytes of an MD5 hash with bit 7 cleared and bit 6 set (so each byte is in
+/// 0x40..=0x7f): the shape identifies the family even when the version is
+/// not in the table.
+fn oe_family(vid: &[u8]) -> bool {
+    vid.len() == 12 && vid.starts_with(b"OE") && vid[2..].iter().all(|b| (0x40..=0x7f).contains(b))
 }
 
 /// The row's name plus what its decoder reads from `rest` (the bytes after
@@ -529,6 +601,13 @@ mod tests {
             "XAUTH (draft-beaulieu-ike-xauth-02)"
         );
         assert_eq!(lookup(&hx("09002689dfd6b712ffff")).unwrap(), "XAUTH");
+        assert_eq!(
+            lookup(&hx("4f4568794c64414365636661")).unwrap(),
+            "Openswan 2.6.32"
+        );
+        assert_eq!(lookup(&hx("4f45407942714f72547e497b")).unwrap(), OE_FAMILY);
+        // "OEplutounit0": the '0' is outside the hash alphabet.
+        assert_eq!(lookup(b"OEplutounit0"), None);
         // Fragmentation VID with Cisco's trailing flags.
         assert_eq!(
             lookup(&hx("4048b7d56ebce88525e7de7f00d6c2d3c0000000")).unwrap(),

@@ -6,18 +6,16 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::bytes::Reader;
-use crate::ike::error::{IkeError, IkeErrorKind};
+use crate::ike::error::IkeError;
 use crate::ike::repr::{Config, ConfigAttribute};
 use crate::registry::ikev1::{cfg_attr as a, CFG_ATTRIBUTES, CFG_TYPES, XAUTH_STATUS, XAUTH_TYPES};
 
-use super::attr::be_uint;
+use super::attr::{be_uint, parse_attributes, AttributeClass};
 use super::id::text;
 use super::short;
 
 /// What a masked secret shows.
 pub const MASK: &str = "********";
-/// AF bit: TV form.
-const AF: u16 = 0x8000;
 
 /// Decode an Attributes payload body.
 pub fn parse_cfg(body: &[u8]) -> Result<Config<'_>, IkeError> {
@@ -25,34 +23,17 @@ pub fn parse_cfg(body: &[u8]) -> Result<Config<'_>, IkeError> {
     let cfg_type = r.u8().map_err(short("attributes payload"))?;
     r.skip(1).map_err(short("attributes payload"))?;
     let identifier = r.u16().map_err(short("attributes payload"))?;
-    let mut attributes = Vec::new();
-    while !r.is_empty() {
-        let start = r.pos();
-        let raw = r.u16().map_err(short("configuration attribute"))?;
-        let attr_type = raw & !AF;
-        let bytes = if raw & AF != 0 {
-            r.take(2).map_err(short("configuration attribute"))?
-        } else {
-            let len = usize::from(r.u16().map_err(short("configuration attribute"))?);
-            if len > r.remaining() {
-                return Err(IkeError::new(
-                    start + 2,
-                    IkeErrorKind::PayloadOverrun {
-                        what: "configuration attribute",
-                        declared: len,
-                        available: r.remaining(),
-                    },
-                ));
-            }
-            r.take(len).map_err(short("configuration attribute"))?
-        };
-        attributes.push(ConfigAttribute {
-            attr_type,
-            name: CFG_ATTRIBUTES.name(attr_type.into()),
-            value: render(attr_type, raw & AF != 0, bytes),
-            bytes,
-        });
-    }
+    let base = r.pos();
+    let attributes = parse_attributes(r.rest(), AttributeClass::Unnamed)
+        .map_err(|e| e.add_offset(base))?
+        .into_iter()
+        .map(|a| ConfigAttribute {
+            attr_type: a.attr_type,
+            name: CFG_ATTRIBUTES.name(a.attr_type.into()),
+            value: render(a.attr_type, a.tv, a.bytes),
+            bytes: a.bytes,
+        })
+        .collect();
     Ok(Config {
         cfg_type,
         cfg_type_name: CFG_TYPES.name(cfg_type.into()),
@@ -188,6 +169,7 @@ mod tests {
 
     #[test]
     fn attribute_overrun() {
+        use crate::ike::error::IkeErrorKind;
         let mut b = vec![1, 0, 0, 1];
         b.extend_from_slice(&[0x40, 0x89, 0x00, 0x10, 1, 2]);
         let e = parse_cfg(&b).unwrap_err();

@@ -182,6 +182,110 @@ fn encrypted_body_is_not_guessed() {
     assert!(msg.header.encrypted && msg.payloads.is_empty() && msg.malformed.is_none());
 }
 
+/// A message with every payload kind, mode-config included.
+fn kitchen_sink() -> Vec<u8> {
+    let mut sa_and_more = main_mode_1()[28..].to_vec();
+    // Re-chain: the last VID now points to a Notify, then the rest.
+    let last_vid = 28 + 4 + 40 + 20 - 28;
+    sa_and_more[last_vid] = 11;
+    sa_and_more.extend(payload(
+        12,
+        &[0, 0, 0, 1, 3, 4, 0x60, 0x00, 1, 2, 3, 4, 0x80, 0x01, 0, 1],
+    ));
+    sa_and_more.extend(payload(5, &[0, 0, 0, 1, 3, 4, 0, 1, 1, 2, 3, 4]));
+    sa_and_more.extend(payload(14, &[4, 17, 0, 0, 192, 0, 2, 0, 255, 255, 255, 0]));
+    let mut cfg = vec![
+        2, 0, 0, 1, 0x40, 0x89, 0, 3, b'b', b'o', b'b', 0x40, 0x8a, 0, 2, b'p', b'w',
+    ];
+    cfg.extend_from_slice(&[0, 14, 0, 4, 0, 1, 0, 2]);
+    sa_and_more.extend(payload(21, &cfg));
+    sa_and_more.extend(payload(132, &[1, 0, 0, 0, 0, 0, 0, 1]));
+    sa_and_more.extend(payload(0, &[0, 1, 1, 1, 0xaa]));
+    message(1, 2, 0, &sa_and_more)
+}
+
+#[test]
+fn kitchen_sink_decodes_cleanly() {
+    let m = kitchen_sink();
+    let msg = parse_message(&m).unwrap();
+    assert!(msg.malformed.is_none(), "{:?}", msg.malformed);
+    let types: Vec<u8> = msg.payloads.iter().map(|p| p.ptype).collect();
+    assert_eq!(types, [1, 13, 13, 11, 12, 5, 14, 21, 132]);
+    let Body::Config(c) = &msg.payloads[6].body else {
+        panic!("no config payload");
+    };
+    let values: Vec<&str> = c.attributes.iter().map(|a| a.value.as_str()).collect();
+    assert_eq!(
+        values,
+        [
+            "bob",
+            "********",
+            "INTERNAL_IP4_ADDRESS, INTERNAL_IP4_NETMASK"
+        ]
+    );
+}
+
+/// Deterministic mutations of a valid message: every truncation, and every
+/// byte replaced by 0x00, 0xff and itself + 1. Nothing may panic, and every
+/// error offset must lie within the bytes given.
+#[test]
+fn mutations_never_panic_and_offsets_stay_inside() {
+    let base = kitchen_sink();
+    let mut cases = 0;
+    let mut check = |m: &[u8]| {
+        cases += 1;
+        if let Ok(msg) = parse_message(m) {
+            if let Some(e) = msg.malformed {
+                assert!(
+                    e.offset <= m.len(),
+                    "offset {} beyond {} bytes: {e}",
+                    e.offset,
+                    m.len()
+                );
+            }
+        }
+    };
+    for len in 0..base.len() {
+        check(&base[..len]);
+    }
+    for i in 0..base.len() {
+        for f in [|_: u8| 0x00, |_: u8| 0xff, |b: u8| b.wrapping_add(1)] {
+            let mut m = base.clone();
+            m[i] = f(m[i]);
+            check(&m);
+        }
+    }
+    assert_eq!(cases, base.len() * 4);
+}
+
+/// Deterministic pseudo-random bodies (xorshift) for every payload decoder,
+/// biased toward small numbers so length and size fields often look
+/// plausible. No panic, and every error offset lies within the body.
+#[test]
+fn random_bodies_never_panic() {
+    let mut x: u64 = 0x1234_5678_9abc_def0;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let types = [1u8, 4, 5, 6, 7, 8, 11, 12, 13, 14, 21, 131, 132, 200];
+    for _ in 0..50_000 {
+        let len = (next() % 80) as usize;
+        let mut b: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        for byte in b.iter_mut() {
+            if next() % 4 == 0 {
+                *byte = (next() % 12) as u8;
+            }
+        }
+        let ptype = types[(next() % types.len() as u64) as usize];
+        if let Err(e) = super::parse_body(ptype, &b) {
+            assert!(e.offset <= b.len(), "type {ptype} {}: {e}", hex::encode(&b));
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Public captures, compared with tshark.
 
@@ -239,6 +343,11 @@ const FIELDS: &[&str] = &[
     "isakmp.ike.attr.type",
     "isakmp.ipsec.attr.type",
     "isakmp.id.type",
+    "isakmp.ike.attr.value",
+    "isakmp.ipsec.attr.value",
+    "isakmp.vid_bytes",
+    "isakmp.vid_string",
+    "isakmp.delete.spi",
     "_ws.malformed",
 ];
 
@@ -261,7 +370,7 @@ fn tshark_rows(path: &Path) -> Option<Vec<Row>> {
     cmd.arg("-r")
         .arg(path)
         .args(["-Y", "isakmp.version == 0x10", "-T", "fields"]);
-    cmd.args(["-E", "occurrence=a", "-E", "aggregator=,"]);
+    cmd.args(["-E", "occurrence=a", "-E", "aggregator=|"]);
     for f in FIELDS {
         cmd.args(["-e", f]);
     }
@@ -279,7 +388,7 @@ fn tshark_rows(path: &Path) -> Option<Vec<Row>> {
 
 /// The ISAKMP bytes of a UDP payload (without the RFC 3948 non-ESP marker).
 fn isakmp_bytes(row: &Row) -> Option<Vec<u8>> {
-    let payload = hex::decode(row.get("udp.payload").split(',').next()?).ok()?;
+    let payload = hex::decode(row.get("udp.payload").split('|').next()?).ok()?;
     let nat_t =
         row.get("udp.srcport").starts_with("4500") || row.get("udp.dstport").starts_with("4500");
     if nat_t && payload.starts_with(&[0, 0, 0, 0]) {
@@ -304,9 +413,14 @@ fn type_sequence(msg: &Message) -> Vec<u32> {
     out
 }
 
+/// A tshark multi-occurrence field as its parts.
+fn parts(field: &str) -> Vec<&str> {
+    field.split('|').filter(|s| !s.is_empty()).collect()
+}
+
 fn numbers(field: &str) -> Vec<u32> {
     field
-        .split(',')
+        .split('|')
         .filter(|s| !s.is_empty())
         .filter_map(|s| {
             let s = s.trim();
@@ -426,6 +540,69 @@ fn corpus_ikev1_matches_tshark() {
                 })
                 .collect();
             assert_eq!(ids, numbers(row.get("isakmp.id.type")), "{ctx}: ID types");
+            // Attribute values, byte for byte, in wire order.
+            let mut ike_values = Vec::new();
+            let mut ipsec_values = Vec::new();
+            for p in msg.sa().into_iter().flat_map(|s| &s.proposals) {
+                let dst = if p.protocol_id == 1 {
+                    &mut ike_values
+                } else {
+                    &mut ipsec_values
+                };
+                dst.extend(
+                    p.transforms
+                        .iter()
+                        .flat_map(|t| &t.attributes)
+                        .map(|a| hex::encode(a.bytes)),
+                );
+            }
+            for n in msg.notifies() {
+                if let Some(crate::ike::NotifyDetail::ResponderLifetime(a)) = &n.detail {
+                    ipsec_values.extend(a.iter().map(|a| hex::encode(a.bytes)));
+                }
+            }
+            assert_eq!(
+                ike_values,
+                parts(row.get("isakmp.ike.attr.value")),
+                "{ctx}: IKE values"
+            );
+            assert_eq!(
+                ipsec_values,
+                parts(row.get("isakmp.ipsec.attr.value")),
+                "{ctx}: IPsec values"
+            );
+            // Vendor IDs: same bytes; every VID Wireshark names, we name too.
+            let vids: Vec<_> = msg.vendor_ids().collect();
+            let ws_vids = parts(row.get("isakmp.vid_bytes"));
+            let ws_names = parts(row.get("isakmp.vid_string"));
+            assert_eq!(
+                vids.iter().map(|v| hex::encode(v.data)).collect::<Vec<_>>(),
+                ws_vids,
+                "{ctx}: VIDs"
+            );
+            for (v, ws) in vids.iter().zip(&ws_names) {
+                if *ws != "Unknown Vendor ID" {
+                    assert!(
+                        v.vendor.is_some(),
+                        "{ctx}: VID {} ({ws}) unnamed",
+                        hex::encode(v.data)
+                    );
+                }
+            }
+            let spis: Vec<String> = msg
+                .payloads
+                .iter()
+                .filter_map(|p| match &p.body {
+                    Body::Delete(d) => Some(d.spis.iter().map(hex::encode).collect::<Vec<_>>()),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            assert_eq!(
+                spis,
+                parts(row.get("isakmp.delete.spi")),
+                "{ctx}: deleted SPIs"
+            );
         }
     }
     if files == 0 {
