@@ -1569,3 +1569,102 @@ fn mutated_frames_and_files_never_panic() {
         }
     }
 }
+
+// --- throughput -------------------------------------------------------------
+
+/// CPU time of this thread, from the scheduler's accounting.
+fn thread_cpu_secs() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns * 1e-9)
+}
+
+/// Release-mode throughput of reading + network decoding, on a synthetic
+/// capture where ~3% of packets are IPsec. Run with
+/// `cargo test --release --test capture_net throughput -- --ignored --nocapture`
+/// (IKESCOPE_BENCH_MB sets the size, default 512).
+#[test]
+#[ignore]
+fn throughput() {
+    let mb: usize = std::env::var("IKESCOPE_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512);
+    let mut rng = Rng(42);
+    let msg = ike_msg(400);
+    let mut file = pcap(false, false, 1, &[]);
+    let mut packets = 0u64;
+    let mut expect_ipsec = 0u64;
+    while file.len() < mb << 20 {
+        let size = [60usize, 90, 576, 1000, 1400, 1514][rng.below(6)];
+        let l3 = if rng.below(100) < 3 {
+            expect_ipsec += 1;
+            match rng.below(3) {
+                0 => ipv4(&v4(50), &vec![0x11; size.saturating_sub(34)]),
+                1 => ipv4(
+                    &v4(17),
+                    &udp(4500, 4500, &vec![0x22; size.saturating_sub(42)]),
+                ),
+                _ => ipv4(&v4(17), &udp(500, 500, &msg)),
+            }
+        } else {
+            match rng.below(4) {
+                0 => ipv4(&v4(17), &udp(53, 40000, &vec![0; size.saturating_sub(42)])),
+                1 => ipv6(&[], 6, &vec![0; size.saturating_sub(54)]),
+                _ => ipv4(&v4(6), &vec![0; size.saturating_sub(34)]),
+            }
+        };
+        let f = if rng.below(10) == 0 {
+            eth(0x0800, &[0x8100], &l3)
+        } else if l3[0] >> 4 == 6 {
+            eth(0x86dd, &[], &l3)
+        } else {
+            eth(0x0800, &[], &l3)
+        };
+        let n = f.len() as u32;
+        file.extend_from_slice(&(packets as u32).to_le_bytes());
+        file.extend_from_slice(&0u32.to_le_bytes());
+        file.extend_from_slice(&n.to_le_bytes());
+        file.extend_from_slice(&n.to_le_bytes());
+        file.extend_from_slice(&f);
+        packets += 1;
+    }
+    let dir = std::env::temp_dir().join(format!("ikescope-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bench.pcap");
+    std::fs::write(&path, &file).unwrap();
+    let bytes = file.len();
+    drop(file);
+    struct Count {
+        dec: Decoder,
+        ipsec: u64,
+    }
+    impl FrameSink for Count {
+        fn frame(&mut self, f: &Frame<'_>) {
+            if let Decoded::Datagram(_) = self.dec.decode(f) {
+                self.ipsec += 1;
+            }
+        }
+        fn notice(&mut self, _: Notice) {}
+    }
+    for round in 0..3 {
+        let mut c = Count {
+            dec: decoder(),
+            ipsec: 0,
+        };
+        let cpu0 = thread_cpu_secs();
+        let t0 = std::time::Instant::now();
+        let s = capture::read_path(&path, &ReadOptions::default(), &mut c).unwrap();
+        let wall = t0.elapsed().as_secs_f64();
+        let cpu = thread_cpu_secs().zip(cpu0).map(|(b, a)| b - a);
+        assert_eq!((s.frames, c.ipsec), (packets, expect_ipsec));
+        let gb = bytes as f64 / 1e9;
+        eprintln!(
+            "round {round}: {:.0} MB, {packets} packets, {expect_ipsec} IPsec: wall {wall:.3} s = {:.2} GB/s; thread CPU {} ",
+            bytes as f64 / 1e6,
+            gb / wall,
+            cpu.map_or("n/a".to_string(), |c| format!("{c:.3} s = {:.2} GB/s", gb / c)),
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
