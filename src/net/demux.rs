@@ -119,38 +119,41 @@ pub enum Transport {
     Malformed(Layer, usize, String),
 }
 
-/// Look at the transport header at `start` of `buf`. `buf` ends where the IP
-/// packet ends (or where the capture was cut: `ip_truncated`).
+/// Look at the transport header at `start` of `buf`. `buf` holds the IP
+/// packet as captured; `declared_end` is where the IP packet ends by its
+/// length field and the wire length (more than `buf.len()` when the capture
+/// cut it).
 pub fn transport(
     buf: &[u8],
     start: usize,
     proto: u8,
-    ip_truncated: bool,
+    declared_end: usize,
     ports: &Ports,
 ) -> Transport {
     let end = buf.len();
+    let truncated = declared_end > end;
     match proto {
         proto::ESP => Transport::Hit(Hit {
             kind: Kind::Esp { udp: false },
             range: start.min(end)..end,
             sport: None,
             dport: None,
-            truncated: ip_truncated,
+            truncated,
         }),
         proto::AH => Transport::Hit(Hit {
             kind: Kind::Ah,
             range: start.min(end)..end,
             sport: None,
             dport: None,
-            truncated: ip_truncated,
+            truncated,
         }),
-        proto::UDP => udp(buf, start, ports),
+        proto::UDP => udp(buf, start, declared_end, ports),
         _ => Transport::NotIpsec,
     }
 }
 
 /// UDP (RFC 768) on an IKE or NAT-T port.
-fn udp(buf: &[u8], start: usize, ports: &Ports) -> Transport {
+fn udp(buf: &[u8], start: usize, declared_end: usize, ports: &Ports) -> Transport {
     let (Some(sport), Some(dport)) = (be16(buf, start), be16(buf, start + 2)) else {
         return Transport::NotIpsec;
     };
@@ -158,7 +161,7 @@ fn udp(buf: &[u8], start: usize, ports: &Ports) -> Transport {
         return Transport::NotIpsec;
     };
     let avail = buf.len().saturating_sub(start);
-    let Some(ulen) = be16(buf, start + 4) else {
+    let Some(ulen) = be16(buf, start + 4).filter(|_| avail >= 8) else {
         return Transport::Malformed(
             Layer::Udp,
             start,
@@ -173,16 +176,17 @@ fn udp(buf: &[u8], start: usize, ports: &Ports) -> Transport {
             format!("UDP length {ulen} is less than the 8-byte header"),
         );
     }
-    if avail < 8 {
+    let ip_payload = declared_end.saturating_sub(start);
+    // A UDP length beyond the IP payload is wrong, but like Wireshark we
+    // still show what was captured (flagged truncated); only when nothing
+    // follows the header is there nothing to show.
+    if ulen > ip_payload && avail <= 8 {
         return Transport::Malformed(
             Layer::Udp,
-            start,
-            format!("UDP header cut short: {avail} of 8 bytes"),
+            start + 4,
+            format!("UDP length {ulen} exceeds the {ip_payload}-byte IP payload"),
         );
     }
-    // A UDP length beyond the IP payload (cut by snaplen, or simply wrong)
-    // leaves what is there, flagged truncated; Wireshark also goes on
-    // dissecting such a datagram.
     let (end, truncated) = if ulen <= avail {
         (start + ulen, false)
     } else {
@@ -275,25 +279,25 @@ mod tests {
     fn natt_payloads() {
         let p = Ports::new(&[500], &[4500]);
         let ka = udp_seg(4500, 4500, 9, &[0xff]);
-        match transport(&ka, 0, proto::UDP, false, &p) {
+        match transport(&ka, 0, proto::UDP, ka.len(), &p) {
             Transport::Hit(h) => assert_eq!((h.kind, h.range), (Kind::Keepalive, 8..9)),
             t => panic!("{t:?}"),
         }
         let ike = udp_seg(4500, 4500, 14, &[0, 0, 0, 0, 1, 2]);
-        match transport(&ike, 0, proto::UDP, false, &p) {
+        match transport(&ike, 0, proto::UDP, ike.len(), &p) {
             Transport::Hit(h) => {
                 assert_eq!((h.kind, h.range), (Kind::Ike { marker: true }, 12..14))
             }
             t => panic!("{t:?}"),
         }
         let esp = udp_seg(4500, 1025, 16, &[0, 0, 0, 1, 0, 0, 0, 2]);
-        match transport(&esp, 0, proto::UDP, false, &p) {
+        match transport(&esp, 0, proto::UDP, esp.len(), &p) {
             Transport::Hit(h) => assert_eq!((h.kind, h.range), (Kind::Esp { udp: true }, 8..16)),
             t => panic!("{t:?}"),
         }
         // Plain IKE port: no marker handling.
         let v1 = udp_seg(500, 500, 12, &[0, 0, 0, 0]);
-        match transport(&v1, 0, proto::UDP, false, &p) {
+        match transport(&v1, 0, proto::UDP, v1.len(), &p) {
             Transport::Hit(h) => {
                 assert_eq!((h.kind, h.range), (Kind::Ike { marker: false }, 8..12))
             }
@@ -306,35 +310,48 @@ mod tests {
         let p = Ports::new(&[500], &[4500]);
         let short = udp_seg(500, 500, 7, &[]);
         assert!(matches!(
-            transport(&short, 0, proto::UDP, false, &p),
+            transport(&short, 0, proto::UDP, 8, &p),
             Transport::Malformed(Layer::Udp, 4, _)
         ));
+        // UDP length beyond what the IP header declares: what is there is
+        // shown, flagged truncated; with nothing after the header, malformed.
         let long = udp_seg(500, 500, 100, &[1, 2, 3]);
-        match transport(&long, 0, proto::UDP, false, &p) {
+        match transport(&long, 0, proto::UDP, long.len(), &p) {
+            Transport::Hit(h) => assert!(h.truncated && h.range == (8..11)),
+            t => panic!("{t:?}"),
+        }
+        let empty = udp_seg(4500, 4500, 100, &[]);
+        assert!(matches!(
+            transport(&empty, 0, proto::UDP, empty.len(), &p),
+            Transport::Malformed(Layer::Udp, 4, _)
+        ));
+        // Within the declared IP payload but cut by snaplen: truncated.
+        match transport(&long, 0, proto::UDP, 100, &p) {
             Transport::Hit(h) => assert!(h.truncated && h.range == (8..11)),
             t => panic!("{t:?}"),
         }
         let cut = udp_seg(500, 500, 100, &[]);
         assert!(matches!(
-            transport(&cut[..6], 0, proto::UDP, true, &p),
+            transport(&cut[..6], 0, proto::UDP, 100, &p),
             Transport::Malformed(Layer::Udp, 0, _)
         ));
         // Trailing bytes beyond the UDP length are not payload.
         let pad = udp_seg(500, 500, 9, &[7, 0, 0]);
-        match transport(&pad, 0, proto::UDP, false, &p) {
+        match transport(&pad, 0, proto::UDP, pad.len(), &p) {
             Transport::Hit(h) => assert_eq!(h.range, 8..9),
             t => panic!("{t:?}"),
         }
         let other = udp_seg(53, 53, 9, &[7]);
+        assert_eq!(transport(&other, 0, proto::UDP, 9, &p), Transport::NotIpsec);
         assert_eq!(
-            transport(&other, 0, proto::UDP, false, &p),
+            transport(&[1, 2, 3], 0, proto::UDP, 3, &p),
             Transport::NotIpsec
         );
-        assert_eq!(
-            transport(&[1, 2, 3], 0, proto::UDP, false, &p),
-            Transport::NotIpsec
-        );
-        assert_eq!(transport(&[], 0, 6, false, &p), Transport::NotIpsec);
+        assert_eq!(transport(&[], 0, 6, 0, &p), Transport::NotIpsec);
+        match transport(&[0, 0, 0, 1], 0, proto::ESP, 10, &p) {
+            Transport::Hit(h) => assert!(h.truncated && h.kind == Kind::Esp { udp: false }),
+            t => panic!("{t:?}"),
+        }
     }
 
     #[test]

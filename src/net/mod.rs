@@ -359,12 +359,24 @@ impl Decoder {
                 ),
             );
         }
-        let ip_truncated = total > ip.len();
+        // The IP packet ends at its total length, or where the wire frame
+        // ended if that is earlier; the capture may have cut it sooner.
+        let reported = (frame.orig_len as usize).saturating_sub(off).max(ip.len());
+        let declared_end = total.min(reported);
         let buf = ip.get(..total.min(ip.len())).unwrap_or(ip);
         if fragmented {
             let Some(part) = buf.get(h.ihl..) else {
                 return Decoded::Ignored;
             };
+            if part.len() < total - h.ihl {
+                // Not captured whole, so it cannot be reassembled (Wireshark
+                // does not try either); a first fragment still shows its
+                // headers, and its UDP length is that of the whole datagram.
+                if h.frag_off != 0 {
+                    return Decoded::Ignored;
+                }
+                return self.whole(&cx, buf, off, h.ihl, h.proto, usize::MAX, total);
+            }
             let f = FragIn {
                 key,
                 ts: frame.ts,
@@ -377,15 +389,28 @@ impl Decoder {
             };
             return self.fragment(&cx, f, off + 6, h.proto, false);
         }
-        match demux::transport(buf, h.ihl, h.proto, ip_truncated, &self.ports) {
+        self.whole(&cx, buf, off, h.ihl, h.proto, declared_end, total)
+    }
+
+    /// An unfragmented datagram (or a first fragment shown for what it
+    /// holds): `buf` is the IP packet as captured, `off` its frame offset.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn whole<'a>(
+        &self,
+        cx: &Ctx,
+        buf: &'a [u8],
+        off: usize,
+        start: usize,
+        proto: u8,
+        declared_end: usize,
+        ip_length: usize,
+    ) -> Decoded<'a> {
+        match demux::transport(buf, start, proto, declared_end, &self.ports) {
             Transport::NotIpsec => Decoded::Ignored,
             Transport::Hit(hit) => {
                 let data = borrow(buf, hit.range.clone());
-                let hit = Hit {
-                    truncated: hit.truncated || ip_truncated,
-                    ..hit
-                };
-                cx.datagram(hit, data, total, Vec::new())
+                cx.datagram(hit, data, ip_length, Vec::new())
             }
             Transport::Malformed(layer, at, reason) => cx.malformed(layer, off + at, reason),
         }
@@ -438,7 +463,8 @@ impl Decoder {
         } else {
             40 + plen
         };
-        let ip_truncated = total > ip.len();
+        let reported = (frame.orig_len as usize).saturating_sub(off).max(ip.len());
+        let declared_end = total.min(reported);
         let buf = ip.get(..total.min(ip.len())).unwrap_or(ip);
         let mut walk = demux::walk_v6(buf, 40, nh);
         if let V6Walk::Fragment { pos } = walk {
@@ -495,6 +521,16 @@ impl Decoder {
                 {
                     return Decoded::Ignored;
                 }
+                let declared = total.saturating_sub(pos + 8);
+                if part.len() < declared {
+                    // Not captured whole: shown, not reassembled (as for IPv4).
+                    return match demux::walk_v6(part, 0, next) {
+                        V6Walk::Upper { proto, pos: at } if frag_off == 0 => {
+                            self.whole(&cx, buf, off, pos + 8 + at, proto, usize::MAX, total)
+                        }
+                        _ => Decoded::Ignored,
+                    };
+                }
                 let f = FragIn {
                     key,
                     ts: frame.ts,
@@ -502,7 +538,7 @@ impl Decoder {
                     offset: frag_off,
                     more,
                     data: part,
-                    declared: total.saturating_sub(pos + 8),
+                    declared,
                     header_len: pos + 8,
                 };
                 return self.fragment(&cx, f, off + pos, next, true);
@@ -510,20 +546,7 @@ impl Decoder {
         }
         match walk {
             V6Walk::Upper { proto, pos } => {
-                match demux::transport(buf, pos, proto, ip_truncated, &self.ports) {
-                    Transport::NotIpsec => Decoded::Ignored,
-                    Transport::Hit(hit) => {
-                        let data = borrow(buf, hit.range.clone());
-                        let hit = Hit {
-                            truncated: hit.truncated || ip_truncated,
-                            ..hit
-                        };
-                        cx.datagram(hit, data, total, Vec::new())
-                    }
-                    Transport::Malformed(layer, at, reason) => {
-                        cx.malformed(layer, off + at, reason)
-                    }
-                }
+                self.whole(&cx, buf, off, pos, proto, declared_end, total)
             }
             V6Walk::Fragment { .. } | V6Walk::Cut => Decoded::Ignored,
         }
@@ -554,7 +577,7 @@ impl Decoder {
             (next, 0)
         };
         let ip_length = r.header_len + r.data.len();
-        match demux::transport(&r.data, start, proto, false, &self.ports) {
+        match demux::transport(&r.data, start, proto, r.data.len(), &self.ports) {
             Transport::NotIpsec => Decoded::Ignored,
             Transport::Hit(hit) => {
                 let data = own(r.data, hit.range.clone());
