@@ -3,6 +3,7 @@
 //! print them.
 #![allow(dead_code)]
 
+pub mod packets;
 pub mod render;
 
 use ikescope::capture::{Frame, FrameSink, LinkType, Notice, Origin, Timestamp};

@@ -182,6 +182,17 @@ fn addr(b: &[u8], v6: bool) -> String {
 /// A tcpdump-style decode of the packet, as the ASA prints after the time.
 pub fn decode(p: &Packet) -> String {
     let Some(ip) = ip_part(p) else {
+        if ethertype(p) == Some(0x0806) && p.data.len() >= 42 {
+            let a = &p.data[14..];
+            let sender = addr(&a[14..18], false);
+            let target = addr(&a[24..28], false);
+            return if a[7] == 1 {
+                format!("arp who-has {target} tell {sender}")
+            } else {
+                let m: Vec<String> = a[8..14].iter().map(|b| format!("{b:x}")).collect();
+                format!("arp reply {sender} is-at {}", m.join(":"))
+            };
+        }
         return format!("{:04x}: hex-dump", ethertype(p).unwrap_or(0));
     };
     let Some(&first) = ip.first() else {

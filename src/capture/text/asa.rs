@@ -233,6 +233,15 @@ fn number_after<T: std::str::FromStr>(text: &str, key: &str) -> Option<T> {
     None
 }
 
+/// The hex number right after `key` (case-insensitive key).
+fn hex_after(text: &str, key: &str) -> Option<u32> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find(key)? + key.len();
+    let digits = lower.get(at..)?;
+    let n = digits.bytes().take_while(u8::is_ascii_hexdigit).count();
+    u32::from_str_radix(digits.get(..n)?, 16).ok()
+}
+
 /// ICMP type and code from tcpdump's wording (RFC 792 type numbers).
 fn icmp_kind(text: &str, v6: bool) -> Option<(u8, u8)> {
     const V4: [(&str, u8, u8); 9] = [
@@ -357,9 +366,13 @@ fn parse_ip(text: &str) -> Option<IpSummary> {
         });
         Transport::Other { proto, len }
     } else if first.to_ascii_lowercase().starts_with("esp") {
-        Transport::Other {
-            proto: proto::ESP,
-            len: number_after(rest, "length "),
+        let len = number_after(rest, "length ");
+        match (hex_after(rest, "spi=0x"), hex_after(rest, "seq=0x")) {
+            (Some(spi), Some(seq)) => Transport::Esp { spi, seq, len },
+            _ => Transport::Other {
+                proto: proto::ESP,
+                len,
+            },
         }
     } else if first.to_ascii_lowercase().starts_with("ah") {
         Transport::Other {
@@ -474,6 +487,18 @@ mod tests {
                 "{t}"
             );
         }
+    }
+
+    #[test]
+    fn esp_with_spi() {
+        assert_eq!(
+            ip("192.0.2.1 > 198.51.100.2: ESP(spi=0xC0FFEE01,seq=0x2a), length 132").transport,
+            Transport::Esp {
+                spi: 0xc0ff_ee01,
+                seq: 42,
+                len: Some(132)
+            }
+        );
     }
 
     #[test]

@@ -142,16 +142,23 @@ fn parse_groups(rest: &str, kind: HexKind) -> Option<Vec<u8>> {
     if tokens.is_empty() {
         return None;
     }
+    let all = decode_tokens(rest, &tokens)?;
+    // Bytes covered by the first k tokens.
+    let mut ends = Vec::with_capacity(tokens.len());
+    let mut n = 0usize;
+    for t in &tokens {
+        n += (t.end - t.start) / 2;
+        ends.push(n);
+    }
     // Prefer the longest run of groups whose bytes render to the text after it.
-    for k in (1..=tokens.len()).rev() {
-        let last = tokens.get(k - 1)?;
-        let tail = rest.get(last.end..)?.trim();
+    for (k, tok) in tokens.iter().enumerate().rev() {
+        let tail = rest.get(tok.end..)?.trim();
         if tail.is_empty() {
             continue;
         }
-        let bytes = decode_tokens(rest, tokens.get(..k)?)?;
-        if ascii_column_matches(&bytes, tail) {
-            return Some(bytes);
+        let bytes = all.get(..*ends.get(k)?)?;
+        if ascii_column_matches(bytes, tail) {
+            return Some(bytes.to_vec());
         }
     }
     // No ASCII column matched: if the whole line is groups, they are all data;
@@ -166,7 +173,8 @@ fn parse_groups(rest: &str, kind: HexKind) -> Option<Vec<u8>> {
             .position(|t| rest.get(t.end..).is_some_and(|s| s.starts_with("  ")))
             .map_or(tokens.len(), |i| i + 1)
     };
-    decode_tokens(rest, tokens.get(..k)?)
+    let n = *ends.get(k.checked_sub(1)?)?;
+    all.get(..n).map(<[u8]>::to_vec)
 }
 
 fn token_spans(s: &str) -> impl Iterator<Item = Token> + '_ {
@@ -209,16 +217,29 @@ fn renders_as(b: u8, c: char) -> bool {
 /// Does `column` (trimmed) render `bytes`? Bytes printed as spaces at either
 /// end may have been trimmed away.
 fn ascii_column_matches(bytes: &[u8], column: &str) -> bool {
-    let chars: Vec<char> = column.chars().collect();
-    if chars.len() > bytes.len() {
-        return false;
+    if column.is_ascii() {
+        return column_matches(
+            bytes,
+            column.as_bytes().iter().map(|&c| char::from(c)),
+            column.len(),
+        );
     }
-    let spare = bytes.len() - chars.len();
+    let n = column.chars().count();
+    column_matches(bytes, column.chars(), n)
+}
+
+fn column_matches(bytes: &[u8], chars: impl Iterator<Item = char> + Clone, n: usize) -> bool {
+    let Some(spare) = bytes.len().checked_sub(n) else {
+        return false;
+    };
     (0..=spare).any(|lead| {
         let (head, body_tail) = bytes.split_at(lead);
-        let (body, tail) = body_tail.split_at(chars.len());
+        let (body, tail) = body_tail.split_at(n);
         head.iter().chain(tail).all(|&b| renders_as(b, ' '))
-            && body.iter().zip(&chars).all(|(&b, &c)| renders_as(b, c))
+            && body
+                .iter()
+                .zip(chars.clone())
+                .all(|(&b, c)| renders_as(b, c))
     })
 }
 
@@ -232,10 +253,17 @@ pub struct LinkGuess {
     pub unknown: bool,
 }
 
-/// Ethertypes accepted at offset 12 (IEEE 802 numbers): IPv4, ARP, 802.1Q,
-/// IPv6, 802.1ad, and the old 0x9100 QinQ tag.
-const ETHERTYPES: [u16; 6] = [0x0800, 0x0806, 0x8100, 0x86dd, 0x88a8, 0x9100];
+/// Ethertypes of VLAN tags (IEEE 802.1Q, 802.1ad, and the old 0x9100).
 const VLAN_TAGS: [u16; 3] = [0x8100, 0x88a8, 0x9100];
+const ETHERTYPE_IPV4: u16 = 0x0800;
+const ETHERTYPE_ARP: u16 = 0x0806;
+const ETHERTYPE_IPV6: u16 = 0x86dd;
+/// Largest IEEE 802.3 length field; larger values are Ethertypes.
+const MAX_8023_LENGTH: u16 = 1500;
+/// Ethernet pads frames to 60 bytes (without FCS).
+const MIN_FRAME: usize = 60;
+/// IPv6 next headers that make a header look real (RFC 8200 §4, IANA).
+const COMMON_NEXT_HEADERS: [u8; 9] = [0, 6, 17, 43, 44, 50, 51, 58, 60];
 
 /// Total length of the IP packet at the start of `b` (RFC 791 §3.1 total
 /// length, RFC 8200 §3 payload length + 40), if `b` starts with a plausible
@@ -253,61 +281,117 @@ pub fn ip_total_len(b: &[u8]) -> Option<usize> {
     }
 }
 
-/// Length of an Ethernet frame implied by the IP packet inside it (after any
-/// VLAN tags), or `None` if no known Ethertype is at offset 12.
-fn ethernet_len(b: &[u8]) -> Option<Option<usize>> {
-    let mut off = 12usize;
-    let mut ethertype = be16(b, off)?;
-    if !ETHERTYPES.contains(&ethertype) {
-        return None;
+/// How much `b` looks like an IP packet of exactly (or, truncated, at
+/// least) `b.len()` bytes; 0 = not at all. Returns the implied length too.
+fn ip_score(b: &[u8]) -> (u32, Option<usize>) {
+    let Some(total) = ip_total_len(b) else {
+        return (0, None);
+    };
+    let mut score = 1;
+    if total == b.len() {
+        score += 3;
+    } else if total > b.len() {
+        score += 1;
     }
+    match b.first().map(|v| v >> 4) {
+        Some(4) => {
+            let ihl = b.first().map_or(20, |v| usize::from(v & 0x0f) * 4);
+            if b.get(..ihl)
+                .is_some_and(|h| ones_complement_sum(h) == 0xffff)
+            {
+                score += 2;
+            }
+        }
+        _ => {
+            if b.get(6).is_some_and(|nh| COMMON_NEXT_HEADERS.contains(nh)) {
+                score += 1;
+            }
+        }
+    }
+    (score, Some(total))
+}
+
+/// RFC 1071 one's complement sum (0xffff over a header with a valid checksum).
+fn ones_complement_sum(data: &[u8]) -> u16 {
+    let mut sum: u32 = data
+        .chunks(2)
+        .map(|c| match c {
+            [a, b] => u32::from(u16::from_be_bytes([*a, *b])),
+            [a] => u32::from(*a) << 8,
+            _ => 0,
+        })
+        .sum();
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    u16::try_from(sum).unwrap_or(0)
+}
+
+/// How much `b` looks like an Ethernet frame, and the length it implies.
+fn ethernet_score(b: &[u8]) -> (u32, Option<usize>) {
+    let len = b.len();
+    let Some(mut ethertype) = be16(b, 12) else {
+        return (0, None);
+    };
+    if ethertype <= MAX_8023_LENGTH {
+        // IEEE 802.3 length field (LLC frames: STP, CDP...).
+        let implied = 14 + usize::from(ethertype);
+        let score = if implied == len || (len == MIN_FRAME && implied < MIN_FRAME) {
+            3
+        } else if implied > len {
+            1
+        } else {
+            0
+        };
+        return (score, Some(implied));
+    }
+    let mut header = 14usize;
     let mut tags = 0;
     while VLAN_TAGS.contains(&ethertype) && tags < 2 {
-        off += 4;
         tags += 1;
-        ethertype = match be16(b, off) {
+        ethertype = match be16(b, header + 2) {
             Some(t) => t,
-            None => return Some(None),
+            None => return (1, None),
         };
+        header += 4;
     }
-    let header = off + 2;
-    let inner = match ethertype {
-        0x0800 | 0x86dd => b.get(header..).and_then(ip_total_len).map(|n| n + header),
-        _ => None,
-    };
-    Some(inner)
+    let inner = b.get(header..).unwrap_or(&[]);
+    match ethertype {
+        ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => {
+            let (s, total) = ip_score(inner);
+            let implied = total.map(|t| t + header);
+            let padded = implied.is_some_and(|n| len == MIN_FRAME && n < MIN_FRAME);
+            // A padded frame is as good as an exact one.
+            let s = if padded { s + 3 } else { s };
+            (1 + tags + s, implied)
+        }
+        ETHERTYPE_ARP => {
+            // RFC 826: hardware type 1 (Ethernet), protocol type IPv4.
+            let arp = be16(b, header) == Some(1) && be16(b, header + 2) == Some(ETHERTYPE_IPV4);
+            (if arp { 4 } else { 1 }, None)
+        }
+        _ if tags > 0 => (1 + tags, None),
+        // Any other Ethertype: weaker than any IP reading.
+        _ => (1, None),
+    }
 }
 
 /// Decide per packet, from its bytes only, whether the dump starts at the IP
 /// header (→ [`LinkType::RAW`]) or at an Ethernet header.
 ///
-/// A header whose length field equals the dump length wins; then one that
-/// says the dump is truncated; then a known Ethertype (a frame with padding or
-/// a trailer); then any IP version nibble.
+/// Both readings are scored: a length field that equals the dump length (or
+/// says it is truncated, or is Ethernet padding), a valid IPv4 header
+/// checksum, a known Ethertype or a consistent 802.3 length. The better one
+/// wins; a tie goes to IP.
 pub fn guess_link(b: &[u8]) -> LinkGuess {
     let len = b.len();
-    let raw = ip_total_len(b);
-    let eth = ethernet_len(b);
-    let eth_inner = eth.flatten();
-    let exact = |n: Option<usize>| n == Some(len);
-    // Ethernet pads short frames to 60 bytes.
-    let eth_exact = exact(eth_inner) || (len == 60 && eth_inner.is_some_and(|n| n < 60));
-    let pick_raw = if exact(raw) != eth_exact {
-        exact(raw)
+    let (raw, raw_len) = ip_score(b);
+    let (eth, eth_len) = ethernet_score(b);
+    let unknown = raw == 0 && eth == 0;
+    let (link, implied) = if raw >= eth {
+        (LinkType::RAW, raw_len)
     } else {
-        let raw_trunc = raw.is_some_and(|n| n > len);
-        let eth_trunc = eth_inner.is_some_and(|n| n > len);
-        if raw_trunc != eth_trunc {
-            raw_trunc
-        } else {
-            eth.is_none() && raw.is_some()
-        }
-    };
-    let unknown = raw.is_none() && eth.is_none();
-    let (link, implied) = if pick_raw || unknown {
-        (LinkType::RAW, raw)
-    } else {
-        (LinkType::ETHERNET, eth_inner)
+        (LinkType::ETHERNET, eth_len)
     };
     let orig = implied.unwrap_or(0).max(len);
     LinkGuess {

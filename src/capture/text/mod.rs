@@ -141,6 +141,15 @@ fn clean_line(raw: &[u8]) -> Cleaned<'_> {
     } else {
         String::from_utf8_lossy(raw)
     };
+    // Web copies: no-break spaces and HTML entities.
+    if text.contains('\u{a0}') || text.contains("&gt;") || text.contains("&lt;") {
+        text = Cow::Owned(
+            text.replace('\u{a0}', " ")
+                .replace("&gt;", ">")
+                .replace("&lt;", "<")
+                .replace("&amp;", "&"),
+        );
+    }
     if PAGERS.iter().any(|p| text.contains(p)) {
         let mut s = text.into_owned();
         for p in PAGERS {

@@ -46,6 +46,13 @@ pub enum Transport {
         icmp_type: u8,
         code: u8,
     },
+    /// ESP with its SPI and sequence number (RFC 4303 §2) as tcpdump prints
+    /// `ESP(spi=0x…,seq=0x…)`; `len` is the IP payload length.
+    Esp {
+        spi: u32,
+        seq: u32,
+        len: Option<u32>,
+    },
     /// Any other protocol; `len` is the IP payload length when the line gave one.
     Other {
         proto: u8,
@@ -60,6 +67,7 @@ impl Transport {
             Transport::Tcp { .. } => proto::TCP,
             Transport::Icmp { .. } if v6 => proto::ICMPV6,
             Transport::Icmp { .. } => proto::ICMP,
+            Transport::Esp { .. } => proto::ESP,
             Transport::Other { proto, .. } => *proto,
         }
     }
@@ -185,6 +193,11 @@ pub fn rebuild_ip(s: &IpSummary, l2: Option<&L2Summary>) -> Option<Rebuilt> {
         Transport::Icmp { icmp_type, code } => {
             l4.extend_from_slice(&[*icmp_type, *code, 0, 0, 0, 0, 0, 0]);
             8
+        }
+        Transport::Esp { spi, seq, len } => {
+            push32(&mut l4, *spi);
+            push32(&mut l4, *seq);
+            u64::from(len.unwrap_or(8)).max(8)
         }
         Transport::Other { len, .. } => u64::from(len.unwrap_or(0)),
     };
