@@ -13,6 +13,7 @@
 #![allow(dead_code)]
 
 pub mod build;
+pub mod extract;
 pub mod prng;
 
 use std::collections::BTreeMap;
