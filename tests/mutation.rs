@@ -1389,3 +1389,59 @@ fn harness_reports_panics_and_hangs() {
     let h = msg(stuck.expect_err("a stuck case fails the family"));
     assert!(h.contains("no progress") && h.contains("sleeper"), "{h}");
 }
+
+/// Not a test: writes the cargo-fuzz seed corpora (`fuzz/seed.sh` runs
+/// it). Every real IKE message, ESP/AH packet and frame found in
+/// `captures/` and the corpus, plus the hand-built ones, and the small
+/// capture files themselves, into `fuzz/corpus/<target>/` (gitignored).
+#[test]
+#[ignore = "writes fuzz/corpus; run through fuzz/seed.sh"]
+fn write_fuzz_seeds() {
+    let root = common::repo_root().join("fuzz/corpus");
+    let dirs = ["ike_parse", "net_decode", "capture_reader"].map(|t| root.join(t));
+    for d in &dirs {
+        std::fs::create_dir_all(d).expect("create corpus dir");
+    }
+    let write = |dir: &std::path::Path, bytes: &[u8]| {
+        let p = dir.join(format!("{:016x}", hash(bytes)));
+        std::fs::write(p, bytes).expect("write seed");
+    };
+    // net_decode input format: [link selector][u16 BE length][frame]...
+    const LINKS: [u32; 11] = [1, 0, 108, 101, 12, 14, 228, 229, 113, 276, 147];
+    let net_input = |link: u32, frame: &[u8]| {
+        let sel = LINKS.iter().position(|l| *l == link).unwrap_or(0) as u8;
+        let mut v = vec![sel];
+        v.extend((frame.len().min(65535) as u16).to_be_bytes());
+        v.extend_from_slice(&frame[..frame.len().min(65535)]);
+        v
+    };
+    let (mut ike, mut net, mut cap) = (0, 0, 0);
+    for (_, m) in build::sample_messages() {
+        write(&dirs[0], &m);
+        ike += 1;
+    }
+    for (_, f) in build::sample_frames() {
+        write(&dirs[1], &net_input(1, &f));
+        net += 1;
+    }
+    for s in real_seeds(usize::MAX, 400) {
+        // The ike_parse target also runs the ESP and AH header parsers.
+        write(&dirs[0], &s.payload);
+        ike += 1;
+        write(&dirs[1], &net_input(s.link, &s.frame));
+        net += 1;
+    }
+    for (_, file) in capture_seeds() {
+        write(&dirs[2], &file);
+        cap += 1;
+    }
+    for path in common::capture_files() {
+        if let Ok(b) = std::fs::read(&path) {
+            if b.len() <= 64 << 10 {
+                write(&dirs[2], &b);
+                cap += 1;
+            }
+        }
+    }
+    eprintln!("fuzz seeds: {ike} ike_parse, {net} net_decode, {cap} capture_reader");
+}
