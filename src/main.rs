@@ -252,6 +252,31 @@ impl app::PacketHook for Hook<'_, '_> {
 }
 
 fn convert(input: &PathBuf, output: &PathBuf, opts: &Options) -> Result<u8> {
-    let _ = (input, output, opts);
-    bail!("convert: console text reading is not available in this build")
+    use ikescope::capture::{self, writer::FrameBuffer};
+    let mut read = opts.read.clone();
+    if read.date.is_none() {
+        read.date = app::file_date(input);
+    }
+    let mut buf = FrameBuffer::default();
+    let summary = capture::read_path(input, &read, &mut buf)
+        .with_context(|| format!("{}", input.display()))?;
+    for n in &buf.notices {
+        let at = match (n.line, n.offset) {
+            (Some(l), _) => format!(" (line {l})"),
+            (_, Some(o)) => format!(" (offset {o:#x})"),
+            _ => String::new(),
+        };
+        eprintln!("ikescope: {}: {}{at}", input.display(), n.message);
+    }
+    let file = std::fs::File::create(output)
+        .with_context(|| format!("cannot create {}", output.display()))?;
+    let mut w = buf.write_pcap(io::BufWriter::new(file))?;
+    w.flush()?;
+    eprintln!(
+        "ikescope: wrote {} packet(s) from {} to {}",
+        buf.frames.len(),
+        input.display(),
+        output.display()
+    );
+    Ok(if summary.stopped.is_some() { EXIT_ERROR } else { 0 })
 }
