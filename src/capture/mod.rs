@@ -7,9 +7,10 @@
 //! Wireshark's `frame.number`.
 //!
 //! Reading is push-based: the reader calls a [`FrameSink`] for every frame and
-//! every notice, so a frame can borrow the reader's buffer (a memory map or a
-//! decompression window) and nothing is copied. A damaged file yields a
-//! notice with the byte offset, and everything before it is still delivered.
+//! every notice, so a frame can borrow the reader's buffer (a bounded window
+//! over the file or over the decompressed stream) and no frame is copied.
+//! Memory does not grow with the file size. A damaged file yields a notice
+//! with the byte offset, and everything before it is still delivered.
 
 pub mod gzip;
 pub mod pcap;

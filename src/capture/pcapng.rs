@@ -25,6 +25,10 @@ pub const EPB: u32 = 6;
 /// Largest block we buffer: a maximal packet plus generous room for options.
 pub const MAX_BLOCK: u32 = super::pcap::MAX_RECORD + 64 * 1024;
 
+/// Most interfaces accepted in one section (keeps memory independent of the
+/// file size even for a file made of nothing but IDBs).
+pub const MAX_INTERFACES: usize = 1 << 16;
+
 /// `if_tsresol` option code (§4.2).
 const OPT_IF_TSRESOL: u16 = 9;
 /// `if_tsoffset` option code (§4.2).
@@ -272,6 +276,13 @@ pub(crate) fn read<W: Window>(
         let packet = match btype {
             _ if is_shb => None,
             IDB => {
+                if ifaces.len() >= MAX_INTERFACES {
+                    out.stop(
+                        offset,
+                        format!("more than {MAX_INTERFACES} interfaces in one section"),
+                    );
+                    break;
+                }
                 match parse_idb(body, order) {
                     Ok(i) => ifaces.push(i),
                     Err(e) => {
