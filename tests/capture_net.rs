@@ -263,6 +263,28 @@ fn check_file(root: &Path, path: &Path) -> FileCheck {
         r.problems.push(format!("{rel}: read error {e}"));
         return r;
     }
+    // The same file gzip-compressed reads the same.
+    let mut z = Collect {
+        dec: Decoder::new(NetOptions::default()),
+        frames: Vec::new(),
+        ipsec: BTreeSet::new(),
+        notices: Vec::new(),
+    };
+    let raw = std::fs::read(path).unwrap();
+    match capture::read_bytes(&gz(&raw), &ReadOptions::default(), &mut z) {
+        Ok(s) if s.compressed && z.frames == c.frames && z.ipsec == c.ipsec => {}
+        other => r
+            .problems
+            .push(format!("{rel}: differs when gzipped: {other:?}")),
+    }
+    if std::env::var_os("IKESCOPE_SHOW_NOTICES").is_some() {
+        for n in &c.notices {
+            eprintln!("{rel}: capture notice: {}", n.message);
+        }
+        for n in c.dec.finish() {
+            eprintln!("{rel}: net notice: {n:?}");
+        }
+    }
     let o = tshark(path);
     r.frames = o.frames.len();
     if c.frames.len() != o.frames.len() {
