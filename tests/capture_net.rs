@@ -1690,3 +1690,32 @@ fn throughput() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn read_path_errors_and_small_files() {
+    let mut k = Keep::default();
+    let missing = Path::new("/nonexistent/ikescope/capture.pcap");
+    assert!(matches!(
+        capture::read_path(missing, &ReadOptions::default(), &mut k),
+        Err(CaptureError::Io(_))
+    ));
+    let dir = std::env::temp_dir().join(format!("ikescope-small-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("tiny");
+    // Empty, too short, not a capture, and a small valid file.
+    for (bytes, ok) in [
+        (vec![], false),
+        (vec![0x1f], false),
+        (b"just some text".to_vec(), false),
+        (pcap(false, false, 1, &[rec(1, 0, &[1, 2, 3])]), true),
+    ] {
+        std::fs::write(&path, &bytes).unwrap();
+        let mut k = Keep::default();
+        let r = capture::read_path(&path, &ReadOptions::default(), &mut k);
+        assert_eq!(r.is_ok(), ok, "{bytes:?}: {r:?}");
+        if ok {
+            assert_eq!(k.frames[0].data, vec![1, 2, 3]);
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

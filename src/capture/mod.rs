@@ -347,7 +347,12 @@ pub fn read_path(
     if gzip::is_gzip(head) {
         return read_gzip(BufReader::with_capacity(256 << 10, file), opts, sink);
     }
-    let mut w = StreamWindow::new(file, window::STREAM_WINDOW);
+    // A small file needs no more window than its size (batch scans open
+    // many of them); a large one gets the standard window.
+    let size = file.metadata().map_or(u64::MAX, |m| m.len());
+    let cap = usize::try_from(size.saturating_add(1))
+        .map_or(window::STREAM_WINDOW, |s| s.min(window::STREAM_WINDOW));
+    let mut w = StreamWindow::new(file, cap);
     w.fill(TEXT_SNIFF).ok();
     let summary = match sniff_plain(w.avail()) {
         Some(Format::CiscoText) => {
