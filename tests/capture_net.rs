@@ -119,8 +119,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// "1234.000001000" → Timestamp, exactly.
+/// "1234.000001000" → Timestamp, exactly (records without a time stamp,
+/// such as pcapng custom blocks, print nothing: zero).
 fn parse_epoch(s: &str) -> Timestamp {
+    if s.is_empty() {
+        return Timestamp::default();
+    }
     let (secs, frac) = s.split_once('.').unwrap_or((s, ""));
     let mut digits: String = frac.chars().take(9).collect();
     while digits.len() < 9 {
@@ -713,14 +717,15 @@ fn multi_section() -> Vec<u8> {
     f.extend(epb(false, 0, 1_700_000_000_123_456, &[0xaa; 30], 30));
     f.extend(epb(false, 1, 5_000_000_007, &[0x45; 21], 100)); // truncated
     f.extend(block(false, 5, &[0u8; 20])); // ISB: skipped
-    f.extend(block(false, 0x0000_0bad, &[1, 2, 3, 4, 5])); // custom: skipped
+    f.extend(block(false, 0x0000_0bad, &[1, 2, 3, 4, 5])); // custom: numbered, not delivered
     f.extend(pb(false, 0, 2_000_000, &[0xbb; 17], 17));
     // Section 2, big-endian: interfaces start again.
     f.extend(shb(true));
     f.extend(idb(true, 113, 50, Some(0x80 | 10), None)); // SLL, 2^-10 s, snaplen 50
-    f.extend(spb(true, &[0xcc; 64], 64));
+    // An SPB holds min(original length, snaplen) bytes.
+    f.extend(spb(true, &[0xcc; 50], 64));
     f.extend(epb(true, 0, 3 * 1024 + 256, &[0xdd; 10], 10));
-    f.extend(block(true, 0x0000_0bad, &[])); // skipped
+    f.extend(block(true, 0x4000_0bad, &[0, 0, 0, 0])); // numbered, not delivered
     f
 }
 
@@ -734,7 +739,7 @@ fn pcapng_sections_interfaces_and_blocks() {
     assert_eq!(s.frames, 5);
     assert_eq!(s.bytes, f.len() as u64);
     let nums: Vec<u64> = k.frames.iter().map(|g| g.number).collect();
-    assert_eq!(nums, vec![1, 2, 3, 4, 5]);
+    assert_eq!(nums, vec![1, 2, 4, 5, 6]);
     let g = &k.frames;
     assert_eq!(
         (g[0].link, g[0].interface, g[0].ts),
@@ -754,6 +759,24 @@ fn pcapng_sections_interfaces_and_blocks() {
     assert_eq!((g[3].data.len(), g[3].orig_len), (50, 64));
     assert_eq!(g[4].ts, ts(3, 250_000_000));
     assert_eq!(g[4].data, vec![0xdd; 10]);
+    // tshark agrees on numbers and time stamps.
+    if have_tshark() {
+        let dir = std::env::temp_dir().join(format!("ikescope-multi-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("multi.pcapng");
+        std::fs::write(&path, &f).unwrap();
+        let o = tshark(&path);
+        assert_eq!(o.frames.len(), 7);
+        for g in &k.frames {
+            assert!(
+                o.frames.contains(&(g.number, g.ts)),
+                "{} {:?}",
+                g.number,
+                g.ts
+            );
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }
 
 #[test]
@@ -1718,4 +1741,50 @@ fn read_path_errors_and_small_files() {
         }
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn pcapng_records_that_take_a_frame_number() {
+    let p = ipv4(&v4(17), &udp(500, 500, &ike_msg(30)));
+    let mut f = shb(false);
+    f.extend(idb(false, 101, 0, None, None));
+    f.extend(epb(false, 0, 1, &p, p.len() as u32));
+    let mut cb = 32473u32.to_le_bytes().to_vec();
+    cb.extend_from_slice(b"custom data");
+    f.extend(block(false, 0x0000_0bad, &cb));
+    f.extend(block(false, 0x4000_0bad, &cb));
+    f.extend(block(false, 5, &[0u8; 12])); // ISB: no number
+    f.extend(block(false, 4, &[0u8; 4])); // NRB: no number
+    f.extend(epb(false, 0, 2, &p, p.len() as u32));
+    f.extend(block(
+        false,
+        9,
+        b"__REALTIME_TIMESTAMP=1000000\nMESSAGE=hi\n",
+    ));
+    f.extend(epb(false, 0, 3, &p, p.len() as u32));
+    let (r, k) = read(&f);
+    let s = r.unwrap();
+    assert!(s.stopped.is_none());
+    assert_eq!(s.frames, 3);
+    let nums: Vec<u64> = k.frames.iter().map(|g| g.number).collect();
+    assert_eq!(nums, vec![1, 4, 6]);
+    // A custom block too short to hold its PEN ends the read, as in Wireshark.
+    let mut g = f.clone();
+    g.extend(block(false, 0x0000_0bad, &[]));
+    g.extend(epb(false, 0, 4, &p, p.len() as u32));
+    let s = read(&g).0.unwrap();
+    assert_eq!(s.frames, 3);
+    assert_eq!(s.stopped.unwrap().offset, Some(f.len() as u64));
+    // tshark numbers the same way.
+    if have_tshark() {
+        let dir = std::env::temp_dir().join(format!("ikescope-records-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("records.pcapng");
+        std::fs::write(&path, &f).unwrap();
+        let o = tshark(&path);
+        let theirs: Vec<u64> = o.ipsec.iter().copied().collect();
+        assert_eq!(theirs, nums);
+        assert_eq!(o.frames.len(), 6);
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

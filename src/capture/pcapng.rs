@@ -22,6 +22,15 @@ pub const PB: u32 = 2;
 pub const SPB: u32 = 3;
 /// Enhanced Packet Block (§4.3).
 pub const EPB: u32 = 6;
+/// Systemd Journal Export Block (§4.7): a record, not a packet.
+pub const JOURNAL: u32 = 9;
+/// Custom Blocks (§4.8), copyable and not: records, not packets.
+pub const CUSTOM: u32 = 0x0000_0bad;
+pub const CUSTOM_NOCOPY: u32 = 0x4000_0bad;
+/// Smallest valid custom block: header, PEN, trailer.
+const MIN_CUSTOM: u32 = 16;
+/// Smallest journal export block Wireshark accepts.
+const MIN_JOURNAL: u32 = 35;
 /// Largest block we buffer: a maximal packet plus generous room for options.
 pub const MAX_BLOCK: u32 = super::pcap::MAX_RECORD + 64 * 1024;
 
@@ -176,6 +185,8 @@ pub(crate) fn read<W: Window>(
     let mut order = Order(false);
     let mut ifaces: Vec<Interface> = Vec::new();
     let mut in_section = false;
+    // Frame numbers: packets and the other records Wireshark numbers.
+    let mut number: u64 = 0;
     loop {
         let offset = w.offset();
         if !w.fill(8)? {
@@ -235,7 +246,27 @@ pub(crate) fn read<W: Window>(
             );
             break;
         }
-        let wanted = is_shb || matches!(btype, IDB | PB | SPB | EPB);
+        // Wireshark shows custom and journal blocks as records of their own,
+        // so they take a frame number (tshark's frame.number skips past
+        // them); we deliver no frame for them.
+        let record_min = match btype {
+            CUSTOM | CUSTOM_NOCOPY => Some(MIN_CUSTOM),
+            JOURNAL => Some(MIN_JOURNAL),
+            _ => None,
+        };
+        if let Some(min) = record_min {
+            if blen < min {
+                out.stop(
+                    offset,
+                    format!("block of type {btype:#x} is {blen} bytes, less than {min}"),
+                );
+                break;
+            }
+            number += 1;
+        }
+        // The SHB needs nothing past its byte-order magic: skipped like the rest,
+        // so long section options cost nothing.
+        let wanted = !is_shb && matches!(btype, IDB | PB | SPB | EPB);
         if !wanted {
             if !w.skip(u64::from(blen))? {
                 out.stop(
@@ -274,7 +305,6 @@ pub(crate) fn read<W: Window>(
         let body = block.get(8..blen - 4).unwrap_or(&[]);
         // (interface, raw time stamp or None for SPB, captured range in body, original length)
         let packet = match btype {
-            _ if is_shb => None,
             IDB => {
                 if ifaces.len() >= MAX_INTERFACES {
                     out.stop(
@@ -353,8 +383,9 @@ pub(crate) fn read<W: Window>(
                 None => Timestamp::default(),
             };
             out.frames += 1;
+            number += 1;
             sink.frame(&Frame {
-                number: out.frames,
+                number,
                 ts,
                 link: iface.link,
                 data,
