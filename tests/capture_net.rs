@@ -722,7 +722,7 @@ fn multi_section() -> Vec<u8> {
     // Section 2, big-endian: interfaces start again.
     f.extend(shb(true));
     f.extend(idb(true, 113, 50, Some(0x80 | 10), None)); // SLL, 2^-10 s, snaplen 50
-    // An SPB holds min(original length, snaplen) bytes.
+                                                         // An SPB holds min(original length, snaplen) bytes.
     f.extend(spb(true, &[0xcc; 50], 64));
     f.extend(epb(true, 0, 3 * 1024 + 256, &[0xdd; 10], 10));
     f.extend(block(true, 0x4000_0bad, &[0, 0, 0, 0])); // numbered, not delivered
@@ -1762,18 +1762,23 @@ fn pcapng_records_that_take_a_frame_number() {
         b"__REALTIME_TIMESTAMP=1000000\nMESSAGE=hi\n",
     ));
     f.extend(epb(false, 0, 3, &p, p.len() as u32));
+    f.extend(block(false, 0x204, &[0u8; 24])); // sysdig events: numbered
+    f.extend(block(false, 0x216, &[0u8; 28]));
+    f.extend(block(false, 0x221, &[0u8; 32]));
+    f.extend(block(false, 0x208, &[0u8; 32])); // not numbered
+    f.extend(epb(false, 0, 4, &p, p.len() as u32));
     let (r, k) = read(&f);
     let s = r.unwrap();
     assert!(s.stopped.is_none());
-    assert_eq!(s.frames, 3);
+    assert_eq!(s.frames, 4);
     let nums: Vec<u64> = k.frames.iter().map(|g| g.number).collect();
-    assert_eq!(nums, vec![1, 4, 6]);
+    assert_eq!(nums, vec![1, 4, 6, 10]);
     // A custom block too short to hold its PEN ends the read, as in Wireshark.
     let mut g = f.clone();
     g.extend(block(false, 0x0000_0bad, &[]));
     g.extend(epb(false, 0, 4, &p, p.len() as u32));
     let s = read(&g).0.unwrap();
-    assert_eq!(s.frames, 3);
+    assert_eq!(s.frames, 4);
     assert_eq!(s.stopped.unwrap().offset, Some(f.len() as u64));
     // tshark numbers the same way.
     if have_tshark() {
@@ -1784,7 +1789,7 @@ fn pcapng_records_that_take_a_frame_number() {
         let o = tshark(&path);
         let theirs: Vec<u64> = o.ipsec.iter().copied().collect();
         assert_eq!(theirs, nums);
-        assert_eq!(o.frames.len(), 6);
+        assert_eq!(o.frames.len(), 10);
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -27,6 +27,11 @@ pub const JOURNAL: u32 = 9;
 /// Custom Blocks (§4.8), copyable and not: records, not packets.
 pub const CUSTOM: u32 = 0x0000_0bad;
 pub const CUSTOM_NOCOPY: u32 = 0x4000_0bad;
+/// Sysdig event blocks (Wireshark's pcapng.c numbers them as records):
+/// version 1 and version 2 (plain and large).
+pub const SYSDIG_EVENT: u32 = 0x0000_0204;
+pub const SYSDIG_EVENT_V2: u32 = 0x0000_0216;
+pub const SYSDIG_EVENT_V2_LARGE: u32 = 0x0000_0221;
 /// Smallest valid custom block: header, PEN, trailer.
 const MIN_CUSTOM: u32 = 16;
 /// Smallest journal export block Wireshark accepts.
@@ -246,12 +251,16 @@ pub(crate) fn read<W: Window>(
             );
             break;
         }
-        // Wireshark shows custom and journal blocks as records of their own,
+        // Wireshark shows custom, journal and sysdig event blocks as records of their own,
         // so they take a frame number (tshark's frame.number skips past
         // them); we deliver no frame for them.
         let record_min = match btype {
             CUSTOM | CUSTOM_NOCOPY => Some(MIN_CUSTOM),
             JOURNAL => Some(MIN_JOURNAL),
+            // Event header: CPU (2), time stamp (8), thread (8), length (4),
+            // type (2); version 2 adds a parameter count (4).
+            SYSDIG_EVENT => Some(12 + 24),
+            SYSDIG_EVENT_V2 | SYSDIG_EVENT_V2_LARGE => Some(12 + 28),
             _ => None,
         };
         if let Some(min) = record_min {
