@@ -119,8 +119,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// "1234.000001000" → Timestamp, exactly.
+/// "1234.000001000" → Timestamp, exactly (records without a time stamp,
+/// such as pcapng custom blocks, print nothing: zero).
 fn parse_epoch(s: &str) -> Timestamp {
+    if s.is_empty() {
+        return Timestamp::default();
+    }
     let (secs, frac) = s.split_once('.').unwrap_or((s, ""));
     let mut digits: String = frac.chars().take(9).collect();
     while digits.len() < 9 {
@@ -262,6 +266,28 @@ fn check_file(root: &Path, path: &Path) -> FileCheck {
     if let Err(e) = capture::read_path(path, &ReadOptions::default(), &mut c) {
         r.problems.push(format!("{rel}: read error {e}"));
         return r;
+    }
+    // The same file gzip-compressed reads the same.
+    let mut z = Collect {
+        dec: Decoder::new(NetOptions::default()),
+        frames: Vec::new(),
+        ipsec: BTreeSet::new(),
+        notices: Vec::new(),
+    };
+    let raw = std::fs::read(path).unwrap();
+    match capture::read_bytes(&gz(&raw), &ReadOptions::default(), &mut z) {
+        Ok(s) if s.compressed && z.frames == c.frames && z.ipsec == c.ipsec => {}
+        other => r
+            .problems
+            .push(format!("{rel}: differs when gzipped: {other:?}")),
+    }
+    if std::env::var_os("IKESCOPE_SHOW_NOTICES").is_some() {
+        for n in &c.notices {
+            eprintln!("{rel}: capture notice: {}", n.message);
+        }
+        for n in c.dec.finish() {
+            eprintln!("{rel}: net notice: {n:?}");
+        }
     }
     let o = tshark(path);
     r.frames = o.frames.len();
@@ -691,14 +717,15 @@ fn multi_section() -> Vec<u8> {
     f.extend(epb(false, 0, 1_700_000_000_123_456, &[0xaa; 30], 30));
     f.extend(epb(false, 1, 5_000_000_007, &[0x45; 21], 100)); // truncated
     f.extend(block(false, 5, &[0u8; 20])); // ISB: skipped
-    f.extend(block(false, 0x0000_0bad, &[1, 2, 3, 4, 5])); // custom: skipped
+    f.extend(block(false, 0x0000_0bad, &[1, 2, 3, 4, 5])); // custom: numbered, not delivered
     f.extend(pb(false, 0, 2_000_000, &[0xbb; 17], 17));
     // Section 2, big-endian: interfaces start again.
     f.extend(shb(true));
     f.extend(idb(true, 113, 50, Some(0x80 | 10), None)); // SLL, 2^-10 s, snaplen 50
-    f.extend(spb(true, &[0xcc; 64], 64));
+                                                         // An SPB holds min(original length, snaplen) bytes.
+    f.extend(spb(true, &[0xcc; 50], 64));
     f.extend(epb(true, 0, 3 * 1024 + 256, &[0xdd; 10], 10));
-    f.extend(block(true, 0x0000_0bad, &[])); // skipped
+    f.extend(block(true, 0x4000_0bad, &[0, 0, 0, 0])); // numbered, not delivered
     f
 }
 
@@ -712,7 +739,7 @@ fn pcapng_sections_interfaces_and_blocks() {
     assert_eq!(s.frames, 5);
     assert_eq!(s.bytes, f.len() as u64);
     let nums: Vec<u64> = k.frames.iter().map(|g| g.number).collect();
-    assert_eq!(nums, vec![1, 2, 3, 4, 5]);
+    assert_eq!(nums, vec![1, 2, 4, 5, 6]);
     let g = &k.frames;
     assert_eq!(
         (g[0].link, g[0].interface, g[0].ts),
@@ -732,6 +759,24 @@ fn pcapng_sections_interfaces_and_blocks() {
     assert_eq!((g[3].data.len(), g[3].orig_len), (50, 64));
     assert_eq!(g[4].ts, ts(3, 250_000_000));
     assert_eq!(g[4].data, vec![0xdd; 10]);
+    // tshark agrees on numbers and time stamps.
+    if have_tshark() {
+        let dir = std::env::temp_dir().join(format!("ikescope-multi-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("multi.pcapng");
+        std::fs::write(&path, &f).unwrap();
+        let o = tshark(&path);
+        assert_eq!(o.frames.len(), 7);
+        for g in &k.frames {
+            assert!(
+                o.frames.contains(&(g.number, g.ts)),
+                "{} {:?}",
+                g.number,
+                g.ts
+            );
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }
 
 #[test]
@@ -1667,4 +1712,84 @@ fn throughput() {
         );
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn read_path_errors_and_small_files() {
+    let mut k = Keep::default();
+    let missing = Path::new("/nonexistent/ikescope/capture.pcap");
+    assert!(matches!(
+        capture::read_path(missing, &ReadOptions::default(), &mut k),
+        Err(CaptureError::Io(_))
+    ));
+    let dir = std::env::temp_dir().join(format!("ikescope-small-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("tiny");
+    // Empty, too short, not a capture, and a small valid file.
+    for (bytes, ok) in [
+        (vec![], false),
+        (vec![0x1f], false),
+        (b"just some text".to_vec(), false),
+        (pcap(false, false, 1, &[rec(1, 0, &[1, 2, 3])]), true),
+    ] {
+        std::fs::write(&path, &bytes).unwrap();
+        let mut k = Keep::default();
+        let r = capture::read_path(&path, &ReadOptions::default(), &mut k);
+        assert_eq!(r.is_ok(), ok, "{bytes:?}: {r:?}");
+        if ok {
+            assert_eq!(k.frames[0].data, vec![1, 2, 3]);
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn pcapng_records_that_take_a_frame_number() {
+    let p = ipv4(&v4(17), &udp(500, 500, &ike_msg(30)));
+    let mut f = shb(false);
+    f.extend(idb(false, 101, 0, None, None));
+    f.extend(epb(false, 0, 1, &p, p.len() as u32));
+    let mut cb = 32473u32.to_le_bytes().to_vec();
+    cb.extend_from_slice(b"custom data");
+    f.extend(block(false, 0x0000_0bad, &cb));
+    f.extend(block(false, 0x4000_0bad, &cb));
+    f.extend(block(false, 5, &[0u8; 12])); // ISB: no number
+    f.extend(block(false, 4, &[0u8; 4])); // NRB: no number
+    f.extend(epb(false, 0, 2, &p, p.len() as u32));
+    f.extend(block(
+        false,
+        9,
+        b"__REALTIME_TIMESTAMP=1000000\nMESSAGE=hi\n",
+    ));
+    f.extend(epb(false, 0, 3, &p, p.len() as u32));
+    f.extend(block(false, 0x204, &[0u8; 24])); // sysdig events: numbered
+    f.extend(block(false, 0x216, &[0u8; 28]));
+    f.extend(block(false, 0x221, &[0u8; 32]));
+    f.extend(block(false, 0x208, &[0u8; 32])); // not numbered
+    f.extend(epb(false, 0, 4, &p, p.len() as u32));
+    let (r, k) = read(&f);
+    let s = r.unwrap();
+    assert!(s.stopped.is_none());
+    assert_eq!(s.frames, 4);
+    let nums: Vec<u64> = k.frames.iter().map(|g| g.number).collect();
+    assert_eq!(nums, vec![1, 4, 6, 10]);
+    // A custom block too short to hold its PEN ends the read, as in Wireshark.
+    let mut g = f.clone();
+    g.extend(block(false, 0x0000_0bad, &[]));
+    g.extend(epb(false, 0, 4, &p, p.len() as u32));
+    let s = read(&g).0.unwrap();
+    assert_eq!(s.frames, 4);
+    assert_eq!(s.stopped.unwrap().offset, Some(f.len() as u64));
+    // tshark numbers the same way.
+    if have_tshark() {
+        let dir = std::env::temp_dir().join(format!("ikescope-records-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("records.pcapng");
+        std::fs::write(&path, &f).unwrap();
+        let o = tshark(&path);
+        let theirs: Vec<u64> = o.ipsec.iter().copied().collect();
+        assert_eq!(theirs, nums);
+        assert_eq!(o.frames.len(), 10);
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -7,9 +7,10 @@
 //! Wireshark's `frame.number`.
 //!
 //! Reading is push-based: the reader calls a [`FrameSink`] for every frame and
-//! every notice, so a frame can borrow the reader's buffer (a memory map or a
-//! decompression window) and nothing is copied. A damaged file yields a
-//! notice with the byte offset, and everything before it is still delivered.
+//! every notice, so a frame can borrow the reader's buffer (a bounded window
+//! over the file or over the decompressed stream) and no frame is copied.
+//! Memory does not grow with the file size. A damaged file yields a notice
+//! with the byte offset, and everything before it is still delivered.
 
 pub mod gzip;
 pub mod pcap;
@@ -347,7 +348,12 @@ pub fn read_path(
     if gzip::is_gzip(head) {
         return read_gzip(BufReader::with_capacity(256 << 10, file), opts, sink);
     }
-    let mut w = StreamWindow::new(file, window::STREAM_WINDOW);
+    // A small file needs no more window than its size (batch scans open
+    // many of them); a large one gets the standard window.
+    let size = file.metadata().map_or(u64::MAX, |m| m.len());
+    let cap = usize::try_from(size.saturating_add(1))
+        .map_or(window::STREAM_WINDOW, |s| s.min(window::STREAM_WINDOW));
+    let mut w = StreamWindow::new(file, cap);
     w.fill(TEXT_SNIFF).ok();
     let summary = match sniff_plain(w.avail()) {
         Some(Format::CiscoText) => {

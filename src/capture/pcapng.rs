@@ -22,8 +22,26 @@ pub const PB: u32 = 2;
 pub const SPB: u32 = 3;
 /// Enhanced Packet Block (§4.3).
 pub const EPB: u32 = 6;
+/// Systemd Journal Export Block (§4.7): a record, not a packet.
+pub const JOURNAL: u32 = 9;
+/// Custom Blocks (§4.8), copyable and not: records, not packets.
+pub const CUSTOM: u32 = 0x0000_0bad;
+pub const CUSTOM_NOCOPY: u32 = 0x4000_0bad;
+/// Sysdig event blocks (Wireshark's pcapng.c numbers them as records):
+/// version 1 and version 2 (plain and large).
+pub const SYSDIG_EVENT: u32 = 0x0000_0204;
+pub const SYSDIG_EVENT_V2: u32 = 0x0000_0216;
+pub const SYSDIG_EVENT_V2_LARGE: u32 = 0x0000_0221;
+/// Smallest valid custom block: header, PEN, trailer.
+const MIN_CUSTOM: u32 = 16;
+/// Smallest journal export block Wireshark accepts.
+const MIN_JOURNAL: u32 = 35;
 /// Largest block we buffer: a maximal packet plus generous room for options.
 pub const MAX_BLOCK: u32 = super::pcap::MAX_RECORD + 64 * 1024;
+
+/// Most interfaces accepted in one section (keeps memory independent of the
+/// file size even for a file made of nothing but IDBs).
+pub const MAX_INTERFACES: usize = 1 << 16;
 
 /// `if_tsresol` option code (§4.2).
 const OPT_IF_TSRESOL: u16 = 9;
@@ -172,6 +190,8 @@ pub(crate) fn read<W: Window>(
     let mut order = Order(false);
     let mut ifaces: Vec<Interface> = Vec::new();
     let mut in_section = false;
+    // Frame numbers: packets and the other records Wireshark numbers.
+    let mut number: u64 = 0;
     loop {
         let offset = w.offset();
         if !w.fill(8)? {
@@ -231,7 +251,31 @@ pub(crate) fn read<W: Window>(
             );
             break;
         }
-        let wanted = is_shb || matches!(btype, IDB | PB | SPB | EPB);
+        // Wireshark shows custom, journal and sysdig event blocks as records of their own,
+        // so they take a frame number (tshark's frame.number skips past
+        // them); we deliver no frame for them.
+        let record_min = match btype {
+            CUSTOM | CUSTOM_NOCOPY => Some(MIN_CUSTOM),
+            JOURNAL => Some(MIN_JOURNAL),
+            // Event header: CPU (2), time stamp (8), thread (8), length (4),
+            // type (2); version 2 adds a parameter count (4).
+            SYSDIG_EVENT => Some(12 + 24),
+            SYSDIG_EVENT_V2 | SYSDIG_EVENT_V2_LARGE => Some(12 + 28),
+            _ => None,
+        };
+        if let Some(min) = record_min {
+            if blen < min {
+                out.stop(
+                    offset,
+                    format!("block of type {btype:#x} is {blen} bytes, less than {min}"),
+                );
+                break;
+            }
+            number += 1;
+        }
+        // The SHB needs nothing past its byte-order magic: skipped like the rest,
+        // so long section options cost nothing.
+        let wanted = !is_shb && matches!(btype, IDB | PB | SPB | EPB);
         if !wanted {
             if !w.skip(u64::from(blen))? {
                 out.stop(
@@ -270,8 +314,14 @@ pub(crate) fn read<W: Window>(
         let body = block.get(8..blen - 4).unwrap_or(&[]);
         // (interface, raw time stamp or None for SPB, captured range in body, original length)
         let packet = match btype {
-            _ if is_shb => None,
             IDB => {
+                if ifaces.len() >= MAX_INTERFACES {
+                    out.stop(
+                        offset,
+                        format!("more than {MAX_INTERFACES} interfaces in one section"),
+                    );
+                    break;
+                }
                 match parse_idb(body, order) {
                     Ok(i) => ifaces.push(i),
                     Err(e) => {
@@ -342,8 +392,9 @@ pub(crate) fn read<W: Window>(
                 None => Timestamp::default(),
             };
             out.frames += 1;
+            number += 1;
             sink.frame(&Frame {
-                number: out.frames,
+                number,
                 ts,
                 link: iface.link,
                 data,

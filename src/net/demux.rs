@@ -6,19 +6,9 @@
 
 use std::ops::Range;
 
+use super::ip::proto;
 use super::Layer;
 use crate::bytes::be16;
-
-/// IP protocol numbers (IANA "Assigned Internet Protocol Numbers").
-pub mod proto {
-    pub const HOPOPT: u8 = 0;
-    pub const UDP: u8 = 17;
-    pub const ROUTING: u8 = 43;
-    pub const FRAGMENT: u8 = 44;
-    pub const ESP: u8 = 50;
-    pub const AH: u8 = 51;
-    pub const DSTOPTS: u8 = 60;
-}
 
 /// A UDP port's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,40 +205,6 @@ fn udp(buf: &[u8], start: usize, declared_end: usize, ports: &Ports) -> Transpor
     })
 }
 
-/// Where an IPv6 extension-header walk ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum V6Walk {
-    /// An upper-layer (or IPsec) header `proto` at `pos`.
-    Upper { proto: u8, pos: usize },
-    /// A fragment header at `pos` (8 bytes).
-    Fragment { pos: usize },
-    /// An extension header runs past the captured bytes.
-    Cut,
-}
-
-/// Most IPv6 extension headers walked.
-const MAX_EXT: usize = 16;
-
-/// Walk IPv6 extension headers (RFC 8200 §4) from `nh` at `pos`: hop-by-hop,
-/// routing and destination options are skipped; a fragment header, ESP, AH
-/// or any other header ends the walk.
-pub fn walk_v6(buf: &[u8], mut pos: usize, mut nh: u8) -> V6Walk {
-    for _ in 0..MAX_EXT {
-        match nh {
-            proto::HOPOPT | proto::ROUTING | proto::DSTOPTS => {
-                let (Some(&next), Some(&len)) = (buf.get(pos), buf.get(pos + 1)) else {
-                    return V6Walk::Cut;
-                };
-                nh = next;
-                pos += (usize::from(len) + 1) * 8;
-            }
-            proto::FRAGMENT => return V6Walk::Fragment { pos },
-            _ => return V6Walk::Upper { proto: nh, pos },
-        }
-    }
-    V6Walk::Upper { proto: nh, pos }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,25 +308,5 @@ mod tests {
             Transport::Hit(h) => assert!(h.truncated && h.kind == Kind::Esp { udp: false }),
             t => panic!("{t:?}"),
         }
-    }
-
-    #[test]
-    fn v6_walk() {
-        // HBH (8 bytes) → DSTOPTS (16 bytes) → UDP
-        let mut b = vec![proto::DSTOPTS, 0, 0, 0, 0, 0, 0, 0];
-        b.extend_from_slice(&[proto::UDP, 1]);
-        b.extend_from_slice(&[0; 14]);
-        assert_eq!(
-            walk_v6(&b, 0, proto::HOPOPT),
-            V6Walk::Upper {
-                proto: proto::UDP,
-                pos: 24
-            }
-        );
-        assert_eq!(walk_v6(&b, 0, proto::FRAGMENT), V6Walk::Fragment { pos: 0 });
-        assert_eq!(walk_v6(&b[..5], 8, proto::DSTOPTS), V6Walk::Cut);
-        // A loop of headers pointing to themselves ends.
-        let lp = vec![0u8; 8 * 20];
-        assert!(matches!(walk_v6(&lp, 0, 0), V6Walk::Upper { .. }));
     }
 }

@@ -90,13 +90,13 @@ fn by_ethertype(data: &[u8], mut type_off: usize) -> L3 {
     L3::Other
 }
 
-/// BSD loopback address families (the values Wireshark's null dissector knows).
+/// BSD loopback address families: AF_INET, and AF_INET6 as NetBSD/OpenBSD
+/// (24), FreeBSD (28) and Darwin (30) number it. (23 is AF_IPX there.)
 #[inline]
 fn by_family(family: u32) -> L3 {
     match family {
         2 => L3::V4(4),
-        // AF_INET6 on Linux (10), Windows (23), BSDs (24), FreeBSD (28), Darwin (30), Solaris (26).
-        10 | 23 | 24 | 26 | 28 | 30 => L3::V6(4),
+        24 | 28 | 30 => L3::V6(4),
         _ => L3::Other,
     }
 }
@@ -206,6 +206,7 @@ mod tests {
         assert_eq!(locate(LinkType::NULL, &[0, 0, 0, 24]), L3::V6(4));
         assert_eq!(locate(LinkType::LOOP, &[0, 0, 0, 28]), L3::V6(4));
         assert_eq!(locate(LinkType::LOOP, &[2, 0, 0, 0]), L3::Other);
+        assert_eq!(locate(LinkType::NULL, &[23, 0, 0, 0]), L3::Other);
         assert_eq!(locate(LinkType(147), &[0x45]), L3::Unknown);
     }
 }

@@ -9,10 +9,11 @@
 
 pub mod defrag;
 pub mod demux;
+pub mod ip;
 pub mod link;
 
 use std::borrow::Cow;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv6Addr};
 use std::ops::Range;
 
 use serde::Serialize;
@@ -20,7 +21,8 @@ use serde::Serialize;
 use crate::bytes::{be16, be32};
 use crate::capture::{Frame, FrameNo, LinkType, Origin, Timestamp};
 use defrag::{Added, FragIn, FragKey, Pool};
-use demux::{proto, Hit, Kind, Ports, Transport, V6Walk};
+use demux::{Hit, Kind, Ports, Transport};
+use ip::{proto, V4Head, V6Walk};
 use link::L3;
 
 /// What an IPsec datagram carries.
@@ -135,39 +137,6 @@ pub struct Decoder {
     pool: Pool,
     /// Unknown link types already warned about.
     unknown_links: Vec<u32>,
-}
-
-/// The IPv4 fixed header, read at fixed offsets (RFC 791 §3.1).
-struct V4Head {
-    ihl: usize,
-    total: usize,
-    id: u16,
-    frag_off: usize,
-    more: bool,
-    proto: u8,
-    src: Ipv4Addr,
-    dst: Ipv4Addr,
-}
-
-impl V4Head {
-    #[inline]
-    fn parse(ip: &[u8]) -> Option<V4Head> {
-        let h: &[u8; 20] = ip.get(..20)?.try_into().ok()?;
-        if h[0] >> 4 != 4 {
-            return None;
-        }
-        let ff = u16::from_be_bytes([h[6], h[7]]);
-        Some(V4Head {
-            ihl: usize::from(h[0] & 0x0f) * 4,
-            total: usize::from(u16::from_be_bytes([h[2], h[3]])),
-            id: u16::from_be_bytes([h[4], h[5]]),
-            frag_off: usize::from(ff & 0x1fff) * 8,
-            more: ff & 0x2000 != 0,
-            proto: h[9],
-            src: Ipv4Addr::new(h[12], h[13], h[14], h[15]),
-            dst: Ipv4Addr::new(h[16], h[17], h[18], h[19]),
-        })
-    }
 }
 
 /// Facts about the frame a datagram comes from.
@@ -466,7 +435,7 @@ impl Decoder {
         let reported = (frame.orig_len as usize).saturating_sub(off).max(ip.len());
         let declared_end = total.min(reported);
         let buf = ip.get(..total.min(ip.len())).unwrap_or(ip);
-        let mut walk = demux::walk_v6(buf, 40, nh);
+        let mut walk = ip::walk_v6(buf, 40, nh);
         if let V6Walk::Fragment { pos } = walk {
             let (Some(&next), Some(offflags), Some(id)) =
                 (buf.get(pos), be16(buf, pos + 2), be32(buf, pos + 4))
@@ -477,7 +446,7 @@ impl Decoder {
             let more = offflags & 1 != 0;
             if frag_off == 0 && !more {
                 // An atomic fragment (RFC 6946): the datagram is whole.
-                walk = demux::walk_v6(buf, pos + 8, next);
+                walk = ip::walk_v6(buf, pos + 8, next);
             } else {
                 let key = FragKey {
                     src: cx.src,
@@ -490,7 +459,7 @@ impl Decoder {
                 };
                 if frag_off == 0 {
                     // The first fragment shows what the datagram carries.
-                    let ipsec = match demux::walk_v6(part, 0, next) {
+                    let ipsec = match ip::walk_v6(part, 0, next) {
                         V6Walk::Upper {
                             proto: proto::UDP,
                             pos,
@@ -524,7 +493,7 @@ impl Decoder {
                 let declared = total.saturating_sub(pos + 8);
                 if part.len() < declared {
                     // Not captured whole: shown, not reassembled (as for IPv4).
-                    return match demux::walk_v6(part, 0, next) {
+                    return match ip::walk_v6(part, 0, next) {
                         V6Walk::Upper { proto, pos: at } if frag_off == 0 => {
                             self.whole(&cx, buf, off, pos + 8 + at, proto, usize::MAX, total)
                         }
@@ -569,7 +538,7 @@ impl Decoder {
             Added::Complete(r) => r,
         };
         let (proto, start) = if v6 {
-            match demux::walk_v6(&r.data, 0, next) {
+            match ip::walk_v6(&r.data, 0, next) {
                 V6Walk::Upper { proto, pos } => (proto, pos),
                 _ => return Decoded::Ignored,
             }
