@@ -278,5 +278,9 @@ fn convert(input: &PathBuf, output: &PathBuf, opts: &Options) -> Result<u8> {
         input.display(),
         output.display()
     );
-    Ok(if summary.stopped.is_some() { EXIT_ERROR } else { 0 })
+    Ok(if summary.stopped.is_some() {
+        EXIT_ERROR
+    } else {
+        0
+    })
 }

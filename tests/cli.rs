@@ -10,7 +10,9 @@ fn bin() -> Command {
 }
 
 fn cap(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("captures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("captures")
+        .join(name)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -73,12 +75,25 @@ fn truncated_file_still_reports_what_came_before() {
 
 #[test]
 fn packets_json_lines_carry_the_documented_keys() {
-    let o = run(&["packets", "--json", cap("v2-invalid-ke.pcap").to_str().unwrap()]);
+    let o = run(&[
+        "packets",
+        "--json",
+        cap("v2-invalid-ke.pcap").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0));
     let mut isakmp = 0;
     for line in text(&o).lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        for k in ["frame", "time", "src", "dst", "sport", "dport", "proto", "malformed"] {
+        for k in [
+            "frame",
+            "time",
+            "src",
+            "dst",
+            "sport",
+            "dport",
+            "proto",
+            "malformed",
+        ] {
             assert!(v.get(k).is_some(), "{k} missing in {line}");
         }
         if v["proto"] == "isakmp" {
@@ -86,7 +101,16 @@ fn packets_json_lines_carry_the_documented_keys() {
             let i = &v["isakmp"];
             assert_eq!(i["version"], 2);
             assert_eq!(i["ispi"].as_str().unwrap().len(), 16);
-            for k in ["rspi", "exchange_type", "exchange", "flags", "message_id", "length", "encrypted", "payloads"] {
+            for k in [
+                "rspi",
+                "exchange_type",
+                "exchange",
+                "flags",
+                "message_id",
+                "length",
+                "encrypted",
+                "payloads",
+            ] {
                 assert!(i.get(k).is_some(), "isakmp.{k} missing");
             }
         }
@@ -136,13 +160,22 @@ fn summary_json_document() {
     let verdict = &t["verdicts"][0];
     assert_eq!(verdict["code"], "phase1-no-proposal-chosen");
     assert_eq!(verdict["severity"], "error");
-    assert!(verdict["offered"].as_array().unwrap().iter().any(|l| l.as_str().unwrap().starts_with("ASA:  crypto ikev1 policy")));
+    assert!(verdict["offered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l.as_str().unwrap().starts_with("ASA:  crypto ikev1 policy")));
 }
 
 #[test]
 fn scan_is_sorted_sharded_and_survives_bad_files() {
     let d = tmpdir("scan");
-    for n in ["v1-main-up.pcap", "v1-psk-mismatch.pcap", "v2-up.pcap", "v2-no-proposal.pcap"] {
+    for n in [
+        "v1-main-up.pcap",
+        "v1-psk-mismatch.pcap",
+        "v2-up.pcap",
+        "v2-no-proposal.pcap",
+    ] {
         fs::copy(cap(n), d.join(n)).unwrap();
     }
     fs::create_dir_all(d.join("sub")).unwrap();
@@ -154,8 +187,14 @@ fn scan_is_sorted_sharded_and_survives_bad_files() {
 
     let o = run(&["scan", "--json", "-q", "-j", "2", d.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "a damaged capture makes exit 2");
-    let lines: Vec<serde_json::Value> = text(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let files: Vec<String> = lines.iter().filter_map(|v| v["file"].as_str().map(String::from)).collect();
+    let lines: Vec<serde_json::Value> = text(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let files: Vec<String> = lines
+        .iter()
+        .filter_map(|v| v["file"].as_str().map(String::from))
+        .collect();
     let mut sorted = files.clone();
     sorted.sort();
     assert_eq!(files, sorted);
@@ -167,7 +206,14 @@ fn scan_is_sorted_sharded_and_survives_bad_files() {
 
     let mut union = Vec::new();
     for i in 0..3 {
-        let o = run(&["scan", "--json", "-q", "--shard", &format!("{i}/3"), d.to_str().unwrap()]);
+        let o = run(&[
+            "scan",
+            "--json",
+            "-q",
+            "--shard",
+            &format!("{i}/3"),
+            d.to_str().unwrap(),
+        ]);
         for l in text(&o).lines() {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
             if let Some(f) = v["file"].as_str() {

@@ -66,8 +66,15 @@ impl Pipeline<'_> {
 
     fn drain_net_notices(&mut self) {
         for n in self.decoder.take_notices() {
-            self.notices.push(n.into());
+            self.net_notice(n);
         }
+    }
+
+    fn net_notice(&mut self, n: net::NetNotice) {
+        if let Some((a, b)) = n.peers {
+            self.incomplete.push((a, b, n.frames.clone()));
+        }
+        self.notices.push(n.into());
     }
 }
 
@@ -137,7 +144,7 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
     };
     let result = capture::read_path(path, &read_opts, &mut p);
     for n in p.decoder.finish() {
-        p.notices.push(n.into());
+        p.net_notice(n);
     }
     finish(path.display().to_string(), result, p)
 }

@@ -197,6 +197,8 @@ impl Pool {
             {
                 let set = self.remove(i);
                 notices.push(NetNotice {
+                    peers: Some((set.key.src, set.key.dst)),
+                    frames: set.frames.clone(),
                     frame: set.frames.first().copied(),
                     message: format!(
                         "{} expired after {timeout} s without completing",
@@ -213,6 +215,8 @@ impl Pool {
     pub fn drain(&mut self, notices: &mut Vec<NetNotice>) {
         for set in std::mem::take(&mut self.sets) {
             notices.push(NetNotice {
+                peers: Some((set.key.src, set.key.dst)),
+                frames: set.frames.clone(),
                 frame: set.frames.first().copied(),
                 message: format!("{} never completed", describe(&set)),
             });
@@ -238,6 +242,8 @@ impl Pool {
         let Some(i) = victim else { return false };
         let set = self.remove(i);
         notices.push(NetNotice {
+            peers: Some((set.key.src, set.key.dst)),
+            frames: set.frames.clone(),
             frame: set.frames.first().copied(),
             message: format!("{} evicted: {why}", describe(&set)),
         });
@@ -300,6 +306,8 @@ impl Pool {
             // This set alone is over the cap.
             let set = self.remove(idx);
             notices.push(NetNotice {
+                peers: Some((set.key.src, set.key.dst)),
+                frames: set.frames.clone(),
                 frame: set.frames.first().copied().or(Some(f.frame)),
                 message: format!(
                     "{} dropped: fragment memory cap of {} bytes",

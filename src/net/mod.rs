@@ -99,6 +99,10 @@ pub enum Decoded<'a> {
 pub struct NetNotice {
     pub frame: Option<FrameNo>,
     pub message: String,
+    /// For fragment sets: the datagram's source and destination.
+    pub peers: Option<(IpAddr, IpAddr)>,
+    /// For fragment sets: the frames of the fragments held.
+    pub frames: Vec<FrameNo>,
 }
 
 /// Network-layer options.
@@ -252,6 +256,8 @@ impl Decoder {
             message: format!(
                 "unsupported link type {link}: its frames are not analysed (first at frame {frame})"
             ),
+            peers: None,
+            frames: Vec::new(),
         });
     }
 
