@@ -191,6 +191,29 @@ fn is_prompt(s: &str) -> bool {
         && (after.is_empty() || after.starts_with(' '))
 }
 
+/// `packet-tracer` lines that `show capture NAME trace` prints after a
+/// packet: `Phase: 1`, `Type: ACCESS-LIST`, `Result: ALLOW`, …
+fn is_trace_line(s: &str) -> bool {
+    const KEYS: [&str; 12] = [
+        "Phase:",
+        "Type:",
+        "Subtype:",
+        "Result:",
+        "Config:",
+        "Additional Information:",
+        "input-interface:",
+        "input-status:",
+        "input-line-status:",
+        "output-interface:",
+        "output-status:",
+        "Action:",
+    ];
+    let t = s.trim_start();
+    KEYS.iter().any(|k| t.starts_with(k))
+        || t.starts_with("Elapsed time:")
+        || t.starts_with("Time Taken:")
+}
+
 /// Where the packet being assembled came from.
 #[derive(Debug, Clone)]
 enum Source {
@@ -269,6 +292,8 @@ struct TextReader<'s> {
     unknown: u64,
     /// Something a capture export has was seen.
     recognised: bool,
+    /// ASA head lines since the last `packets captured` / `shown` line.
+    records_listed: u64,
     last_ts: Timestamp,
     fragment_protocols: HashMap<(IpAddr, IpAddr, u16), u8>,
     buf: Vec<u8>,
@@ -311,6 +336,7 @@ pub fn read_text(
         verbose_mode: false,
         unknown: 0,
         recognised: false,
+        records_listed: 0,
         last_ts: clock::stamp(day, 0),
         fragment_protocols: HashMap::new(),
         buf: Vec::new(),
@@ -413,6 +439,7 @@ impl TextReader<'_> {
         }
         if let Some(h) = asa::parse_head(s) {
             self.flush();
+            self.records_listed += 1;
             self.recognised = true;
             self.capture_mode = true;
             self.verbose_mode = false;
@@ -430,10 +457,24 @@ impl TextReader<'_> {
         if let Some(c) = asa::parse_count(s) {
             self.flush();
             self.verbose_mode = false;
-            if let Count::Captured(_) = c {
-                self.recognised = true;
-                self.capture_mode = true;
+            match c {
+                Count::Captured(_) => {
+                    self.recognised = true;
+                    self.capture_mode = true;
+                }
+                Count::Shown(shown) => {
+                    if self.records_listed != shown && self.records_listed > 0 {
+                        let read = self.records_listed;
+                        self.notice(
+                            Level::Warning,
+                            Some(n),
+                            None,
+                            format!("the listing says {shown} packets shown but {read} are in the text: some lines are missing"),
+                        );
+                    }
+                }
             }
+            self.records_listed = 0;
             return true;
         }
         if let Some(h) = ios::parse_classic_header(s) {
@@ -500,6 +541,9 @@ impl TextReader<'_> {
                     return true;
                 }
             }
+        }
+        if self.capture_mode && is_trace_line(s) {
+            return true;
         }
         if is_prompt(s) {
             self.flush();
@@ -865,6 +909,16 @@ mod tests {
         assert_eq!((err.line, err.frame), (Some(3), Some(1)));
         let second = c.frames.get(1).cloned().unwrap_or_else(|| panic!("none"));
         assert_eq!((second.4, second.5), (32, Origin::TextSummary));
+    }
+
+    #[test]
+    fn missing_records_and_trace_lines() {
+        let text = "3 packets captured\n   1: 10:00:00.000001 192.0.2.1.500 > 192.0.2.2.500: udp 100\nPhase: 1\nType: CAPTURE\nResult: ALLOW\nAction: allow\n   3: 10:00:02.000001 192.0.2.2.500 > 192.0.2.1.500: udp 80\n3 packets shown\n";
+        let c = read(text);
+        assert_eq!(c.frames.len(), 2);
+        assert_eq!(c.notices.len(), 1, "{:?}", c.notices);
+        let n = c.notices.first().map(|n| (n.line, n.message.contains("3 packets shown")));
+        assert_eq!(n, Some((Some(8), true)));
     }
 
     #[test]
