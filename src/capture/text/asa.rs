@@ -17,6 +17,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use super::clock::parse_time_of_day;
 use super::summary::{proto, ArpSummary, Fragment, IpSummary, L2Summary, Transport};
 
+/// Words skipped before the addresses when looking for them (VLAN info).
+const MAX_PREFIX_WORDS: usize = 3;
+
 /// A head line split into its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head<'a> {
@@ -417,7 +420,20 @@ pub fn parse_decode(text: &str) -> Decode {
     let packet = if rest.starts_with("arp ") {
         parse_arp(rest).map(Described::Arp)
     } else {
-        parse_ip(rest).map(Described::Ip)
+        // A prefix such as `802.1Q vlan#10 P0` may come before the addresses.
+        let mut text = rest;
+        let mut found = parse_ip(text);
+        for _ in 0..MAX_PREFIX_WORDS {
+            if found.is_some() {
+                break;
+            }
+            let Some((_, after)) = text.trim_start().split_once(char::is_whitespace) else {
+                break;
+            };
+            text = after;
+            found = parse_ip(text);
+        }
+        found.map(Described::Ip)
     };
     Decode { l2, packet }
 }
@@ -530,6 +546,12 @@ mod tests {
         };
         assert_eq!((s.ttl, s.id), (Some(255), Some(54032)));
         assert!(matches!(s.transport, Transport::Tcp { len: 1460, .. }));
+    }
+
+    #[test]
+    fn vlan_prefix() {
+        let s = ip("802.1Q vlan#10 P0 192.0.2.1.500 > 198.51.100.2.500:  udp 184");
+        assert!(matches!(s.transport, Transport::Udp { len: 184, .. }));
     }
 
     #[test]

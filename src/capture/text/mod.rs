@@ -917,7 +917,10 @@ mod tests {
         let c = read(text);
         assert_eq!(c.frames.len(), 2);
         assert_eq!(c.notices.len(), 1, "{:?}", c.notices);
-        let n = c.notices.first().map(|n| (n.line, n.message.contains("3 packets shown")));
+        let n = c
+            .notices
+            .first()
+            .map(|n| (n.line, n.message.contains("3 packets shown")));
         assert_eq!(n, Some((Some(8), true)));
     }
 
