@@ -53,7 +53,8 @@ pub fn parse_classic_header(line: &str) -> Option<ClassicHeader> {
 
 /// An IOS-XE 16 packet index: a line holding only a number.
 pub fn parse_index(line: &str) -> Option<u64> {
-    let t = line.trim();
+    // Not indented: an indented number is a wrapped ASA decode.
+    let t = line.trim_end();
     if t.is_empty() || t.len() > 10 || !t.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -160,5 +161,6 @@ mod tests {
         );
         assert_eq!(parse_index("12"), Some(12));
         assert_eq!(parse_index("12 x"), None);
+        assert_eq!(parse_index("    43311886"), None);
     }
 }

@@ -290,6 +290,7 @@ struct TextReader<'s> {
     /// Inside tshark `-V` output (its tree lines are not reported).
     verbose_mode: bool,
     unknown: u64,
+    last_unknown: u64,
     /// Something a capture export has was seen.
     recognised: bool,
     /// ASA head lines since the last `packets captured` / `shown` line.
@@ -335,6 +336,7 @@ pub fn read_text(
         capture_mode: false,
         verbose_mode: false,
         unknown: 0,
+        last_unknown: 0,
         recognised: false,
         records_listed: 0,
         last_ts: clock::stamp(day, 0),
@@ -367,11 +369,12 @@ pub fn read_text(
     r.flush();
     if r.unknown > MAX_UNKNOWN_NOTICES {
         let more = r.unknown - MAX_UNKNOWN_NOTICES;
+        let last = r.last_unknown;
         r.notice(
             Level::Warning,
+            Some(last),
             None,
-            None,
-            format!("{more} more unrecognised lines in capture output ignored"),
+            format!("{more} more unrecognised lines in capture output ignored (the last on line {last})"),
         );
     }
     if !r.recognised && r.frames == 0 {
@@ -415,6 +418,7 @@ impl TextReader<'_> {
         let comment = s.trim_start().starts_with(['#', '!']);
         if (self.capture_mode || inside) && !self.verbose_mode && !comment {
             self.unknown += 1;
+            self.last_unknown = n;
             if self.unknown <= MAX_UNKNOWN_NOTICES {
                 let shown: String = s.trim().chars().take(60).collect();
                 self.notice(
