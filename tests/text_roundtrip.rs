@@ -426,6 +426,29 @@ fn converted_pcap_opens_in_tshark_with_the_same_decode() {
             }
         }
     }
+    // Summary lines only: rebuilt headers, payload absent.
+    let packets = hand_built();
+    let layout = AsaLayout {
+        dump: false,
+        ..AsaLayout::all()[0].1
+    };
+    let mut buf = FrameBuffer::default();
+    let text = render::asa(&packets, &layout);
+    read_text(
+        text.as_bytes(),
+        &ReadOptions {
+            date: Some(date_of(packets[0].secs)),
+        },
+        &mut buf,
+    )
+    .unwrap_or_else(|e| panic!("summary: {e}"));
+    let out = tmp.join("text-convert-summary.pcap");
+    let file = std::fs::File::create(&out).unwrap_or_else(|e| panic!("{e}"));
+    buf.write_pcap(std::io::BufWriter::new(file))
+        .unwrap_or_else(|e| panic!("summary: {e}"));
+    let got = tshark_fields(&out);
+    assert_eq!(got.len(), buf.frames.len(), "summary: frame count");
+    assert!(got.iter().any(|l| l.contains("|500|500|")), "{got:?}");
     for (name, packets, original) in inputs {
         // Newer ASA layout: dumps keep the Ethernet header, so the pcap
         // matches the original frame for frame.
