@@ -86,6 +86,19 @@ pub fn parse_frame_header(line: &str) -> Option<FrameHeader> {
     })
 }
 
+/// tshark `-x` data-source label before a hex block when a frame has more
+/// than one: `Frame (590 bytes):`, `Reassembled ISAKMP (595 bytes):`,
+/// `Decrypted …`. `Some(true)` for the frame's own bytes.
+pub fn parse_block_label(line: &str) -> Option<bool> {
+    let t = line.trim_end();
+    let body = t.strip_suffix(" bytes):")?;
+    let (name, count) = body.rsplit_once(" (")?;
+    if name.is_empty() || !count.bytes().all(|b| b.is_ascii_digit()) || t.starts_with(' ') {
+        return None;
+    }
+    Some(name == "Frame")
+}
+
 /// tshark `-V` `Epoch Time: 1666180274.938988000 seconds`.
 pub fn parse_epoch(line: &str) -> Option<Timestamp> {
     let v = line.trim().strip_prefix("Epoch Time:")?.trim();
@@ -160,6 +173,12 @@ mod tests {
             Some(LinkType::ETHERNET)
         );
         assert_eq!(parse_index("12"), Some(12));
+        assert_eq!(parse_block_label("Frame (590 bytes):"), Some(true));
+        assert_eq!(
+            parse_block_label("Reassembled ISAKMP (595 bytes):"),
+            Some(false)
+        );
+        assert_eq!(parse_block_label("Data (46 bytes)"), None);
         assert_eq!(parse_index("12 x"), None);
         assert_eq!(parse_index("    43311886"), None);
     }

@@ -290,6 +290,8 @@ struct TextReader<'s> {
     /// Inside tshark `-V` output (its tree lines are not reported).
     verbose_mode: bool,
     unknown: u64,
+    /// Inside a tshark hex block of a secondary data source.
+    skip_block: bool,
     last_unknown: u64,
     /// Something a capture export has was seen.
     recognised: bool,
@@ -336,6 +338,7 @@ pub fn read_text(
         capture_mode: false,
         verbose_mode: false,
         unknown: 0,
+        skip_block: false,
         last_unknown: 0,
         recognised: false,
         records_listed: 0,
@@ -438,7 +441,16 @@ impl TextReader<'_> {
             return true;
         }
         if let Some(h) = hexdump::parse_hex_line(s) {
-            self.hex(n, h);
+            if !self.skip_block {
+                self.hex(n, h);
+            }
+            return true;
+        }
+        if let Some(own) = ios::parse_block_label(s) {
+            // The frame's own bytes start a packet; other data sources
+            // (reassembled, decrypted) are not packets.
+            self.flush();
+            self.skip_block = !own;
             return true;
         }
         if let Some(h) = asa::parse_head(s) {
@@ -559,6 +571,7 @@ impl TextReader<'_> {
     }
 
     fn blank(&mut self) {
+        self.skip_block = false;
         let ends = self
             .pending
             .as_ref()
