@@ -4,7 +4,9 @@
 //! or not, one or several spaces after the time), continuation lines indented
 //! below it (wrapped decode, `Drop-reason:`, the decode line of newer
 //! `detail` output), and with `dump` hex lines (see [`super::hexdump`]).
-//! `detail` puts `SRCMAC DSTMAC 0xETYPE LEN:` or `... Length: LEN` first.
+//! `detail` puts `SRCMAC DSTMAC 0xETYPE LEN:` or `... Length: LEN` first
+//! (source first, as tcpdump `-e` prints them; no public sample settles the
+//! order).
 //!
 //! The decode follows tcpdump's: `A.p > B.q: udp N` (N = UDP payload
 //! length), `A > B: ip-proto-50 N` or `ip-proto-50, length N` (N = IP payload

@@ -12,12 +12,12 @@
 //!
 //! - Packets with a hex dump become [`Origin::TextDump`] frames. Whether the
 //!   dump starts at the IP or the Ethernet header is decided per packet from
-//!   its bytes ([`hexdump::guess_link`]): [`LinkType::RAW`] or
+//!   its bytes (`hexdump::guess_link`): [`LinkType::RAW`] or
 //!   [`LinkType::ETHERNET`]. Offsets that do not follow each other are an
 //!   error for that packet: it is kept, truncated where the break is (or
 //!   skipped when its very first line is already out of place).
 //! - ASA summary lines without a dump become [`Origin::TextSummary`] frames
-//!   whose headers are rebuilt from the line ([`summary`]).
+//!   whose headers are rebuilt from the line (module `summary`).
 //! - ASA time stamps carry no date: [`ReadOptions::date`] supplies it (else
 //!   1970-01-01, said in a notice); a time more than half a day earlier than
 //!   the previous one moves to the next day.
