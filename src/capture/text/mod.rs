@@ -44,6 +44,9 @@ use asa::{Count, Described};
 use hexdump::{HexKind, HexLine, LINE_BYTES};
 use summary::{proto, Transport};
 
+/// How much of a file [`looks_like_text`] needs to see: a paste may carry
+/// other commands' output before the capture (`show version`…).
+pub const SNIFF_LEN: usize = 64 * 1024;
 /// Lines examined by [`looks_like_text`].
 const SNIFF_LINES: usize = 400;
 /// Bytes checked for binary content by [`looks_like_text`].
@@ -59,9 +62,10 @@ const MAX_FRAGMENT_KEYS: usize = 4096;
 /// characters in the first 4 KiB). Otherwise looks for a line only a capture
 /// export has: an ASA head line or `N packets captured`, a hex dump line at
 /// offset 0 (or an IOS memory-address line), an IOS EPC packet header, or a
-/// tshark `Frame N:` line. Give it enough of the file to reach the first such
-/// line (64 KiB covers any usual preamble).
+/// tshark `Frame N:` line. Looks at most at the first [`SNIFF_LEN`] bytes;
+/// give it that much of the file when there is that much.
 pub fn looks_like_text(head: &[u8]) -> bool {
+    let head = head.get(..SNIFF_LEN.min(head.len())).unwrap_or(head);
     let probe = head
         .get(..SNIFF_BINARY_BYTES.min(head.len()))
         .unwrap_or(head);
