@@ -338,7 +338,7 @@ fn corpus_captures_read_back_in_every_layout() {
     let mut files = 0;
     let mut packets_seen = 0;
     for path in corpus_pcaps() {
-        let Some(packets) = corpus_packets(&path, 200) else {
+        let Some(packets) = corpus_packets(&path, 120) else {
             continue;
         };
         let what = path
