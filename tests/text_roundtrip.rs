@@ -7,8 +7,9 @@
 //! prompts plain or erased, CLI prompts with other commands' output, CRLF,
 //! `packet-number N` listings) and as IOS classic, IOS-XE 16 and IOS-XE 17
 //! dumps. The reader must give back the same bytes, link type, time stamps
-//! and numbering. Inputs: hand-built packets, and the public captures in
-//! `../shared/corpus/` where present.
+//! and numbering. Inputs: hand-built packets, the project's `captures/`
+//! and the public captures in `../shared/corpus/` where present (classic
+//! pcap files with Ethernet or raw IP frames).
 
 mod text_support;
 
@@ -290,10 +291,12 @@ fn binary_input_is_refused_quickly() {
 
 // ---------------------------------------------------------------- corpus
 
+/// The project's own captures (`captures/`) and the public ones in
+/// `../shared/corpus/`, where present.
 fn corpus_pcaps() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
-    let mut dirs = vec![root];
+    let mut dirs = vec![here.join("captures"), here.join("../shared/corpus")];
     while let Some(d) = dirs.pop() {
         for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
             let p = e.path();
