@@ -53,6 +53,8 @@ const SNIFF_LINES: usize = 400;
 const SNIFF_BINARY_BYTES: usize = 4096;
 /// Unrecognised-line warnings given one by one; the rest are counted.
 const MAX_UNKNOWN_NOTICES: u64 = 20;
+/// Longest decode text kept for one packet (head plus continuation lines).
+const MAX_DECODE: usize = 4096;
 /// Fragment-protocol memory bound (entries).
 const MAX_FRAGMENT_KEYS: usize = 4096;
 
@@ -556,8 +558,10 @@ impl TextReader<'_> {
             }) = self.pending.as_mut()
             {
                 if bytes.is_empty() {
-                    decode.push(' ');
-                    decode.push_str(s.trim());
+                    if decode.len() < MAX_DECODE {
+                        decode.push(' ');
+                        decode.push_str(s.trim());
+                    }
                     return true;
                 }
             }
