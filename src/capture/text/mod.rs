@@ -53,6 +53,8 @@ const SNIFF_LINES: usize = 400;
 const SNIFF_BINARY_BYTES: usize = 4096;
 /// Unrecognised-line warnings given one by one; the rest are counted.
 const MAX_UNKNOWN_NOTICES: u64 = 20;
+/// Largest packet assembled from a dump (the pcap writer's snapshot length).
+const MAX_PACKET: usize = super::writer::SNAPLEN as usize;
 /// Longest decode text kept for one packet (head plus continuation lines).
 const MAX_DECODE: usize = 4096;
 /// Fragment-protocol memory bound (entries).
@@ -714,6 +716,14 @@ impl TextReader<'_> {
                     ),
                     false,
                 ));
+            } else if p.bytes.len() + h.bytes.len() > MAX_PACKET {
+                problem = Some((
+                    format!(
+                        "hex dump longer than {MAX_PACKET} bytes: packet kept truncated at {} bytes",
+                        p.bytes.len()
+                    ),
+                    false,
+                ));
             } else {
                 p.bytes.extend_from_slice(&h.bytes);
                 p.next_address = h.offset.saturating_add(LINE_BYTES as u64);
@@ -934,6 +944,24 @@ mod tests {
         assert_eq!((err.line, err.frame), (Some(3), Some(1)));
         let second = c.frames.get(1).cloned().unwrap_or_else(|| panic!("none"));
         assert_eq!((second.4, second.5), (32, Origin::TextSummary));
+    }
+
+    #[test]
+    fn overlong_dump_is_cut() {
+        let mut text =
+            String::from("   1: 10:00:00.000001 192.0.2.1 > 192.0.2.2: ip-proto-50 12\n");
+        for i in 0..=MAX_PACKET / 16 {
+            text.push_str(&format!(
+                "0x{:05x} 0000 0000 0000 0000 0000 0000 0000 0000 ................\n",
+                i * 16
+            ));
+        }
+        let c = read(&text);
+        assert_eq!(c.frames.first().map(|f| f.3.len()), Some(MAX_PACKET));
+        assert_eq!(
+            c.notices.iter().filter(|n| n.level == Level::Error).count(),
+            1
+        );
     }
 
     #[test]
