@@ -7,8 +7,9 @@
 //! prompts plain or erased, CLI prompts with other commands' output, CRLF,
 //! `packet-number N` listings) and as IOS classic, IOS-XE 16 and IOS-XE 17
 //! dumps. The reader must give back the same bytes, link type, time stamps
-//! and numbering. Inputs: hand-built packets, and the public captures in
-//! `../shared/corpus/` where present.
+//! and numbering. Inputs: hand-built packets, the project's `captures/`
+//! and the public captures in `../shared/corpus/` where present (classic
+//! pcap files with Ethernet or raw IP frames).
 
 mod text_support;
 
@@ -290,10 +291,12 @@ fn binary_input_is_refused_quickly() {
 
 // ---------------------------------------------------------------- corpus
 
+/// The project's own captures (`captures/`) and the public ones in
+/// `../shared/corpus/`, where present.
 fn corpus_pcaps() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
-    let mut dirs = vec![root];
+    let mut dirs = vec![here.join("captures"), here.join("../shared/corpus")];
     while let Some(d) = dirs.pop() {
         for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
             let p = e.path();
@@ -338,7 +341,7 @@ fn corpus_captures_read_back_in_every_layout() {
     let mut files = 0;
     let mut packets_seen = 0;
     for path in corpus_pcaps() {
-        let Some(packets) = corpus_packets(&path, 200) else {
+        let Some(packets) = corpus_packets(&path, 120) else {
             continue;
         };
         let what = path
@@ -426,6 +429,29 @@ fn converted_pcap_opens_in_tshark_with_the_same_decode() {
             }
         }
     }
+    // Summary lines only: rebuilt headers, payload absent.
+    let packets = hand_built();
+    let layout = AsaLayout {
+        dump: false,
+        ..AsaLayout::all()[0].1
+    };
+    let mut buf = FrameBuffer::default();
+    let text = render::asa(&packets, &layout);
+    read_text(
+        text.as_bytes(),
+        &ReadOptions {
+            date: Some(date_of(packets[0].secs)),
+        },
+        &mut buf,
+    )
+    .unwrap_or_else(|e| panic!("summary: {e}"));
+    let out = tmp.join("text-convert-summary.pcap");
+    let file = std::fs::File::create(&out).unwrap_or_else(|e| panic!("{e}"));
+    buf.write_pcap(std::io::BufWriter::new(file))
+        .unwrap_or_else(|e| panic!("summary: {e}"));
+    let got = tshark_fields(&out);
+    assert_eq!(got.len(), buf.frames.len(), "summary: frame count");
+    assert!(got.iter().any(|l| l.contains("|500|500|")), "{got:?}");
     for (name, packets, original) in inputs {
         // Newer ASA layout: dumps keep the Ethernet header, so the pcap
         // matches the original frame for frame.

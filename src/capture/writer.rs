@@ -7,6 +7,18 @@
 //! picks the file's link type and [`PcapWriter::write_frame`] gives raw IP
 //! frames a made-up Ethernet header (zero MAC addresses, Ethertype from the
 //! IP version) when the file is Ethernet.
+//!
+//! Converting any capture (a console text export included) to pcap:
+//!
+//! ```no_run
+//! use ikescope::capture::{read_path, ReadOptions, writer::FrameBuffer};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut frames = FrameBuffer::default();
+//! let opts = ReadOptions { date: Some((2024, 3, 1)) };
+//! read_path("asa.txt".as_ref(), &opts, &mut frames)?;
+//! frames.write_pcap(std::io::BufWriter::new(std::fs::File::create("out.pcap")?))?;
+//! # Ok(()) }
+//! ```
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 

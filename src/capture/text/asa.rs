@@ -4,7 +4,9 @@
 //! or not, one or several spaces after the time), continuation lines indented
 //! below it (wrapped decode, `Drop-reason:`, the decode line of newer
 //! `detail` output), and with `dump` hex lines (see [`super::hexdump`]).
-//! `detail` puts `SRCMAC DSTMAC 0xETYPE LEN:` or `... Length: LEN` first.
+//! `detail` puts `SRCMAC DSTMAC 0xETYPE LEN:` or `... Length: LEN` first
+//! (source first, as tcpdump `-e` prints them; no public sample settles the
+//! order).
 //!
 //! The decode follows tcpdump's: `A.p > B.q: udp N` (N = UDP payload
 //! length), `A > B: ip-proto-50 N` or `ip-proto-50, length N` (N = IP payload
@@ -16,6 +18,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::clock::parse_time_of_day;
 use super::summary::{proto, ArpSummary, Fragment, IpSummary, L2Summary, Transport};
+
+/// Words skipped before the addresses when looking for them (VLAN info).
+const MAX_PREFIX_WORDS: usize = 3;
 
 /// A head line split into its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -417,7 +422,20 @@ pub fn parse_decode(text: &str) -> Decode {
     let packet = if rest.starts_with("arp ") {
         parse_arp(rest).map(Described::Arp)
     } else {
-        parse_ip(rest).map(Described::Ip)
+        // A prefix such as `802.1Q vlan#10 P0` may come before the addresses.
+        let mut text = rest;
+        let mut found = parse_ip(text);
+        for _ in 0..MAX_PREFIX_WORDS {
+            if found.is_some() {
+                break;
+            }
+            let Some((_, after)) = text.trim_start().split_once(char::is_whitespace) else {
+                break;
+            };
+            text = after;
+            found = parse_ip(text);
+        }
+        found.map(Described::Ip)
     };
     Decode { l2, packet }
 }
@@ -530,6 +548,12 @@ mod tests {
         };
         assert_eq!((s.ttl, s.id), (Some(255), Some(54032)));
         assert!(matches!(s.transport, Transport::Tcp { len: 1460, .. }));
+    }
+
+    #[test]
+    fn vlan_prefix() {
+        let s = ip("802.1Q vlan#10 P0 192.0.2.1.500 > 198.51.100.2.500:  udp 184");
+        assert!(matches!(s.transport, Transport::Udp { len: 184, .. }));
     }
 
     #[test]

@@ -126,30 +126,34 @@ struct Token {
 /// Read the groups after the offset column, leaving the ASCII column out.
 fn parse_groups(rest: &str, kind: HexKind) -> Option<Vec<u8>> {
     let max_digits = kind.group_digits();
-    let mut tokens: Vec<Token> = Vec::with_capacity(17);
-    let mut total_digits = 0usize;
+    // Each group has at least two digits and a line at most 32: at most 16
+    // groups. `ends[k]` = bytes in the first k+1 groups.
+    let mut tokens = [Token { start: 0, end: 0 }; LINE_BYTES];
+    let mut ends = [0usize; LINE_BYTES];
+    let mut all = [0u8; LINE_BYTES];
+    let mut count = 0usize;
+    let mut n = 0usize;
     for tok in token_spans(rest) {
-        let text = rest.get(tok.start..tok.end)?;
-        let ok = text.len() <= max_digits
-            && text.len() % 2 == 0
-            && text.bytes().all(|b| b.is_ascii_hexdigit());
-        if !ok || total_digits + text.len() > LINE_BYTES * 2 {
+        let text = rest.get(tok.start..tok.end)?.as_bytes();
+        if text.len() > max_digits || text.len() % 2 != 0 || n + text.len() / 2 > LINE_BYTES {
             break;
         }
-        total_digits += text.len();
-        tokens.push(tok);
+        let Some(out) = all.get_mut(n..n + text.len() / 2) else {
+            break;
+        };
+        if !decode_hex(text, out) {
+            break;
+        }
+        n += text.len() / 2;
+        let (Some(t), Some(e)) = (tokens.get_mut(count), ends.get_mut(count)) else {
+            break;
+        };
+        *t = tok;
+        *e = n;
+        count += 1;
     }
-    if tokens.is_empty() {
-        return None;
-    }
-    let all = decode_tokens(rest, &tokens)?;
-    // Bytes covered by the first k tokens.
-    let mut ends = Vec::with_capacity(tokens.len());
-    let mut n = 0usize;
-    for t in &tokens {
-        n += (t.end - t.start) / 2;
-        ends.push(n);
-    }
+    let tokens = tokens.get(..count)?;
+    let last = tokens.last()?;
     // Prefer the longest run of groups whose bytes render to the text after it.
     for (k, tok) in tokens.iter().enumerate().rev() {
         let tail = rest.get(tok.end..)?.trim();
@@ -163,7 +167,6 @@ fn parse_groups(rest: &str, kind: HexKind) -> Option<Vec<u8>> {
     }
     // No ASCII column matched: if the whole line is groups, they are all data;
     // otherwise the groups end at the first gap of two or more spaces.
-    let last = tokens.last()?;
     let tail = rest.get(last.end..)?.trim();
     let k = if tail.is_empty() {
         tokens.len()
@@ -175,6 +178,30 @@ fn parse_groups(rest: &str, kind: HexKind) -> Option<Vec<u8>> {
     };
     let n = *ends.get(k.checked_sub(1)?)?;
     all.get(..n).map(<[u8]>::to_vec)
+}
+
+/// Decode hex digit pairs into `out` (same number of bytes as pairs).
+fn decode_hex(text: &[u8], out: &mut [u8]) -> bool {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    text.chunks(2)
+        .zip(out.iter_mut())
+        .all(|(pair, o)| match pair {
+            [h, l] => match (nibble(*h), nibble(*l)) {
+                (Some(h), Some(l)) => {
+                    *o = h << 4 | l;
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        })
 }
 
 fn token_spans(s: &str) -> impl Iterator<Item = Token> + '_ {
@@ -193,15 +220,6 @@ fn token_spans(s: &str) -> impl Iterator<Item = Token> + '_ {
         }
         Some(Token { start, end: pos })
     })
-}
-
-fn decode_tokens(line: &str, tokens: &[Token]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(LINE_BYTES);
-    for t in tokens {
-        let text = line.get(t.start..t.end)?;
-        out.extend(hex::decode(text).ok()?);
-    }
-    Some(out)
 }
 
 /// Can byte `b` be printed as `c` in an ASCII column? Printable bytes print

@@ -53,7 +53,8 @@ pub fn parse_classic_header(line: &str) -> Option<ClassicHeader> {
 
 /// An IOS-XE 16 packet index: a line holding only a number.
 pub fn parse_index(line: &str) -> Option<u64> {
-    let t = line.trim();
+    // Not indented: an indented number is a wrapped ASA decode.
+    let t = line.trim_end();
     if t.is_empty() || t.len() > 10 || !t.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -83,6 +84,19 @@ pub fn parse_frame_header(line: &str) -> Option<FrameHeader> {
         wire_len,
         captured_len,
     })
+}
+
+/// tshark `-x` data-source label before a hex block when a frame has more
+/// than one: `Frame (590 bytes):`, `Reassembled ISAKMP (595 bytes):`,
+/// `Decrypted …`. `Some(true)` for the frame's own bytes.
+pub fn parse_block_label(line: &str) -> Option<bool> {
+    let t = line.trim_end();
+    let body = t.strip_suffix(" bytes):")?;
+    let (name, count) = body.rsplit_once(" (")?;
+    if name.is_empty() || !count.bytes().all(|b| b.is_ascii_digit()) || t.starts_with(' ') {
+        return None;
+    }
+    Some(name == "Frame")
 }
 
 /// tshark `-V` `Epoch Time: 1666180274.938988000 seconds`.
@@ -159,6 +173,13 @@ mod tests {
             Some(LinkType::ETHERNET)
         );
         assert_eq!(parse_index("12"), Some(12));
+        assert_eq!(parse_block_label("Frame (590 bytes):"), Some(true));
+        assert_eq!(
+            parse_block_label("Reassembled ISAKMP (595 bytes):"),
+            Some(false)
+        );
+        assert_eq!(parse_block_label("Data (46 bytes)"), None);
         assert_eq!(parse_index("12 x"), None);
+        assert_eq!(parse_index("    43311886"), None);
     }
 }

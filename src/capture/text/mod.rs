@@ -12,12 +12,12 @@
 //!
 //! - Packets with a hex dump become [`Origin::TextDump`] frames. Whether the
 //!   dump starts at the IP or the Ethernet header is decided per packet from
-//!   its bytes ([`hexdump::guess_link`]): [`LinkType::RAW`] or
+//!   its bytes (`hexdump::guess_link`): [`LinkType::RAW`] or
 //!   [`LinkType::ETHERNET`]. Offsets that do not follow each other are an
 //!   error for that packet: it is kept, truncated where the break is (or
 //!   skipped when its very first line is already out of place).
 //! - ASA summary lines without a dump become [`Origin::TextSummary`] frames
-//!   whose headers are rebuilt from the line ([`summary`]).
+//!   whose headers are rebuilt from the line (module `summary`).
 //! - ASA time stamps carry no date: [`ReadOptions::date`] supplies it (else
 //!   1970-01-01, said in a notice); a time more than half a day earlier than
 //!   the previous one moves to the next day.
@@ -44,12 +44,19 @@ use asa::{Count, Described};
 use hexdump::{HexKind, HexLine, LINE_BYTES};
 use summary::{proto, Transport};
 
+/// How much of a file [`looks_like_text`] needs to see: a paste may carry
+/// other commands' output before the capture (`show version`…).
+pub const SNIFF_LEN: usize = 64 * 1024;
 /// Lines examined by [`looks_like_text`].
 const SNIFF_LINES: usize = 400;
 /// Bytes checked for binary content by [`looks_like_text`].
 const SNIFF_BINARY_BYTES: usize = 4096;
 /// Unrecognised-line warnings given one by one; the rest are counted.
 const MAX_UNKNOWN_NOTICES: u64 = 20;
+/// Largest packet assembled from a dump (the pcap writer's snapshot length).
+const MAX_PACKET: usize = super::writer::SNAPLEN as usize;
+/// Longest decode text kept for one packet (head plus continuation lines).
+const MAX_DECODE: usize = 4096;
 /// Fragment-protocol memory bound (entries).
 const MAX_FRAGMENT_KEYS: usize = 4096;
 
@@ -59,9 +66,10 @@ const MAX_FRAGMENT_KEYS: usize = 4096;
 /// characters in the first 4 KiB). Otherwise looks for a line only a capture
 /// export has: an ASA head line or `N packets captured`, a hex dump line at
 /// offset 0 (or an IOS memory-address line), an IOS EPC packet header, or a
-/// tshark `Frame N:` line. Give it enough of the file to reach the first such
-/// line (64 KiB covers any usual preamble).
+/// tshark `Frame N:` line. Looks at most at the first [`SNIFF_LEN`] bytes;
+/// give it that much of the file when there is that much.
 pub fn looks_like_text(head: &[u8]) -> bool {
+    let head = head.get(..SNIFF_LEN.min(head.len())).unwrap_or(head);
     let probe = head
         .get(..SNIFF_BINARY_BYTES.min(head.len()))
         .unwrap_or(head);
@@ -191,6 +199,29 @@ fn is_prompt(s: &str) -> bool {
         && (after.is_empty() || after.starts_with(' '))
 }
 
+/// `packet-tracer` lines that `show capture NAME trace` prints after a
+/// packet: `Phase: 1`, `Type: ACCESS-LIST`, `Result: ALLOW`, …
+fn is_trace_line(s: &str) -> bool {
+    const KEYS: [&str; 12] = [
+        "Phase:",
+        "Type:",
+        "Subtype:",
+        "Result:",
+        "Config:",
+        "Additional Information:",
+        "input-interface:",
+        "input-status:",
+        "input-line-status:",
+        "output-interface:",
+        "output-status:",
+        "Action:",
+    ];
+    let t = s.trim_start();
+    KEYS.iter().any(|k| t.starts_with(k))
+        || t.starts_with("Elapsed time:")
+        || t.starts_with("Time Taken:")
+}
+
 /// Where the packet being assembled came from.
 #[derive(Debug, Clone)]
 enum Source {
@@ -267,8 +298,13 @@ struct TextReader<'s> {
     /// Inside tshark `-V` output (its tree lines are not reported).
     verbose_mode: bool,
     unknown: u64,
+    /// Inside a tshark hex block of a secondary data source.
+    skip_block: bool,
+    last_unknown: u64,
     /// Something a capture export has was seen.
     recognised: bool,
+    /// ASA head lines since the last `packets captured` / `shown` line.
+    records_listed: u64,
     last_ts: Timestamp,
     fragment_protocols: HashMap<(IpAddr, IpAddr, u16), u8>,
     buf: Vec<u8>,
@@ -310,7 +346,10 @@ pub fn read_text(
         capture_mode: false,
         verbose_mode: false,
         unknown: 0,
+        skip_block: false,
+        last_unknown: 0,
         recognised: false,
+        records_listed: 0,
         last_ts: clock::stamp(day, 0),
         fragment_protocols: HashMap::new(),
         buf: Vec::new(),
@@ -341,11 +380,12 @@ pub fn read_text(
     r.flush();
     if r.unknown > MAX_UNKNOWN_NOTICES {
         let more = r.unknown - MAX_UNKNOWN_NOTICES;
+        let last = r.last_unknown;
         r.notice(
             Level::Warning,
+            Some(last),
             None,
-            None,
-            format!("{more} more unrecognised lines in capture output ignored"),
+            format!("{more} more unrecognised lines in capture output ignored (the last on line {last})"),
         );
     }
     if !r.recognised && r.frames == 0 {
@@ -389,6 +429,7 @@ impl TextReader<'_> {
         let comment = s.trim_start().starts_with(['#', '!']);
         if (self.capture_mode || inside) && !self.verbose_mode && !comment {
             self.unknown += 1;
+            self.last_unknown = n;
             if self.unknown <= MAX_UNKNOWN_NOTICES {
                 let shown: String = s.trim().chars().take(60).collect();
                 self.notice(
@@ -408,11 +449,21 @@ impl TextReader<'_> {
             return true;
         }
         if let Some(h) = hexdump::parse_hex_line(s) {
-            self.hex(n, h);
+            if !self.skip_block {
+                self.hex(n, h);
+            }
+            return true;
+        }
+        if let Some(own) = ios::parse_block_label(s) {
+            // The frame's own bytes start a packet; other data sources
+            // (reassembled, decrypted) are not packets.
+            self.flush();
+            self.skip_block = !own;
             return true;
         }
         if let Some(h) = asa::parse_head(s) {
             self.flush();
+            self.records_listed += 1;
             self.recognised = true;
             self.capture_mode = true;
             self.verbose_mode = false;
@@ -430,10 +481,24 @@ impl TextReader<'_> {
         if let Some(c) = asa::parse_count(s) {
             self.flush();
             self.verbose_mode = false;
-            if let Count::Captured(_) = c {
-                self.recognised = true;
-                self.capture_mode = true;
+            match c {
+                Count::Captured(_) => {
+                    self.recognised = true;
+                    self.capture_mode = true;
+                }
+                Count::Shown(shown) => {
+                    if self.records_listed != shown && self.records_listed > 0 {
+                        let read = self.records_listed;
+                        self.notice(
+                            Level::Warning,
+                            Some(n),
+                            None,
+                            format!("the listing says {shown} packets shown but {read} are in the text: some lines are missing"),
+                        );
+                    }
+                }
             }
+            self.records_listed = 0;
             return true;
         }
         if let Some(h) = ios::parse_classic_header(s) {
@@ -495,11 +560,16 @@ impl TextReader<'_> {
             }) = self.pending.as_mut()
             {
                 if bytes.is_empty() {
-                    decode.push(' ');
-                    decode.push_str(s.trim());
+                    if decode.len() < MAX_DECODE {
+                        decode.push(' ');
+                        decode.push_str(s.trim());
+                    }
                     return true;
                 }
             }
+        }
+        if self.capture_mode && is_trace_line(s) {
+            return true;
         }
         if is_prompt(s) {
             self.flush();
@@ -511,6 +581,7 @@ impl TextReader<'_> {
     }
 
     fn blank(&mut self) {
+        self.skip_block = false;
         let ends = self
             .pending
             .as_ref()
@@ -641,6 +712,14 @@ impl TextReader<'_> {
                 problem = Some((
                     format!(
                         "hex dump broken ({why}): packet kept truncated at {} bytes",
+                        p.bytes.len()
+                    ),
+                    false,
+                ));
+            } else if p.bytes.len() + h.bytes.len() > MAX_PACKET {
+                problem = Some((
+                    format!(
+                        "hex dump longer than {MAX_PACKET} bytes: packet kept truncated at {} bytes",
                         p.bytes.len()
                     ),
                     false,
@@ -865,6 +944,37 @@ mod tests {
         assert_eq!((err.line, err.frame), (Some(3), Some(1)));
         let second = c.frames.get(1).cloned().unwrap_or_else(|| panic!("none"));
         assert_eq!((second.4, second.5), (32, Origin::TextSummary));
+    }
+
+    #[test]
+    fn overlong_dump_is_cut() {
+        let mut text =
+            String::from("   1: 10:00:00.000001 192.0.2.1 > 192.0.2.2: ip-proto-50 12\n");
+        for i in 0..=MAX_PACKET / 16 {
+            text.push_str(&format!(
+                "0x{:05x} 0000 0000 0000 0000 0000 0000 0000 0000 ................\n",
+                i * 16
+            ));
+        }
+        let c = read(&text);
+        assert_eq!(c.frames.first().map(|f| f.3.len()), Some(MAX_PACKET));
+        assert_eq!(
+            c.notices.iter().filter(|n| n.level == Level::Error).count(),
+            1
+        );
+    }
+
+    #[test]
+    fn missing_records_and_trace_lines() {
+        let text = "3 packets captured\n   1: 10:00:00.000001 192.0.2.1.500 > 192.0.2.2.500: udp 100\nPhase: 1\nType: CAPTURE\nResult: ALLOW\nAction: allow\n   3: 10:00:02.000001 192.0.2.2.500 > 192.0.2.1.500: udp 80\n3 packets shown\n";
+        let c = read(text);
+        assert_eq!(c.frames.len(), 2);
+        assert_eq!(c.notices.len(), 1, "{:?}", c.notices);
+        let n = c
+            .notices
+            .first()
+            .map(|n| (n.line, n.message.contains("3 packets shown")));
+        assert_eq!(n, Some((Some(8), true)));
     }
 
     #[test]
