@@ -143,6 +143,22 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
         hook,
     };
     let result = capture::read_path(path, &read_opts, &mut p);
+    if let (Ok(r), None, Some((y, m, d))) = (&result, opts.read.date, read_opts.date) {
+        if r.format == capture::Format::CiscoText {
+            p.notices.insert(
+                0,
+                FileNotice {
+                    level: capture::Level::Warning,
+                    offset: None,
+                    line: None,
+                    frame: None,
+                    message: format!(
+                        "console time stamps carry no date: {y:04}-{m:02}-{d:02} (the file's modification date) was used; set it with --date"
+                    ),
+                },
+            );
+        }
+    }
     for n in p.decoder.finish() {
         p.net_notice(n);
     }

@@ -233,6 +233,7 @@ pub(super) fn check(
             ),
         ));
     }
+    blind(t, ctx, out);
     if t.payloadless > 0 {
         out.push(Verdict::new(
             "payloads-absent",
@@ -252,6 +253,61 @@ pub(super) fn check(
                 format!(
                     "IP fragments between {a} and {b} never completed ({})",
                     frames_text(frames)
+                ),
+            ));
+        }
+    }
+}
+
+/// What console summary lines (no payload) still show: who sent IKE to whom,
+/// how often, and in which direction ESP flowed.
+fn blind(t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict>) {
+    if t.blind.is_empty() || !t.ike_sas.is_empty() {
+        return;
+    }
+    let ike: Vec<&crate::flow::BlindPacket> =
+        t.blind.iter().filter(|b| b.proto == "isakmp").collect();
+    if let Some(first) = ike.first() {
+        let one_way = ike.iter().all(|b| b.src == first.src);
+        let last = ike[ike.len() - 1];
+        let quiet = ctx.capture_end.map_or(0.0, |e| e.since(last.ts));
+        if one_way && (ike.len() >= 2 || quiet >= 3.0) {
+            let gaps: Vec<String> = ike
+                .windows(2)
+                .map(|w| format!("{:.1}", w[1].ts.since(w[0].ts)))
+                .collect();
+            out.push(
+                Verdict::new(
+                    "no-response",
+                    ike.iter().map(|b| b.frame).collect(),
+                    format!(
+                        "{} sent {} IKE packet(s) to {} (intervals {} s) and nothing came back; payloads are absent, so this is read from addresses and timing only",
+                        first.src,
+                        ike.len(),
+                        first.dst,
+                        if gaps.is_empty() { "-".to_string() } else { gaps.join(", ") }
+                    ),
+                )
+                .candidates(&[
+                    "peer unreachable or UDP 500 filtered",
+                    "peer not configured for this initiator",
+                    "the capture saw one direction only",
+                ]),
+            );
+        }
+    }
+    let esp: Vec<&crate::flow::BlindPacket> =
+        t.blind.iter().filter(|b| b.proto != "isakmp").collect();
+    if esp.len() as u64 >= ONE_WAY_MIN && t.esp.is_empty() {
+        let src = esp[0].src;
+        if esp.iter().all(|b| b.src == src) {
+            let dst = esp[0].dst;
+            out.push(Verdict::new(
+                "esp-one-way",
+                vec![esp[0].frame, esp[esp.len() - 1].frame],
+                format!(
+                    "ESP from {src} to {dst}: {} packets; nothing from {dst} to {src} (payloads absent: SPIs unknown)",
+                    esp.len()
                 ),
             ));
         }

@@ -258,6 +258,20 @@ impl IkeSa {
     }
 }
 
+/// An IPsec packet known only from a console summary line: addresses,
+/// protocol, length and time, no payload.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlindPacket {
+    pub frame: FrameNo,
+    pub ts: Timestamp,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// "isakmp", "esp" or "ah".
+    pub proto: &'static str,
+    /// Length on the wire.
+    pub length: usize,
+}
+
 /// All traffic between two peers.
 #[derive(Debug, Clone, Serialize)]
 pub struct Tunnel {
@@ -268,6 +282,8 @@ pub struct Tunnel {
     pub keepalives: Vec<FrameNo>,
     /// IPsec packets that were captured without payload (console summaries).
     pub payloadless: u64,
+    /// Those packets, first ones kept: what addresses and timing still show.
+    pub blind: Vec<BlindPacket>,
     /// Malformed IKE messages (frame, reason).
     pub malformed: Vec<(FrameNo, String)>,
     pub first: Timestamp,
@@ -283,6 +299,7 @@ impl Tunnel {
             esp: Vec::new(),
             keepalives: Vec::new(),
             payloadless: 0,
+            blind: Vec::new(),
             malformed: Vec::new(),
             first: ts,
             last: ts,
@@ -559,7 +576,22 @@ impl Tracker {
     pub fn observe_payloadless(&mut self, d: &Datagram<'_>) {
         self.touch(d.ts);
         let ti = self.tunnel(d.src, d.dst, d.ts);
-        self.tunnels[ti].payloadless += 1;
+        let t = &mut self.tunnels[ti];
+        t.payloadless += 1;
+        if t.blind.len() < MAX_MESSAGES_PER_SA {
+            t.blind.push(BlindPacket {
+                frame: d.frame,
+                ts: d.ts,
+                src: d.src,
+                dst: d.dst,
+                proto: match d.payload {
+                    crate::net::Payload::Ike { .. } => "isakmp",
+                    crate::net::Payload::Ah(_) => "ah",
+                    _ => "esp",
+                },
+                length: d.ip_length,
+            });
+        }
     }
 
     pub fn observe_keepalive(&mut self, d: &Datagram<'_>) {

@@ -250,6 +250,11 @@ impl<'w> PacketPrinter<'w> {
                     dport: d.dport,
                     proto: c.proto(),
                     malformed: match c {
+                        _ if d.origin == Origin::TextSummary
+                            && matches!(c, Content::NotIke(_) | Content::Short { .. }) =>
+                        {
+                            None
+                        }
                         Content::Ike(m) => m.malformed.as_ref().map(|e| e.to_string()),
                         Content::NotIke(e) => Some(e.to_string()),
                         Content::Short { proto, have } => {
@@ -289,7 +294,17 @@ impl<'w> PacketPrinter<'w> {
                     d.ts.since(first),
                     ep(d.src, d.sport),
                     ep(d.dst, d.dport),
-                    summary(c, tracker),
+                    if d.origin == Origin::TextSummary
+                        && matches!(c, Content::NotIke(_) | Content::Short { .. })
+                    {
+                        format!(
+                            "{} [payload absent: console summary line, IP length {}]",
+                            c.proto().to_uppercase(),
+                            d.ip_length
+                        )
+                    } else {
+                        summary(c, tracker)
+                    },
                     if d.fragments.is_empty() {
                         String::new()
                     } else {

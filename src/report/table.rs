@@ -94,6 +94,14 @@ fn esp_text(t: &Tunnel) -> String {
         .join("\n")
 }
 
+fn dash(lines: Vec<String>) -> String {
+    if lines.is_empty() {
+        "-".to_string()
+    } else {
+        lines.join("\n")
+    }
+}
+
 fn mark(s: Severity) -> &'static str {
     match s {
         Severity::Ok => "✓",
@@ -164,16 +172,8 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
             format!("{}\n{}", t.peers[0], t.peers[1]),
             sa.map_or("-".to_string(), mode_text),
             sa.map_or("-".to_string(), |s| s.initiator.addr.to_string()),
-            t.ike_sas
-                .iter()
-                .map(phase1_text)
-                .collect::<Vec<_>>()
-                .join("\n"),
-            t.ike_sas
-                .iter()
-                .map(phase2_text)
-                .collect::<Vec<_>>()
-                .join("\n"),
+            dash(t.ike_sas.iter().map(phase1_text).collect()),
+            dash(t.ike_sas.iter().map(phase2_text).collect()),
             esp_text(t),
             verdicts.join("\n"),
         ]);
