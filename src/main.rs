@@ -5,7 +5,7 @@
 mod cli;
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _, Result};
@@ -251,7 +251,7 @@ impl app::PacketHook for Hook<'_, '_> {
     }
 }
 
-fn convert(input: &PathBuf, output: &PathBuf, opts: &Options) -> Result<u8> {
+fn convert(input: &Path, output: &Path, opts: &Options) -> Result<u8> {
     use ikescope::capture::{self, writer::FrameBuffer};
     let mut read = opts.read.clone();
     if read.date.is_none() {

@@ -623,3 +623,67 @@ fn ikev2_liveness_unanswered_is_dpd_timeout() {
     assert_eq!(find(&v, "dpd-timeout").frames, vec![1, 2, 3, 4]);
     assert!(v.iter().any(|x| x.code == "incomplete-capture"));
 }
+
+/// ASA `capture type isakmp`: E flag set, body in clear (a decrypted copy).
+fn decrypted_copy(exch: u8, mid: u32, list: &[(u8, Vec<u8>)]) -> Vec<u8> {
+    message(1, I, R, exch, 1, mid, list)
+}
+
+fn id_subnet(a: [u8; 4], m: [u8; 4]) -> Vec<u8> {
+    let mut v = vec![4, 0, 0, 0];
+    v.extend_from_slice(&a);
+    v.extend_from_slice(&m);
+    v
+}
+
+#[test]
+fn asa_decrypted_copies_name_the_phase2_refusal() {
+    let mut c = Capture::new();
+    main_mode(&mut c, 6);
+    c.ike(A, B, 0.01, encrypted_v1(32, 0xabcd, 7, 120));
+    c.ike(
+        A,
+        B,
+        0.0,
+        decrypted_copy(
+            32,
+            0xabcd,
+            &[
+                (8, vec![1; 20]),
+                (10, vec![2; 16]),
+                (5, id_subnet([192, 0, 2, 0], [255, 255, 255, 128])),
+                (5, id_subnet([192, 0, 2, 128], [255, 255, 255, 128])),
+            ],
+        ),
+    );
+    c.ike(
+        B,
+        A,
+        0.01,
+        decrypted_copy(5, 0x55, &[(8, vec![3; 20]), (11, v1_notify(18))]),
+    );
+    let (t, v) = c.verdicts();
+    let msgs = &t[0].ike_sas[0].messages;
+    // The copy shares its twin's label and does not count as a new message.
+    assert_eq!(msgs[6].label, "QM1");
+    assert_eq!(msgs[7].label, "QM1");
+    assert_eq!(msgs[7].twin, Some(7));
+    assert!(msgs[7].decrypted_copy);
+    assert_eq!(
+        msgs[7].ids,
+        vec!["192.0.2.0/255.255.255.128", "192.0.2.128/255.255.255.128"]
+    );
+    let id = find(&v, "phase2-invalid-id");
+    assert_eq!(id.frames, vec![9]);
+    assert!(
+        id.message
+            .contains("proposed 192.0.2.0/255.255.255.128 ↔ 192.0.2.128/255.255.255.128"),
+        "{}",
+        id.message
+    );
+    assert!(
+        !v.iter().any(|x| x.code == "phase2-rejected"),
+        "{:?}",
+        codes(&v)
+    );
+}

@@ -164,14 +164,25 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
     // Cleartext notifications anywhere in the SA.
     for (m, nt) in &all_notifies {
         match nt.notify_type {
-            n::INVALID_ID_INFORMATION => out.push(Verdict::new(
-                "phase2-invalid-id",
-                vec![m.frame],
-                format!(
-                    "{} sent INVALID-ID-INFORMATION (frame {}): the proxy identities (crypto ACL) do not match",
-                    m.src.addr, m.frame
-                ),
-            )),
+            n::INVALID_ID_INFORMATION => {
+                // Decrypted Quick Mode copies (ASA `type isakmp`) show the
+                // proxy identities that were refused.
+                let proposed = sa
+                    .messages
+                    .iter()
+                    .rev()
+                    .find(|q| q.exchange_type == QUICK && q.frame < m.frame && q.ids.len() >= 2)
+                    .map(|q| format!("; QM1 (frame {}) proposed {} ↔ {}", q.frame, q.ids[0], q.ids[1]))
+                    .unwrap_or_default();
+                out.push(Verdict::new(
+                    "phase2-invalid-id",
+                    vec![m.frame],
+                    format!(
+                        "{} sent INVALID-ID-INFORMATION (frame {}): the proxy identities (crypto ACL) do not match{proposed}",
+                        m.src.addr, m.frame
+                    ),
+                ))
+            }
             n::NO_PROPOSAL_CHOSEN if p1_done_at.is_some_and(|f| m.frame < f) => {
                 // A refusal during phase 1 that the peers got past.
                 out.push(
