@@ -178,7 +178,7 @@ impl Walker {
                 self.linktypes.clear();
             }
             let len = u32_at(d, off + 4, self.big_endian).unwrap_or(0) as usize;
-            if len < 12 || len % 4 != 0 || len > 1 << 26 {
+            if len < 12 || !len.is_multiple_of(4) || len > 1 << 26 {
                 return Err(format!("bad block length {len}"));
             }
             let Some(block) = d.get(off..off + len) else {
