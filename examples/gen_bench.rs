@@ -2412,34 +2412,71 @@ fn gzip(data: &[u8]) -> io::Result<Vec<u8>> {
 }
 
 /// Make an intact capture image corrupt in one of several ways.
-fn corrupt(data: &mut Vec<u8>, format: Format, rng: &mut Rng) -> &'static str {
+/// Offsets of the packet records (pcap) or of the blocks after the first
+/// (pcapng) of an intact capture image.
+fn record_starts(data: &[u8], format: Format, big_endian: bool) -> Vec<usize> {
+    let rd = |at: usize| -> Option<usize> {
+        let b: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
+        Some(if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        } as usize)
+    };
+    let mut v = Vec::new();
+    let (mut off, len_at, extra) = match format {
+        Format::Pcap => (24, 8, 16),
+        Format::PcapNg => (rd(4).unwrap_or(data.len()), 4, 0),
+    };
+    while let Some(n) = rd(off + len_at) {
+        if n == 0 && format == Format::PcapNg {
+            break;
+        }
+        v.push(off);
+        off += n + extra;
+    }
+    v
+}
+
+fn corrupt(data: &mut Vec<u8>, format: Format, big_endian: bool, rng: &mut Rng) -> String {
     let hdr = if format == Format::Pcap { 24 } else { 64 };
     if data.len() < hdr + 64 {
-        data.truncate(data.len() / 2);
-        return "truncated";
+        let at = data.len() / 2;
+        data.truncate(at);
+        return format!("truncated at offset {at}");
     }
     match rng.below(3) {
         0 => {
             let at = rng.range(hdr as u64 + 1, data.len() as u64 - 1) as usize;
             data.truncate(at);
-            "truncated mid-record"
+            format!("truncated mid-record at offset {at}")
         }
         1 => {
-            // Garbage over the middle of the file: a record/block length goes wild.
-            let at = rng.range(hdr as u64, data.len() as u64 / 2) as usize;
-            let end = (at + 64).min(data.len());
-            for b in &mut data[at..end] {
+            // A record (pcap) or block (pcapng) in the middle gets 0xff over
+            // its length fields.
+            let starts = record_starts(data, format, big_endian);
+            let Some(&at) = starts.get(starts.len() / 2) else {
+                let at = data.len() / 2;
+                data.truncate(at);
+                return format!("truncated at offset {at}");
+            };
+            let field = if format == Format::Pcap {
+                at + 8..at + 16
+            } else {
+                at + 4..at + 8
+            };
+            for b in &mut data[field] {
                 *b = 0xff;
             }
-            "garbage in a record header"
+            format!("garbage in the record header at offset {at}")
         }
         _ => {
-            // A valid-looking header followed by zeros.
+            // A valid-looking start followed by zeros.
             let at = data.len() / 3;
             for b in &mut data[at..] {
                 *b = 0;
             }
-            "zero-filled tail"
+            format!("zero-filled from offset {at}")
         }
     }
 }
@@ -2527,7 +2564,7 @@ fn write_dir(out: &FsPath, seed: u64, files: usize) -> io::Result<String> {
         };
         let mut note = String::new();
         if r.chance(0.02) {
-            note = corrupt(&mut data, format, &mut r).to_string();
+            note = corrupt(&mut data, format, big_endian, &mut r);
         }
         let ext = match (format, r.below(20)) {
             (_, 0) => "cap",
@@ -2546,7 +2583,7 @@ fn write_dir(out: &FsPath, seed: u64, files: usize) -> io::Result<String> {
             if rng.chance(0.05) {
                 let keep = data.len() * 2 / 3;
                 data.truncate(keep);
-                note = "gzip stream truncated".into();
+                note = format!("gzip stream truncated at compressed offset {keep}");
             }
             name.push_str(".gz");
         }
