@@ -7,7 +7,10 @@
 # ignored test, so no tshark is needed.
 #
 # Usage: fuzz/seed.sh        (from anywhere)
-# Then:  cd fuzz && cargo fuzz run ike_parse corpus/ike_parse
+# Then (cargo install cargo-fuzz; a nightly toolchain, or stable with
+# RUSTC_BOOTSTRAP=1, which is how these targets were run):
+#   cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -O ike_parse corpus/ike_parse -- -max_total_time=60
+#   (likewise net_decode and capture_reader)
 set -eu
 cd "$(dirname "$0")/.."
 cargo test --test mutation write_fuzz_seeds -- --ignored --nocapture

@@ -40,14 +40,21 @@ enum Kind {
     /// other than 1 or 2 (0, 11...); to us such bytes are not IKE, and their
     /// "fields" are noise. Test: `why_not_ike_version`.
     NotIkeVersion,
-    /// A snaplen-truncated frame holds fewer than the 28 header bytes;
-    /// tshark prints an empty isakmp layer. Test: `why_snaplen_truncated_header`.
-    SnaplenTruncatedHeader,
-    /// The header's length field is absurd (4278190080 in a 100-byte
-    /// datagram); tshark stops before the payload chain while we walk the
-    /// captured bytes and report the first broken payload. Test:
-    /// `why_absurd_message_length`.
-    AbsurdMessageLength,
+    /// The first fragment of an IPv4 datagram that can never be
+    /// reassembled (snaplen cut it, and the rest never comes): tshark
+    /// dissects the fragment's payload as if it were whole; we hold it for
+    /// reassembly and report the incomplete set as a notice. Test:
+    /// `why_unreassembled_first_fragment`.
+    UnreassembledFirstFragment,
+    /// Only 4 bytes of an ESP header were captured: tshark prints the SPI,
+    /// we report the ESP header as truncated (no `esp` object). Test:
+    /// `why_truncated_esp_header`.
+    TruncatedEspHeader,
+    /// A payload whose body is broken: we keep the payloads before it and
+    /// report the error with its offset in `malformed`; tshark lists the
+    /// broken payload too (and its partial contents, or guesses past it).
+    /// Test: `why_broken_payload_not_listed`.
+    BrokenPayloadNotListed,
     /// A UDP/4500 datagram whose UDP length field is broken: tshark stops at
     /// UDP (no udpencap, no ESP), so it shows no IPsec at all. Test:
     /// `why_broken_udp_on_4500`.
@@ -134,20 +141,6 @@ const EXCEPTIONS: &[Exception] = &[
         reason: "major version 11: not IKE; tshark still prints header fields",
     },
     Exception {
-        file: "corpus/openswan/ikeinit-sunrise-sunset-via-east.pcap",
-        frame: None,
-        field: "*",
-        kind: Kind::SnaplenTruncatedHeader,
-        reason: "26 of the 28 ISAKMP header bytes captured: tshark shows an empty isakmp layer",
-    },
-    Exception {
-        file: "corpus/tcpdump/isakmp-ikev1_n_print-oobr.pcap",
-        frame: None,
-        field: "*",
-        kind: Kind::AbsurdMessageLength,
-        reason: "fuzzed IP fragments with ISAKMP length 4278190080: tshark shows no payload chain",
-    },
-    Exception {
         file: "corpus/tcpdump/isakmp-rfc3948-oobr.pcap",
         frame: Some(23),
         field: "*",
@@ -160,6 +153,76 @@ const EXCEPTIONS: &[Exception] = &[
         field: "*",
         kind: Kind::BrokenUdpOn4500,
         reason: "UDP length field broken: tshark stops at UDP, we report a malformed packet",
+    },
+    Exception {
+        file: "corpus/tcpdump/isakmp-ikev1_n_print-oobr.pcap",
+        frame: None,
+        field: "*",
+        kind: Kind::UnreassembledFirstFragment,
+        reason: "first IPv4 fragments (MF, offset 0) cut by snaplen: never reassembled",
+    },
+    Exception {
+        file: "corpus/tcpdump/ikev1_id_ipv6_addr_subnet-oobr.pcap",
+        frame: Some(1),
+        field: "*",
+        kind: Kind::UnreassembledFirstFragment,
+        reason: "first IPv4 fragment (MF, offset 0) cut by snaplen: never reassembled",
+    },
+    Exception {
+        file: "corpus/tcpdump/isakmp-various-oobr.pcap",
+        frame: Some(1),
+        field: "*",
+        kind: Kind::UnreassembledFirstFragment,
+        reason: "first IPv4 fragment (MF, offset 0) cut by snaplen: never reassembled",
+    },
+    Exception {
+        file: "corpus/tcpdump/isakmpv1-attr-oobr.pcap",
+        frame: Some(1),
+        field: "*",
+        kind: Kind::UnreassembledFirstFragment,
+        reason: "first IPv4 fragment (MF, offset 0) cut by snaplen: never reassembled",
+    },
+    Exception {
+        file: "corpus/tcpdump/esp_truncated.pcap",
+        frame: Some(1),
+        field: "*",
+        kind: Kind::UnreassembledFirstFragment,
+        reason: "first IPv4 fragment (MF, offset 0) cut by snaplen: never reassembled",
+    },
+    Exception {
+        file: "corpus/openswan/01-sunrise-sunset-esp-shorter.pcap",
+        frame: Some(1),
+        field: "esp.spi",
+        kind: Kind::TruncatedEspHeader,
+        reason: "4 of 8 ESP header bytes captured: tshark shows the SPI, we report truncation",
+    },
+    Exception {
+        file: "corpus/tcpdump/ikev2-id-short.pcap",
+        frame: Some(1),
+        field: "isakmp.payloads",
+        kind: Kind::BrokenPayloadNotListed,
+        reason: "IDi body too short: tshark lists it, we stop before it (malformed at 0x21)",
+    },
+    Exception {
+        file: "corpus/tcpdump/ikev2pI2-segfault.pcapng",
+        frame: Some(1),
+        field: "isakmp.p0.*",
+        kind: Kind::BrokenPayloadNotListed,
+        reason: "SA with a transform whose last-substructure byte is 46: tshark shows the partial SA, we stop",
+    },
+    Exception {
+        file: "corpus/tcpdump/ikev2pI2-segfault.pcapng",
+        frame: Some(1),
+        field: "isakmp.payloads",
+        kind: Kind::BrokenPayloadNotListed,
+        reason: "SA with a transform whose last-substructure byte is 46: tshark lists the SA, we stop before it",
+    },
+    Exception {
+        file: "corpus/zeek-spicy-ipsec/ipsec-ikev1-payload-bad-length.pcap",
+        frame: Some(1),
+        field: "isakmp.payloads",
+        kind: Kind::BrokenPayloadNotListed,
+        reason: "Vendor ID length 3 (< 4): tshark lists it and the next one, we stop at it",
     },
 ];
 
@@ -977,35 +1040,100 @@ fn why_not_ike_version() {
     }
 }
 
-/// Snaplen cut the datagram after 26 ISAKMP bytes; tshark still names the
-/// layer isakmp but has no field to show.
+/// First IPv4 fragments (MF set, offset 0) whose frames were cut short by
+/// the snaplen: tshark dissects their payload; no later fragment ever
+/// completes them.
 #[test]
-fn why_snaplen_truncated_header() {
-    let Some(p) = corpus_file("openswan/ikeinit-sunrise-sunset-via-east.pcap") else {
-        return;
-    };
-    for n in 1..=5 {
-        let v = tshark_fields(&p, n, &["frame.len", "frame.cap_len", "isakmp.ispi"]);
-        let (len, cap): (u32, u32) = (v[0].parse().unwrap(), v[1].parse().unwrap());
-        assert!(cap < len, "frame {n}: {cap} < {len}");
-        assert_eq!(v[2], "", "frame {n} has no ispi in tshark");
-        assert!(udp_payload(&p, n).len() < 28);
-        let t = tshark_frame(&p, n);
-        assert_eq!(t.facts.len(), 1, "only proto: {:?}", t.facts);
+fn why_unreassembled_first_fragment() {
+    for (rel, n) in [
+        ("tcpdump/isakmp-ikev1_n_print-oobr.pcap", 1),
+        ("tcpdump/isakmp-ikev1_n_print-oobr.pcap", 3),
+        ("tcpdump/ikev1_id_ipv6_addr_subnet-oobr.pcap", 1),
+        ("tcpdump/isakmp-various-oobr.pcap", 1),
+        ("tcpdump/isakmpv1-attr-oobr.pcap", 1),
+        ("tcpdump/esp_truncated.pcap", 1),
+    ] {
+        let Some(p) = corpus_file(rel) else { continue };
+        let v = tshark_fields(
+            &p,
+            n,
+            &[
+                "frame.protocols",
+                "ip.flags.mf",
+                "ip.frag_offset",
+                "ip.len",
+                "frame.cap_len",
+            ],
+        );
+        assert!(
+            v[0].contains(":isakmp") || v[0].ends_with(":esp"),
+            "{rel} {n}: {}",
+            v[0]
+        );
+        assert_eq!(
+            (v[1].as_str(), v[2].as_str()),
+            ("1", "0"),
+            "{rel} {n}: first fragment"
+        );
+        let (ip_len, cap): (u32, u32) = (v[3].parse().unwrap(), v[4].parse().unwrap());
+        assert!(
+            cap < 14 + ip_len,
+            "{rel} {n}: captured {cap} < IP length {ip_len}"
+        );
     }
 }
 
-/// ISAKMP length 4278190080 in a ~100-byte fragment: tshark prints the
-/// header and no payload chain.
+/// 4 bytes of ESP captured: tshark shows the SPI but no sequence number;
+/// `Esp::parse` needs 8.
 #[test]
-fn why_absurd_message_length() {
-    let Some(p) = corpus_file("tcpdump/isakmp-ikev1_n_print-oobr.pcap") else {
+fn why_truncated_esp_header() {
+    let Some(p) = corpus_file("openswan/01-sunrise-sunset-esp-shorter.pcap") else {
         return;
     };
     let t = tshark_frame(&p, 1);
-    assert_eq!(fact(&t.facts, "isakmp.length"), "4278190080");
-    assert_eq!(fact(&t.facts, "isakmp.payloads"), "");
-    assert_eq!(fact(&t.facts, "isakmp.next_payload"), "11");
+    assert_eq!(fact(&t.facts, "esp.spi"), "12345678");
+    assert_eq!(fact(&t.facts, "esp.seq"), ABSENT);
+    let v = tshark_fields(&p, 1, &["ip.len", "ip.hdr_len"]);
+    let esp_len = v[0].parse::<usize>().unwrap() - v[1].parse::<usize>().unwrap();
+    assert_eq!(esp_len, 4);
+    assert!(ikescope::esp::Esp::parse(&[0x12, 0x34, 0x56, 0x78]).is_err());
+}
+
+/// A broken payload body: `parse_message` reports the error at an offset
+/// inside the first payload tshark lists beyond ours.
+#[test]
+fn why_broken_payload_not_listed() {
+    for rel in [
+        "tcpdump/ikev2-id-short.pcap",
+        "tcpdump/ikev2pI2-segfault.pcapng",
+        "zeek-spicy-ipsec/ipsec-ikev1-payload-bad-length.pcap",
+    ] {
+        let Some(p) = corpus_file(rel) else { continue };
+        let t = tshark_frame(&p, 1);
+        let theirs: Vec<&str> = fact(&t.facts, "isakmp.payloads").split(',').collect();
+        let payload = udp_payload(&p, 1);
+        let m = ikescope::ike::parse_message(&payload).expect("IKE header");
+        let err = m.malformed.as_ref().expect("malformed");
+        assert!(
+            m.payloads.len() < theirs.len(),
+            "{rel}: tshark lists more payloads"
+        );
+        // Every payload we kept is one tshark lists, in order.
+        for (i, p) in m.payloads.iter().enumerate() {
+            assert_eq!(p.ptype.to_string(), theirs[i], "{rel}: payload {i}");
+        }
+        // The error lies past the payloads we kept: in the first one
+        // tshark lists and we do not.
+        let kept_end = m
+            .payloads
+            .last()
+            .map_or(28, |p| p.offset + usize::from(p.length));
+        assert!(
+            err.offset >= kept_end,
+            "{rel}: error at {:#x} before {kept_end:#x}",
+            err.offset
+        );
+    }
 }
 
 /// UDP to/from 4500 whose UDP length is broken: tshark stops at UDP.

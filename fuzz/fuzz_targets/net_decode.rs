@@ -28,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
         n += 1;
         let f = Frame {
             number: n,
-            ts: Timestamp { secs: n as i64, nanos: 0 },
+            ts: Timestamp {
+                secs: n as i64,
+                nanos: 0,
+            },
             link: LinkType(LINKS[usize::from(*sel) % LINKS.len()]),
             data: frame,
             orig_len: frame.len() as u32,

@@ -130,7 +130,8 @@ pub fn run_tshark(path: &Path) -> Result<Value, String> {
         .arg("-r")
         .arg(path)
         .args(["-T", "json", "--no-duplicate-keys"])
-        .args(["-J", "frame isakmp esp ah udpencap"])
+        // ipv6: tshark nests an AH extension header inside the ipv6 layer.
+        .args(["-J", "frame ipv6 isakmp esp ah udpencap"])
         .output()
         .map_err(|e| format!("cannot run tshark: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -246,7 +247,12 @@ pub fn tshark_frames(json: &Value) -> Result<Vec<TsharkFrame>, String> {
                 }
             }
             "esp" | "ah" => {
-                if let Some(l) = as_list(layers.get(proto)).first() {
+                let nested = if proto == "ah" && layers.get("ah").is_none() {
+                    layers.get("ipv6").and_then(|v| find_key(v, "ah", 8))
+                } else {
+                    None
+                };
+                if let Some(l) = as_list(layers.get(proto)).first().copied().or(nested) {
                     let spi = s(l.get(format!("{proto}.spi")))
                         .and_then(parse_num)
                         .map(|n| format!("{n:08x}"));
@@ -267,6 +273,20 @@ pub fn tshark_frames(json: &Value) -> Result<Vec<TsharkFrame>, String> {
         });
     }
     Ok(out)
+}
+
+/// The first value under `key` anywhere in `v` (depth-bounded).
+fn find_key<'a>(v: &'a Value, key: &str, depth: usize) -> Option<&'a Value> {
+    if depth == 0 {
+        return None;
+    }
+    match v {
+        Value::Object(o) => o
+            .get(key)
+            .or_else(|| o.values().find_map(|c| find_key(c, key, depth - 1))),
+        Value::Array(a) => a.iter().find_map(|c| find_key(c, key, depth - 1)),
+        _ => None,
+    }
 }
 
 /// SA payload type per IKE version, and the notify and delete types.
