@@ -59,6 +59,47 @@ pub(super) fn check(
             );
         }
     }
+    // One way from some point on: one side's ESP stopped while the other's
+    // went on (peer restarted, return path broken mid-capture).
+    if by_dir.len() == 2 {
+        let last_of = |src: IpAddr| {
+            t.esp
+                .iter()
+                .filter(|e| e.src == src && e.packets > 0)
+                .map(|e| (e.last_frame, e.last))
+                .max()
+        };
+        for (x, y) in [(t.peers[0], t.peers[1]), (t.peers[1], t.peers[0])] {
+            let (Some((y_last_frame, y_last)), Some((x_last_frame, x_last))) =
+                (last_of(y), last_of(x))
+            else {
+                continue;
+            };
+            // Packets from x after y fell silent, counted per SA from its
+            // sequence numbers is not possible here; use frames seen later.
+            let later: u64 = t
+                .esp
+                .iter()
+                .filter(|e| e.src == x && e.last_frame > y_last_frame)
+                .map(|e| e.packets_after(y_last_frame))
+                .sum();
+            if later >= ONE_WAY_MIN && x_last.since(y_last) >= 1.0 {
+                out.push(
+                    Verdict::new(
+                        "esp-one-way",
+                        vec![y_last_frame, x_last_frame],
+                        format!(
+                            "ESP from {y} stopped at frame {y_last_frame}; {x} went on sending ({later} packets, until frame {x_last_frame})"
+                        ),
+                    )
+                    .candidates(&[
+                        &format!("{y} lost its SAs (restart, clear) and silently drops {x}'s ESP"),
+                        &format!("the path from {y} broke during the capture"),
+                    ]),
+                );
+            }
+        }
+    }
     for e in &t.esp {
         let expected = e.packets + e.seq.lost;
         if e.seq.lost >= LOSS_MIN && (e.seq.lost as f64) * 100.0 / (expected as f64) >= LOSS_PERCENT

@@ -22,6 +22,9 @@ const QUICK: u8 = 32;
 /// A single unanswered first message this long before the capture ends is a
 /// peer that does not answer, not a capture cut short.
 const SILENCE_SECS: f64 = 3.0;
+/// Two unanswered DPD messages and this long a silence after the last one
+/// (RFC 3706 peers retry every few seconds) make a dead peer.
+const DPD_QUIET_SECS: f64 = 2.0;
 /// IKE messages above this size risk IP fragmentation.
 const LARGE_MESSAGE: u32 = 1400;
 
@@ -246,7 +249,7 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
 
     if p1.complete {
         quick_modes(sa, out, &silent_for, &mut o);
-        dpd_by_silence(sa, out);
+        dpd_by_silence(sa, ctx.capture_end, out);
     }
     o
 }
@@ -428,7 +431,7 @@ fn quick_modes(
 
 /// Encrypted Informationals (DPD R-U-THERE) from one side at the end of the
 /// capture with nothing from the other side: the peer stopped answering.
-fn dpd_by_silence(sa: &IkeSa, out: &mut Vec<Verdict>) {
+fn dpd_by_silence(sa: &IkeSa, end: Option<crate::capture::Timestamp>, out: &mut Vec<Verdict>) {
     let Some(last) = sa.messages.last() else {
         return;
     };
@@ -442,7 +445,8 @@ fn dpd_by_silence(sa: &IkeSa, out: &mut Vec<Verdict>) {
         .rev()
         .take_while(|m| m.dir == side && m.exchange_type == INFORMATIONAL)
         .collect();
-    if run.len() >= 3 {
+    let unanswered_for = end.map_or(0.0, |e| e.since(run[run.len() - 1].ts));
+    if run.len() >= 3 || (run.len() >= 2 && unanswered_for >= DPD_QUIET_SECS) {
         let mut frames: Vec<FrameNo> = run.iter().map(|m| m.frame).collect();
         frames.reverse();
         out.push(

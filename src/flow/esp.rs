@@ -87,9 +87,21 @@ pub struct EspSa {
     pub seq: SeqStats,
     /// First frames that repeated a sequence number (evidence).
     pub replay_frames: Vec<FrameNo>,
+    /// The most recent frames of this SA (bounded), for "after frame N" counts.
+    #[serde(skip)]
+    recent: std::collections::VecDeque<FrameNo>,
 }
 
+/// How many recent frames an SA remembers.
+const RECENT: usize = 64;
+
 impl EspSa {
+    /// Packets of this SA after `frame`, counted over its last 64 packets
+    /// (so at most 64: enough to tell "a few" from "none").
+    pub fn packets_after(&self, frame: FrameNo) -> u64 {
+        self.recent.iter().filter(|&&f| f > frame).count() as u64
+    }
+
     pub(super) fn new(
         src: IpAddr,
         dst: IpAddr,
@@ -113,12 +125,17 @@ impl EspSa {
             last: ts,
             seq: SeqStats::default(),
             replay_frames: Vec::new(),
+            recent: std::collections::VecDeque::new(),
         }
     }
 
     pub(super) fn observe(&mut self, seq: u32, ip_len: u64, frame: FrameNo, ts: Timestamp) {
         self.packets += 1;
         self.bytes += ip_len;
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(frame);
         self.last_frame = frame;
         self.last = ts;
         if self.seq.observe(seq) && self.replay_frames.len() < 8 {

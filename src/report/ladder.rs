@@ -11,12 +11,31 @@ use crate::flow::{Dir, IkeMsg, IkeSa};
 
 const WIDTH: usize = 44;
 
+/// Error notify types: IKEv1 1–8191 (RFC 2408 §3.14.1), IKEv2 below 16384
+/// (RFC 7296 §3.10.1).
+fn is_error_notify(m: &IkeMsg, t: u16) -> bool {
+    if m.label.starts_with("IKE_")
+        || m.label.starts_with("CREATE_")
+        || m.label.starts_with("INFORMATIONAL")
+    {
+        t < 16384
+    } else {
+        t < 8192
+    }
+}
+
 fn arrow(m: &IkeMsg) -> String {
     let mut label = m.label.clone();
     if let Some(f) = m.retransmit_of {
         label.push_str(&format!(" (retx of {f})"));
     }
-    for n in &m.notifies {
+    // Error notifications only: status ones (NAT-D, fragmentation support...)
+    // would crowd the arrow.
+    for n in m
+        .notifies
+        .iter()
+        .filter(|n| is_error_notify(m, n.notify_type))
+    {
         label.push_str(&format!(
             " N({})",
             n.name.map_or(n.notify_type.to_string(), str::to_string)
