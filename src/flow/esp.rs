@@ -87,17 +87,17 @@ pub struct EspSa {
     pub seq: SeqStats,
     /// First frames that repeated a sequence number (evidence).
     pub replay_frames: Vec<FrameNo>,
-    /// The most recent frames of this SA (bounded), for "after frame N" counts.
+    /// The most recent frames of this SA, for "after frame N" counts.
     #[serde(skip)]
-    recent: std::collections::VecDeque<FrameNo>,
+    recent: [FrameNo; RECENT],
 }
 
 /// How many recent frames an SA remembers.
-const RECENT: usize = 64;
+const RECENT: usize = 4;
 
 impl EspSa {
-    /// Packets of this SA after `frame`, counted over its last 64 packets
-    /// (so at most 64: enough to tell "a few" from "none").
+    /// Packets of this SA after `frame`, counted over its last 4 packets
+    /// (so at most 4: enough to tell "a few" from "none").
     pub fn packets_after(&self, frame: FrameNo) -> u64 {
         self.recent.iter().filter(|&&f| f > frame).count() as u64
     }
@@ -125,17 +125,14 @@ impl EspSa {
             last: ts,
             seq: SeqStats::default(),
             replay_frames: Vec::new(),
-            recent: std::collections::VecDeque::new(),
+            recent: [0; RECENT],
         }
     }
 
     pub(super) fn observe(&mut self, seq: u32, ip_len: u64, frame: FrameNo, ts: Timestamp) {
         self.packets += 1;
         self.bytes += ip_len;
-        if self.recent.len() == RECENT {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(frame);
+        self.recent[(self.packets as usize) % RECENT] = frame;
         self.last_frame = frame;
         self.last = ts;
         if self.seq.observe(seq) && self.replay_frames.len() < 8 {

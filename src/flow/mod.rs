@@ -311,15 +311,21 @@ impl Tunnel {
 #[derive(Debug, Default)]
 pub struct Tracker {
     tunnels: Vec<Tunnel>,
-    by_peers: HashMap<(IpAddr, IpAddr), usize>,
+    by_peers: FlowMap<(IpAddr, IpAddr), usize>,
     /// (version, initiator SPI) → (tunnel, SA index).
-    by_spi: HashMap<(u8, u64), (usize, usize)>,
-    /// (src, dst, spi) → (tunnel, index in tunnel.esp).
-    by_esp: HashMap<(IpAddr, IpAddr, u32, bool), (usize, usize)>,
+    by_spi: FlowMap<(u8, u64), (usize, usize)>,
+    /// (src, dst, spi, is AH) → (tunnel, index in tunnel.esp).
+    by_esp: FlowMap<EspKey, (usize, usize)>,
+    /// The last ESP/AH SA looked up: consecutive packets of one SA skip the map.
+    last_esp: Option<(EspKey, (usize, usize))>,
     /// Capture-wide facts for the report.
     pub capture_first: Option<Timestamp>,
     pub capture_last: Option<Timestamp>,
 }
+
+/// Hash maps keyed by addresses and SPIs, with a seeded fast hasher.
+type FlowMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type EspKey = (IpAddr, IpAddr, u32, bool);
 
 fn pair(a: IpAddr, b: IpAddr) -> (IpAddr, IpAddr) {
     if a <= b {
@@ -519,56 +525,41 @@ impl Tracker {
 
     /// An ESP packet (`udp`: inside UDP 4500).
     pub fn observe_esp(&mut self, d: &Datagram<'_>, e: &crate::esp::Esp, udp: bool) {
-        self.touch(d.ts);
-        let ti = self.tunnel(d.src, d.dst, d.ts);
-        let key = (d.src, d.dst, e.spi, false);
-        let idx = match self.by_esp.get(&key) {
-            Some(&(_, i)) => i,
-            None => {
-                let t = &mut self.tunnels[ti];
-                t.esp.push(EspSa::new(
-                    d.src,
-                    d.dst,
-                    e.spi,
-                    esp::Proto::Esp,
-                    udp,
-                    d.frame,
-                    d.ts,
-                ));
-                let i = t.esp.len() - 1;
-                self.by_esp.insert(key, (ti, i));
-                i
-            }
-        };
-        let ip_len = d.ip_length as u64;
-        self.tunnels[ti].esp[idx].observe(e.seq, ip_len, d.frame, d.ts);
+        self.observe_sa(d, e.spi, e.seq, esp::Proto::Esp, udp);
     }
 
     /// An AH packet.
     pub fn observe_ah(&mut self, d: &Datagram<'_>, a: &crate::esp::Ah) {
+        self.observe_sa(d, a.spi, a.seq, esp::Proto::Ah, false);
+    }
+
+    fn observe_sa(&mut self, d: &Datagram<'_>, spi: u32, seq: u32, proto: esp::Proto, udp: bool) {
         self.touch(d.ts);
-        let ti = self.tunnel(d.src, d.dst, d.ts);
-        let key = (d.src, d.dst, a.spi, true);
-        let idx = match self.by_esp.get(&key) {
-            Some(&(_, i)) => i,
-            None => {
-                let t = &mut self.tunnels[ti];
-                t.esp.push(EspSa::new(
-                    d.src,
-                    d.dst,
-                    a.spi,
-                    esp::Proto::Ah,
-                    false,
-                    d.frame,
-                    d.ts,
-                ));
-                let i = t.esp.len() - 1;
-                self.by_esp.insert(key, (ti, i));
-                i
-            }
+        let key = (d.src, d.dst, spi, proto == esp::Proto::Ah);
+        let (ti, idx) = match self.last_esp {
+            Some((k, v)) if k == key => v,
+            _ => match self.by_esp.get(&key) {
+                Some(&v) => v,
+                None => {
+                    let ti = self.tunnel(d.src, d.dst, d.ts);
+                    let t = &mut self.tunnels[ti];
+                    t.esp
+                        .push(EspSa::new(d.src, d.dst, spi, proto, udp, d.frame, d.ts));
+                    let v = (ti, t.esp.len() - 1);
+                    self.by_esp.insert(key, v);
+                    v
+                }
+            },
         };
-        let ip_len = d.ip_length as u64;
-        self.tunnels[ti].esp[idx].observe(a.seq, ip_len, d.frame, d.ts);
+        self.last_esp = Some((key, (ti, idx)));
+        let t = &mut self.tunnels[ti];
+        if d.ts > t.last {
+            t.last = d.ts;
+        }
+        if d.ts < t.first {
+            t.first = d.ts;
+        }
+        t.esp[idx].observe(seq, d.ip_length as u64, d.frame, d.ts);
     }
 
     /// An IPsec packet without payload bytes (a console summary line), or
