@@ -4,7 +4,7 @@
 //! that folder exists), tshark runs once (`-T json --no-duplicate-keys`) and
 //! our binary runs once; both outputs are reduced to the same *facts* per
 //! frame (see `common/mod.rs`): which frames carry IPsec and as what
-//! (`proto`), IKE header fields (version, ispi, rspi, next payload,
+//! (`proto`), outer addresses and UDP ports, IKE header fields (version, ispi, rspi, next payload,
 //! exchange type, flags, message ID, length), the payload type sequence,
 //! notify types, delete SPIs, proposals (number, protocol, SPI, transform
 //! count) with their transforms (number/type, ID) and attributes (type,
@@ -608,7 +608,10 @@ fn tshark_facts_esp_ah_keepalive_fragment() {
     if let Some(p) = corpus_file("wireshark-wiki/test1.pcap") {
         let f = tshark_frame(&p, 34).facts;
         assert_eq!(fact(&f, "proto"), "nat-keepalive");
-        assert_eq!(f.len(), 1);
+        assert_eq!(fact(&f, "sport"), "1472");
+        assert_eq!(fact(&f, "dport"), "4500");
+        assert_eq!(fact(&f, "src"), "192.168.63.105");
+        assert_eq!(f.len(), 5, "proto, src, dst, sport, dport: {f:?}");
         let f = tshark_frame(&p, 28).facts;
         assert_eq!(fact(&f, "isakmp.flags"), "0");
         assert_eq!(fact(&f, "isakmp.length"), "544");
@@ -739,9 +742,23 @@ fn harness_agrees_with_tshark_on_hand_built_packets() {
     for (i, (name, _)) in frames.iter().enumerate() {
         let n = i as u64 + 1;
         let t = &theirs[&n];
-        let Some(line) = hand_json(name, n) else {
+        let Some(mut line) = hand_json(name, n) else {
             continue;
         };
+        // Addresses and ports as `build` writes them.
+        let port = if name.contains("udp/500") {
+            Some(500)
+        } else if name.contains("udp/4500") || name == "esp-in-udp" || name == "nat-keepalive" {
+            Some(4500)
+        } else {
+            None
+        };
+        if let Some(o) = line.as_object_mut() {
+            o.insert("src".into(), "192.0.2.1".into());
+            o.insert("dst".into(), "198.51.100.2".into());
+            o.insert("sport".into(), port.into());
+            o.insert("dport".into(), port.into());
+        }
         let (frame, ours) = common::our_facts(&line).expect("our JSON shape parses");
         assert_eq!(frame, n);
         // Frames whose payload bodies are not built by hand compare on the

@@ -5,7 +5,7 @@
 //! capture files.
 //!
 //! A *fact* is one comparable field of one IPsec packet, normalised to a
-//! string: `isakmp.ispi` → 16 lowercase hex digits, numbers in decimal,
+//! string: `src`/`dst` (outer IP addresses), `sport`/`dport` (UDP ports), `isakmp.ispi` → 16 lowercase hex digits, numbers in decimal,
 //! `isakmp.payloads` → the payload type sequence joined by commas, and
 //! indexed paths such as `isakmp.p2.prop0.tf1.attr0.value` for the nested
 //! SA structure. Both extractors produce the same keys for the same packet,
@@ -131,7 +131,7 @@ pub fn run_tshark(path: &Path) -> Result<Value, String> {
         .arg(path)
         .args(["-T", "json", "--no-duplicate-keys"])
         // ipv6: tshark nests an AH extension header inside the ipv6 layer.
-        .args(["-J", "frame ipv6 isakmp esp ah udpencap"])
+        .args(["-J", "frame ip ipv6 udp isakmp esp ah udpencap"])
         .output()
         .map_err(|e| format!("cannot run tshark: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -235,6 +235,7 @@ pub fn tshark_frames(json: &Value) -> Result<Vec<TsharkFrame>, String> {
         };
         let mut facts = Facts::new();
         facts.insert("proto".into(), proto.into());
+        tshark_addr_facts(&protocols, layers, &mut facts);
         match proto {
             "isakmp" => {
                 // Only one isakmp layer per frame in tshark's output: an
@@ -273,6 +274,31 @@ pub fn tshark_frames(json: &Value) -> Result<Vec<TsharkFrame>, String> {
         });
     }
     Ok(out)
+}
+
+/// Outer addresses (the first IP layer in the protocol path) and the first
+/// UDP header's ports.
+fn tshark_addr_facts(protocols: &str, layers: &Value, f: &mut Facts) {
+    let first_ip = protocols.split(':').find(|t| *t == "ip" || *t == "ipv6");
+    let (layer, src, dst) = match first_ip {
+        Some("ip") => ("ip", "ip.src", "ip.dst"),
+        Some(_) => ("ipv6", "ipv6.src", "ipv6.dst"),
+        None => return,
+    };
+    if let Some(l) = as_list(layers.get(layer)).first() {
+        for (k, field) in [("src", src), ("dst", dst)] {
+            if let Some(v) = s(l.get(field)) {
+                f.insert(k.into(), v.to_string());
+            }
+        }
+    }
+    if let Some(u) = as_list(layers.get("udp")).first() {
+        for (k, field) in [("sport", "udp.srcport"), ("dport", "udp.dstport")] {
+            if let Some(v) = num_field(u.get(field)) {
+                f.insert(k.into(), v);
+            }
+        }
+    }
 }
 
 /// The first value under `key` anywhere in `v` (depth-bounded).
@@ -457,6 +483,16 @@ pub fn our_facts(line: &Value) -> Result<(u64, Facts), String> {
         .ok_or("record without a string `proto`")?;
     let mut f = Facts::new();
     f.insert("proto".into(), proto.into());
+    for k in ["src", "dst"] {
+        if let Some(v) = line.get(k).and_then(Value::as_str) {
+            f.insert(k.into(), v.to_string());
+        }
+    }
+    for k in ["sport", "dport"] {
+        if let Some(v) = jnum(line.get(k)) {
+            f.insert(k.into(), v);
+        }
+    }
     match proto {
         "isakmp" => {
             if let Some(m) = line.get("isakmp").filter(|v| v.is_object()) {
