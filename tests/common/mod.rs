@@ -5,7 +5,10 @@
 //! capture files.
 //!
 //! A *fact* is one comparable field of one IPsec packet, normalised to a
-//! string: `src`/`dst` (outer IP addresses), `sport`/`dport` (UDP ports), `isakmp.ispi` → 16 lowercase hex digits, numbers in decimal,
+//! string: `src`/`dst` (outer IP addresses), `sport`/`dport` (UDP ports),
+//! per-payload fields listed in `SIMPLE` (notify protocol/SPI, KE group and
+//! length, VID bytes, ID type, AUTH method, CERT encodings, fragment
+//! numbers), `isakmp.ispi` → 16 lowercase hex digits, numbers in decimal,
 //! `isakmp.payloads` → the payload type sequence joined by commas, and
 //! indexed paths such as `isakmp.p2.prop0.tf1.attr0.value` for the nested
 //! SA structure. Both extractors produce the same keys for the same packet,
@@ -338,6 +341,206 @@ fn delete_type(version: &str) -> u64 {
     }
 }
 
+/// How a simple payload field is normalised.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Norm {
+    /// A number (tshark may print hex `0x..`).
+    Num,
+    /// Bytes as lowercase hex; omitted when empty.
+    Hex,
+    /// tshark's bytes vs our byte count; omitted when zero.
+    Len,
+    /// tshark `0`/`1` vs our bool.
+    Bool,
+}
+
+/// Simple payload fields compared on both sides: (IKE version, payload
+/// type, fact name, tshark field, our JSON key, normalisation).
+const SIMPLE: &[(&str, u64, &str, &str, &str, Norm)] = &[
+    (
+        "1",
+        11,
+        "notify.protocol_id",
+        "isakmp.notify.protoid",
+        "protocol_id",
+        Norm::Num,
+    ),
+    (
+        "2",
+        41,
+        "notify.protocol_id",
+        "isakmp.notify.protoid",
+        "protocol_id",
+        Norm::Num,
+    ),
+    ("1", 11, "notify.spi", "isakmp.spi", "spi", Norm::Hex),
+    ("2", 41, "notify.spi", "isakmp.spi", "spi", Norm::Hex),
+    (
+        "2",
+        34,
+        "ke.group",
+        "isakmp.key_exchange.dh_group",
+        "group",
+        Norm::Num,
+    ),
+    (
+        "1",
+        4,
+        "ke.data_length",
+        "isakmp.key_exchange.data",
+        "data_length",
+        Norm::Len,
+    ),
+    (
+        "2",
+        34,
+        "ke.data_length",
+        "isakmp.key_exchange.data",
+        "data_length",
+        Norm::Len,
+    ),
+    ("1", 13, "vid.data", "isakmp.vid_bytes", "data", Norm::Hex),
+    ("2", 43, "vid.data", "isakmp.vid_bytes", "data", Norm::Hex),
+    ("1", 5, "id.type", "isakmp.id.type", "id_type", Norm::Num),
+    (
+        "1",
+        5,
+        "id.protocol",
+        "isakmp.id.protoid",
+        "protocol",
+        Norm::Num,
+    ),
+    ("1", 5, "id.port", "isakmp.id.port", "port", Norm::Num),
+    ("2", 35, "id.type", "isakmp.id.type", "id_type", Norm::Num),
+    ("2", 36, "id.type", "isakmp.id.type", "id_type", Norm::Num),
+    (
+        "2",
+        39,
+        "auth.method",
+        "isakmp.auth.method",
+        "method",
+        Norm::Num,
+    ),
+    (
+        "1",
+        6,
+        "cert.encoding",
+        "isakmp.cert.encoding",
+        "encoding",
+        Norm::Num,
+    ),
+    (
+        "2",
+        37,
+        "cert.encoding",
+        "isakmp.cert.encoding",
+        "encoding",
+        Norm::Num,
+    ),
+    (
+        "1",
+        7,
+        "certreq.encoding",
+        "isakmp.certreq.type",
+        "encoding",
+        Norm::Num,
+    ),
+    (
+        "2",
+        38,
+        "certreq.encoding",
+        "isakmp.certreq.type",
+        "encoding",
+        Norm::Num,
+    ),
+    (
+        "2",
+        53,
+        "skf.number",
+        "isakmp.frag.number",
+        "fragment_number",
+        Norm::Num,
+    ),
+    (
+        "2",
+        53,
+        "skf.total",
+        "isakmp.frag.total",
+        "total_fragments",
+        Norm::Num,
+    ),
+    (
+        "1",
+        132,
+        "frag.id",
+        "isakmp.frag.packetid",
+        "fragment_id",
+        Norm::Num,
+    ),
+    (
+        "1",
+        132,
+        "frag.number",
+        "isakmp.frag.seq",
+        "fragment_number",
+        Norm::Num,
+    ),
+    (
+        "1",
+        132,
+        "frag.last",
+        "isakmp.frag.last",
+        "last",
+        Norm::Bool,
+    ),
+];
+
+fn simple_tshark(version: &str, ty: u64, tree: &Value, pre: &str, f: &mut Facts) {
+    for &(v, t, name, field, _, norm) in SIMPLE {
+        if v != version || t != ty {
+            continue;
+        }
+        let raw = tree.get(field);
+        let val = match norm {
+            Norm::Num | Norm::Bool => num_field(raw),
+            Norm::Hex => s(raw).map(colon_hex).filter(|h| !h.is_empty()),
+            Norm::Len => s(raw)
+                .map(|h| colon_hex(h).len() / 2)
+                .filter(|n| *n > 0)
+                .map(|n| n.to_string()),
+        };
+        if let Some(val) = val {
+            f.insert(format!("{pre}.{name}"), val);
+        }
+    }
+}
+
+fn simple_ours(version: &str, ty: u64, p: &Value, pre: &str, f: &mut Facts) {
+    for &(v, t, name, _, key, norm) in SIMPLE {
+        if v != version || t != ty {
+            continue;
+        }
+        let raw = p.get(key);
+        let val = match norm {
+            Norm::Num => jnum(raw),
+            Norm::Bool => raw
+                .and_then(Value::as_bool)
+                .map(|b| u8::from(b).to_string()),
+            Norm::Hex => raw
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .filter(|h| !h.is_empty()),
+            Norm::Len => raw
+                .and_then(Value::as_u64)
+                .filter(|n| *n > 0)
+                .map(|n| n.to_string()),
+        };
+        if let Some(val) = val {
+            f.insert(format!("{pre}.{name}"), val);
+        }
+    }
+}
+
 /// Header and payload facts from one tshark `isakmp` layer object.
 pub fn tshark_ike_facts(l: &Value, f: &mut Facts) {
     let version = s(l.get("isakmp.version"))
@@ -378,6 +581,7 @@ pub fn tshark_ike_facts(l: &Value, f: &mut Facts) {
         };
         let ty: u64 = ty.parse().unwrap_or(u64::MAX);
         let pre = format!("isakmp.p{i}");
+        simple_tshark(&version, ty, tree, &pre, f);
         if ty == sa_type(&version) {
             tshark_sa_facts(&version, tree, &pre, f);
         } else if ty == notify_type(&version) {
@@ -559,6 +763,7 @@ pub fn our_ike_facts(m: &Value, f: &mut Facts) {
     for (i, p) in payloads.iter().enumerate() {
         let ty = p.get("type").and_then(Value::as_u64).unwrap_or(u64::MAX);
         let pre = format!("isakmp.p{i}");
+        simple_ours(&version, ty, p, &pre, f);
         if ty == sa_type(&version) {
             let props = p
                 .get("proposals")
