@@ -5,7 +5,10 @@
 //! capture files.
 //!
 //! A *fact* is one comparable field of one IPsec packet, normalised to a
-//! string: `isakmp.ispi` → 16 lowercase hex digits, numbers in decimal,
+//! string: `src`/`dst` (outer IP addresses), `sport`/`dport` (UDP ports),
+//! per-payload fields listed in `SIMPLE` (notify protocol/SPI, KE group and
+//! length, VID bytes, ID type, AUTH method, CERT encodings, fragment
+//! numbers), `isakmp.ispi` → 16 lowercase hex digits, numbers in decimal,
 //! `isakmp.payloads` → the payload type sequence joined by commas, and
 //! indexed paths such as `isakmp.p2.prop0.tf1.attr0.value` for the nested
 //! SA structure. Both extractors produce the same keys for the same packet,
@@ -131,7 +134,7 @@ pub fn run_tshark(path: &Path) -> Result<Value, String> {
         .arg(path)
         .args(["-T", "json", "--no-duplicate-keys"])
         // ipv6: tshark nests an AH extension header inside the ipv6 layer.
-        .args(["-J", "frame ipv6 isakmp esp ah udpencap"])
+        .args(["-J", "frame ip ipv6 udp isakmp esp ah udpencap"])
         .output()
         .map_err(|e| format!("cannot run tshark: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -235,6 +238,7 @@ pub fn tshark_frames(json: &Value) -> Result<Vec<TsharkFrame>, String> {
         };
         let mut facts = Facts::new();
         facts.insert("proto".into(), proto.into());
+        tshark_addr_facts(&protocols, layers, &mut facts);
         match proto {
             "isakmp" => {
                 // Only one isakmp layer per frame in tshark's output: an
@@ -275,6 +279,31 @@ pub fn tshark_frames(json: &Value) -> Result<Vec<TsharkFrame>, String> {
     Ok(out)
 }
 
+/// Outer addresses (the first IP layer in the protocol path) and the first
+/// UDP header's ports.
+fn tshark_addr_facts(protocols: &str, layers: &Value, f: &mut Facts) {
+    let first_ip = protocols.split(':').find(|t| *t == "ip" || *t == "ipv6");
+    let (layer, src, dst) = match first_ip {
+        Some("ip") => ("ip", "ip.src", "ip.dst"),
+        Some(_) => ("ipv6", "ipv6.src", "ipv6.dst"),
+        None => return,
+    };
+    if let Some(l) = as_list(layers.get(layer)).first() {
+        for (k, field) in [("src", src), ("dst", dst)] {
+            if let Some(v) = s(l.get(field)) {
+                f.insert(k.into(), v.to_string());
+            }
+        }
+    }
+    if let Some(u) = as_list(layers.get("udp")).first() {
+        for (k, field) in [("sport", "udp.srcport"), ("dport", "udp.dstport")] {
+            if let Some(v) = num_field(u.get(field)) {
+                f.insert(k.into(), v);
+            }
+        }
+    }
+}
+
 /// The first value under `key` anywhere in `v` (depth-bounded).
 fn find_key<'a>(v: &'a Value, key: &str, depth: usize) -> Option<&'a Value> {
     if depth == 0 {
@@ -309,6 +338,206 @@ fn delete_type(version: &str) -> u64 {
         42
     } else {
         12
+    }
+}
+
+/// How a simple payload field is normalised.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Norm {
+    /// A number (tshark may print hex `0x..`).
+    Num,
+    /// Bytes as lowercase hex; omitted when empty.
+    Hex,
+    /// tshark's bytes vs our byte count; omitted when zero.
+    Len,
+    /// tshark `0`/`1` vs our bool.
+    Bool,
+}
+
+/// Simple payload fields compared on both sides: (IKE version, payload
+/// type, fact name, tshark field, our JSON key, normalisation).
+const SIMPLE: &[(&str, u64, &str, &str, &str, Norm)] = &[
+    (
+        "1",
+        11,
+        "notify.protocol_id",
+        "isakmp.notify.protoid",
+        "protocol_id",
+        Norm::Num,
+    ),
+    (
+        "2",
+        41,
+        "notify.protocol_id",
+        "isakmp.notify.protoid",
+        "protocol_id",
+        Norm::Num,
+    ),
+    ("1", 11, "notify.spi", "isakmp.spi", "spi", Norm::Hex),
+    ("2", 41, "notify.spi", "isakmp.spi", "spi", Norm::Hex),
+    (
+        "2",
+        34,
+        "ke.group",
+        "isakmp.key_exchange.dh_group",
+        "group",
+        Norm::Num,
+    ),
+    (
+        "1",
+        4,
+        "ke.data_length",
+        "isakmp.key_exchange.data",
+        "data_length",
+        Norm::Len,
+    ),
+    (
+        "2",
+        34,
+        "ke.data_length",
+        "isakmp.key_exchange.data",
+        "data_length",
+        Norm::Len,
+    ),
+    ("1", 13, "vid.data", "isakmp.vid_bytes", "data", Norm::Hex),
+    ("2", 43, "vid.data", "isakmp.vid_bytes", "data", Norm::Hex),
+    ("1", 5, "id.type", "isakmp.id.type", "id_type", Norm::Num),
+    (
+        "1",
+        5,
+        "id.protocol",
+        "isakmp.id.protoid",
+        "protocol",
+        Norm::Num,
+    ),
+    ("1", 5, "id.port", "isakmp.id.port", "port", Norm::Num),
+    ("2", 35, "id.type", "isakmp.id.type", "id_type", Norm::Num),
+    ("2", 36, "id.type", "isakmp.id.type", "id_type", Norm::Num),
+    (
+        "2",
+        39,
+        "auth.method",
+        "isakmp.auth.method",
+        "method",
+        Norm::Num,
+    ),
+    (
+        "1",
+        6,
+        "cert.encoding",
+        "isakmp.cert.encoding",
+        "encoding",
+        Norm::Num,
+    ),
+    (
+        "2",
+        37,
+        "cert.encoding",
+        "isakmp.cert.encoding",
+        "encoding",
+        Norm::Num,
+    ),
+    (
+        "1",
+        7,
+        "certreq.encoding",
+        "isakmp.certreq.type",
+        "encoding",
+        Norm::Num,
+    ),
+    (
+        "2",
+        38,
+        "certreq.encoding",
+        "isakmp.certreq.type",
+        "encoding",
+        Norm::Num,
+    ),
+    (
+        "2",
+        53,
+        "skf.number",
+        "isakmp.frag.number",
+        "fragment_number",
+        Norm::Num,
+    ),
+    (
+        "2",
+        53,
+        "skf.total",
+        "isakmp.frag.total",
+        "total_fragments",
+        Norm::Num,
+    ),
+    (
+        "1",
+        132,
+        "frag.id",
+        "isakmp.frag.packetid",
+        "fragment_id",
+        Norm::Num,
+    ),
+    (
+        "1",
+        132,
+        "frag.number",
+        "isakmp.frag.seq",
+        "fragment_number",
+        Norm::Num,
+    ),
+    (
+        "1",
+        132,
+        "frag.last",
+        "isakmp.frag.last",
+        "last",
+        Norm::Bool,
+    ),
+];
+
+fn simple_tshark(version: &str, ty: u64, tree: &Value, pre: &str, f: &mut Facts) {
+    for &(v, t, name, field, _, norm) in SIMPLE {
+        if v != version || t != ty {
+            continue;
+        }
+        let raw = tree.get(field);
+        let val = match norm {
+            Norm::Num | Norm::Bool => num_field(raw),
+            Norm::Hex => s(raw).map(colon_hex).filter(|h| !h.is_empty()),
+            Norm::Len => s(raw)
+                .map(|h| colon_hex(h).len() / 2)
+                .filter(|n| *n > 0)
+                .map(|n| n.to_string()),
+        };
+        if let Some(val) = val {
+            f.insert(format!("{pre}.{name}"), val);
+        }
+    }
+}
+
+fn simple_ours(version: &str, ty: u64, p: &Value, pre: &str, f: &mut Facts) {
+    for &(v, t, name, _, key, norm) in SIMPLE {
+        if v != version || t != ty {
+            continue;
+        }
+        let raw = p.get(key);
+        let val = match norm {
+            Norm::Num => jnum(raw),
+            Norm::Bool => raw
+                .and_then(Value::as_bool)
+                .map(|b| u8::from(b).to_string()),
+            Norm::Hex => raw
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .filter(|h| !h.is_empty()),
+            Norm::Len => raw
+                .and_then(Value::as_u64)
+                .filter(|n| *n > 0)
+                .map(|n| n.to_string()),
+        };
+        if let Some(val) = val {
+            f.insert(format!("{pre}.{name}"), val);
+        }
     }
 }
 
@@ -352,6 +581,7 @@ pub fn tshark_ike_facts(l: &Value, f: &mut Facts) {
         };
         let ty: u64 = ty.parse().unwrap_or(u64::MAX);
         let pre = format!("isakmp.p{i}");
+        simple_tshark(&version, ty, tree, &pre, f);
         if ty == sa_type(&version) {
             tshark_sa_facts(&version, tree, &pre, f);
         } else if ty == notify_type(&version) {
@@ -457,6 +687,16 @@ pub fn our_facts(line: &Value) -> Result<(u64, Facts), String> {
         .ok_or("record without a string `proto`")?;
     let mut f = Facts::new();
     f.insert("proto".into(), proto.into());
+    for k in ["src", "dst"] {
+        if let Some(v) = line.get(k).and_then(Value::as_str) {
+            f.insert(k.into(), v.to_string());
+        }
+    }
+    for k in ["sport", "dport"] {
+        if let Some(v) = jnum(line.get(k)) {
+            f.insert(k.into(), v);
+        }
+    }
     match proto {
         "isakmp" => {
             if let Some(m) = line.get("isakmp").filter(|v| v.is_object()) {
@@ -523,6 +763,7 @@ pub fn our_ike_facts(m: &Value, f: &mut Facts) {
     for (i, p) in payloads.iter().enumerate() {
         let ty = p.get("type").and_then(Value::as_u64).unwrap_or(u64::MAX);
         let pre = format!("isakmp.p{i}");
+        simple_ours(&version, ty, p, &pre, f);
         if ty == sa_type(&version) {
             let props = p
                 .get("proposals")
