@@ -91,7 +91,12 @@ pub fn write_table(
         if let Some(e) = &f.error {
             worst = format!("unreadable: {e}");
         } else if let Some(stop) = f.read.as_ref().and_then(|r| r.stopped.as_ref()) {
-            worst = format!("{worst}; damaged: {}", stop.message);
+            let at = match (stop.offset, stop.line) {
+                (Some(o), _) => format!(" at byte offset {o:#x}"),
+                (None, Some(l)) => format!(" at line {l}"),
+                _ => String::new(),
+            };
+            worst = format!("{worst}; damaged{at}: {}", stop.message);
         }
         table.add_row(vec![
             f.path.clone(),
