@@ -615,6 +615,23 @@ impl Tracker {
     }
 }
 
+/// A retransmission: the same bytes sent again in the same direction. Marks
+/// `m` with the original frame and label; true when it was one.
+fn mark_retransmission(sa: &IkeSa, m: &mut IkeMsg) -> bool {
+    match sa
+        .messages
+        .iter()
+        .find(|p| p.bytes_hash == m.bytes_hash && p.dir == m.dir)
+    {
+        Some(prev) => {
+            m.retransmit_of = Some(prev.retransmit_of.unwrap_or(prev.frame));
+            m.label = prev.label.clone();
+            true
+        }
+        None => false,
+    }
+}
+
 /// Owned summary of a message; label and retransmission are filled in later.
 fn summarize(
     d: &Datagram<'_>,

@@ -22,14 +22,7 @@ fn dir_index(d: Dir) -> usize {
 }
 
 pub(super) fn label(sa: &mut IkeSa, m: &mut IkeMsg, _msg: &Message<'_>) {
-    // A retransmission: the same bytes sent again in the same direction.
-    if let Some(prev) = sa
-        .messages
-        .iter()
-        .find(|p| p.bytes_hash == m.bytes_hash && p.dir == m.dir)
-    {
-        m.retransmit_of = Some(prev.retransmit_of.unwrap_or(prev.frame));
-        m.label = prev.label.clone();
+    if super::mark_retransmission(sa, m) {
         if m.exchange_type == exch::QUICK {
             if let Some(q) = sa
                 .quick_modes

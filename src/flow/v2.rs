@@ -5,13 +5,7 @@ use super::{IkeMsg, IkeSa};
 use crate::registry::ikev2::EXCHANGE_TYPES;
 
 pub(super) fn label(sa: &mut IkeSa, m: &mut IkeMsg) {
-    if let Some(prev) = sa
-        .messages
-        .iter()
-        .find(|p| p.bytes_hash == m.bytes_hash && p.dir == m.dir)
-    {
-        m.retransmit_of = Some(prev.retransmit_of.unwrap_or(prev.frame));
-        m.label = prev.label.clone();
+    if super::mark_retransmission(sa, m) {
         return;
     }
     let name = match EXCHANGE_TYPES.name(m.exchange_type.into()) {

@@ -331,18 +331,7 @@ fn ip_score(b: &[u8]) -> (u32, Option<usize>) {
 
 /// RFC 1071 one's complement sum (0xffff over a header with a valid checksum).
 fn ones_complement_sum(data: &[u8]) -> u16 {
-    let mut sum: u32 = data
-        .chunks(2)
-        .map(|c| match c {
-            [a, b] => u32::from(u16::from_be_bytes([*a, *b])),
-            [a] => u32::from(*a) << 8,
-            _ => 0,
-        })
-        .sum();
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    u16::try_from(sum).unwrap_or(0)
+    !super::summary::internet_checksum(data)
 }
 
 /// How much `b` looks like an Ethernet frame, and the length it implies.
