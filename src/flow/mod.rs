@@ -314,10 +314,13 @@ pub struct Tracker {
     by_peers: FlowMap<(IpAddr, IpAddr), usize>,
     /// (version, initiator SPI) → (tunnel, SA index).
     by_spi: FlowMap<(u8, u64), (usize, usize)>,
-    /// (src, dst, spi, is AH) → (tunnel, index in tunnel.esp).
-    by_esp: FlowMap<EspKey, (usize, usize)>,
+    /// (src, dst, spi, is AH) → index in `esp_sas`.
+    by_esp: FlowMap<EspKey, usize>,
+    /// ESP/AH SAs with their tunnel, in one flat list while tracking (one
+    /// memory access per packet); handed to their tunnels at the end.
+    esp_sas: Vec<(usize, EspSa)>,
     /// The last ESP/AH SA looked up: consecutive packets of one SA skip the map.
-    last_esp: Option<(EspKey, (usize, usize))>,
+    last_esp: Option<(EspKey, usize)>,
     /// Capture-wide facts for the report.
     pub capture_first: Option<Timestamp>,
     pub capture_last: Option<Timestamp>,
@@ -536,30 +539,24 @@ impl Tracker {
     fn observe_sa(&mut self, d: &Datagram<'_>, spi: u32, seq: u32, proto: esp::Proto, udp: bool) {
         self.touch(d.ts);
         let key = (d.src, d.dst, spi, proto == esp::Proto::Ah);
-        let (ti, idx) = match self.last_esp {
+        let idx = match self.last_esp {
             Some((k, v)) if k == key => v,
             _ => match self.by_esp.get(&key) {
                 Some(&v) => v,
                 None => {
                     let ti = self.tunnel(d.src, d.dst, d.ts);
-                    let t = &mut self.tunnels[ti];
-                    t.esp
-                        .push(EspSa::new(d.src, d.dst, spi, proto, udp, d.frame, d.ts));
-                    let v = (ti, t.esp.len() - 1);
+                    self.esp_sas
+                        .push((ti, EspSa::new(d.src, d.dst, spi, proto, udp, d.frame, d.ts)));
+                    let v = self.esp_sas.len() - 1;
                     self.by_esp.insert(key, v);
                     v
                 }
             },
         };
-        self.last_esp = Some((key, (ti, idx)));
-        let t = &mut self.tunnels[ti];
-        if d.ts > t.last {
-            t.last = d.ts;
+        self.last_esp = Some((key, idx));
+        if let Some((_, sa)) = self.esp_sas.get_mut(idx) {
+            sa.observe(seq, d.ip_length as u64, d.frame, d.ts);
         }
-        if d.ts < t.first {
-            t.first = d.ts;
-        }
-        t.esp[idx].observe(seq, d.ip_length as u64, d.frame, d.ts);
     }
 
     /// An IPsec packet without payload bytes (a console summary line), or
@@ -606,6 +603,17 @@ impl Tracker {
     /// End of capture: finish NAT-D checks and hand over the tunnels, in
     /// order of first appearance.
     pub fn finish(mut self) -> Vec<Tunnel> {
+        for (ti, e) in std::mem::take(&mut self.esp_sas) {
+            if let Some(t) = self.tunnels.get_mut(ti) {
+                if e.first < t.first {
+                    t.first = e.first;
+                }
+                if e.last > t.last {
+                    t.last = e.last;
+                }
+                t.esp.push(e);
+            }
+        }
         for t in &mut self.tunnels {
             for sa in &mut t.ike_sas {
                 natd::resolve(sa);
