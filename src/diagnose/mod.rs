@@ -154,6 +154,19 @@ pub(crate) fn frames_text(f: &[FrameNo]) -> String {
     }
 }
 
+/// Gaps between successive sends, e.g. "after 1.0, 1.4, 2.0 s" (the
+/// retransmission back-off), or nothing for a single send.
+pub(crate) fn intervals(times: &[Timestamp]) -> String {
+    if times.len() < 2 {
+        return String::new();
+    }
+    let gaps: Vec<String> = times
+        .windows(2)
+        .map(|w| format!("{:.1}", w[1].since(w[0]).max(0.0)))
+        .collect();
+    format!(" (retransmitted after {} s)", gaps.join(", "))
+}
+
 /// Seconds between two frames' times, for messages.
 pub(crate) fn span(a: Timestamp, b: Timestamp) -> String {
     format!("{:.1} s", b.since(a).max(0.0))

@@ -1,7 +1,7 @@
 //! IKEv1 rules: Main/Aggressive Mode progress, cleartext notifications,
 //! Quick Mode outcomes, dead peer detection.
 
-use super::{frames_text, span, Context, Offered, SaOutcome, Verdict};
+use super::{frames_text, intervals, span, Context, Offered, SaOutcome, Verdict};
 use crate::capture::FrameNo;
 use crate::flow::{state, Dir, IkeMsg, IkeSa, Mode, Offer, SeenNotify, Tunnel};
 
@@ -105,12 +105,19 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
             let sends = sa.frames_of(first);
             if let Some(last) = sa.messages.iter().rev().find(|m| m.label == first) {
                 let f = sa.find(first).unwrap_or(last);
+                let times: Vec<_> = sa
+                    .messages
+                    .iter()
+                    .filter(|m| m.label == first)
+                    .map(|m| m.ts)
+                    .collect();
                 let msg = format!(
-                    "{first} sent {} time(s) from {} to {} over {}, no answer",
+                    "{first} sent {} time(s) from {} to {} over {}{}, no answer",
                     sends.len(),
                     sa.initiator.addr,
                     sa.responder.addr,
-                    span(f.ts, last.ts)
+                    span(f.ts, last.ts),
+                    intervals(&times)
                 );
                 if sends.len() >= 2 || silent_for(last) >= SILENCE_SECS {
                     out.push(Verdict::new("no-response", sends.clone(), msg));
@@ -420,9 +427,10 @@ fn quick_modes(
                 "phase2-no-response",
                 frames,
                 format!(
-                    "QM1 (message ID {:#010x}) sent {} time(s), no QM2",
+                    "QM1 (message ID {:#010x}) sent {} time(s){}, no QM2",
                     q.message_id,
-                    qm1.len()
+                    qm1.len(),
+                    intervals(&qm1.iter().map(|m| m.ts).collect::<Vec<_>>())
                 ),
             ));
         }

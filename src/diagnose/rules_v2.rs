@@ -1,7 +1,7 @@
 //! IKEv2 rules (RFC 7296): IKE_SA_INIT and IKE_AUTH outcomes, cleartext
 //! notifications, INVALID_KE_PAYLOAD retries, liveness checks.
 
-use super::{frames_text, span, Context, Offered, SaOutcome, Severity, Verdict};
+use super::{frames_text, intervals, span, Context, Offered, SaOutcome, Severity, Verdict};
 use crate::capture::FrameNo;
 use crate::flow::{state, Dir, IkeMsg, IkeSa, Offer, Tunnel};
 
@@ -135,11 +135,12 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
             let frames: Vec<FrameNo> = init_req.iter().map(|r| r.frame).collect();
             let (f, l) = (init_req[0], init_req[init_req.len() - 1]);
             let msg = format!(
-                "IKE_SA_INIT sent {} time(s) from {} to {} over {}, no answer",
+                "IKE_SA_INIT sent {} time(s) from {} to {} over {}{}, no answer",
                 frames.len(),
                 sa.initiator.addr,
                 sa.responder.addr,
-                span(f.ts, l.ts)
+                span(f.ts, l.ts),
+                intervals(&init_req.iter().map(|m| m.ts).collect::<Vec<_>>())
             );
             if frames.len() >= 2 || silent_for(l) >= SILENCE_SECS {
                 out.push(Verdict::new("no-response", frames, msg));
@@ -166,8 +167,9 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
                     "ike-auth-no-response",
                     frames.clone(),
                     format!(
-                        "IKE_AUTH sent {} time(s), no answer from {}",
+                        "IKE_AUTH sent {} time(s){}, no answer from {}",
                         auth_req.len(),
+                        intervals(&auth_req.iter().map(|m| m.ts).collect::<Vec<_>>()),
                         sa.responder.addr
                     ),
                 ));
