@@ -142,7 +142,15 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
         last: None,
         hook,
     };
-    let result = capture::read_path(path, &read_opts, &mut p);
+    let result = match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err(capture::CaptureError::Io(std::io::Error::other(
+            "is a directory (use `ikescope scan DIR` for directories)",
+        ))),
+        Ok(m) if m.len() == 0 => Err(capture::CaptureError::Io(std::io::Error::other(
+            "empty file (0 bytes)",
+        ))),
+        _ => capture::read_path(path, &read_opts, &mut p),
+    };
     if let (Ok(r), None, Some((y, m, d))) = (&result, opts.read.date, read_opts.date) {
         if r.format == capture::Format::CiscoText {
             p.notices.insert(

@@ -130,6 +130,7 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
     )?;
     if let Some(e) = &f.error {
         writeln!(out, "  error: {e}")?;
+        return Ok(());
     }
     for n in &f.notices {
         let at = match (n.offset, n.line, n.frame) {
