@@ -150,21 +150,41 @@ pub(super) fn check(
                 && (m.exchange_type == 5 || m.label == "INFORMATIONAL req")
         })
         .collect();
+    // Child-SA negotiations (Quick Mode answers, CREATE_CHILD_SA answers).
+    let child_negotiations: Vec<FrameNo> = t
+        .ike_sas
+        .iter()
+        .flat_map(|sa| sa.messages.iter())
+        .filter(|m| {
+            m.retransmit_of.is_none() && (m.label == "QM2" || m.label == "CREATE_CHILD_SA resp")
+        })
+        .map(|m| m.frame)
+        .collect();
     for ((src, dst), sas) in &by_dir {
         let mut esp: Vec<&&EspSa> = sas.iter().filter(|e| e.packets > 0).collect();
         esp.sort_by_key(|e| e.first_frame);
         if esp.len() < 2 {
             continue;
         }
-        rekeys.push(format!(
-            "{src} → {dst}: {}",
-            esp.iter()
-                .map(|e| format!("0x{:08x}", e.spi))
-                .collect::<Vec<_>>()
-                .join(" → ")
-        ));
-        rekey_frames.extend(esp.iter().skip(1).map(|e| e.first_frame));
-        for old in &esp[..esp.len() - 1] {
+        // A rekey: a child SA was negotiated while the old SA was in use,
+        // and the new SA took over. A second child SA negotiated before the
+        // first carried traffic is not a rekey. Without the negotiation in
+        // the capture, SPIs used in turn are taken as a rekey.
+        let mut chain: Vec<&&EspSa> = vec![esp[0]];
+        for pair in esp.windows(2) {
+            let (old, new) = (pair[0], pair[1]);
+            let rekey = if t.ike_sas.is_empty() {
+                old.last_frame <= new.first_frame
+            } else {
+                child_negotiations
+                    .iter()
+                    .any(|&f| f > old.first_frame && f < new.first_frame)
+            };
+            if !rekey {
+                continue;
+            }
+            chain.push(new);
+            rekey_frames.push(new.first_frame);
             let del = infos
                 .iter()
                 .filter(|m| m.frame > old.last_frame && m.ts.since(old.last) < DELETE_WINDOW_SECS)
@@ -176,6 +196,16 @@ pub(super) fn check(
                 ));
                 delete_frames.push(m.frame);
             }
+        }
+        if chain.len() >= 2 {
+            rekeys.push(format!(
+                "{src} → {dst}: {}",
+                chain
+                    .iter()
+                    .map(|e| format!("0x{:08x}", e.spi))
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            ));
         }
     }
     if !rekeys.is_empty() {

@@ -18,10 +18,7 @@ mod n {
 
 const SILENCE_SECS: f64 = 3.0;
 const LARGE_MESSAGE: u32 = 1280;
-/// An encrypted IKE_AUTH answer below this many bytes cannot hold IDr and
-/// AUTH (an IDr of at least 8 bytes, an AUTH of 8 + 20 or more, IV, ICV):
-/// the responder sent only an error notification.
-const MIN_AUTH_ANSWER: usize = 64;
+use crate::flow::state::MIN_AUTH_ANSWER;
 
 fn with_label<'a>(sa: &'a IkeSa, label: &'a str) -> impl Iterator<Item = &'a IkeMsg> + 'a {
     sa.messages.iter().filter(move |m| m.label == label)

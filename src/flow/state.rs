@@ -5,6 +5,11 @@ use serde::Serialize;
 
 use super::{IkeSa, Mode};
 
+/// An encrypted IKE_AUTH answer below this many bytes cannot hold IDr and
+/// AUTH (an IDr of at least 8 bytes, an AUTH of 8 + 20 or more, IV, ICV): the
+/// responder sent only an error notification (RFC 7296 §3.5, §3.8, §3.14).
+pub const MIN_AUTH_ANSWER: usize = 64;
+
 /// How far phase 1 (or IKE_SA_INIT/IKE_AUTH) got.
 #[derive(Debug, Clone, Serialize)]
 pub struct Phase1State {
@@ -69,7 +74,10 @@ pub fn phase1(sa: &IkeSa) -> Phase1State {
             let has = |l: &str| sa.find(l).is_some();
             let auth_ok = has("IKE_AUTH resp")
                 && !sa.messages.iter().any(|m| {
-                    m.label == "IKE_AUTH resp" && m.notifies.iter().any(|n| n.notify_type < 16384)
+                    m.label == "IKE_AUTH resp"
+                        && (m.notifies.iter().any(|n| n.notify_type < 16384)
+                            || (m.ike_fragment.is_none()
+                                && m.encrypted_length.is_some_and(|l| l < MIN_AUTH_ANSWER)))
                 });
             let (last, ios, asa, complete) = if auth_ok {
                 ("IKE_AUTH resp", "READY", "READY", true)

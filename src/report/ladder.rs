@@ -26,6 +26,16 @@ fn is_error_notify(m: &IkeMsg, t: u16) -> bool {
 
 fn arrow(m: &IkeMsg) -> String {
     let mut label = m.label.clone();
+    match (m.ike_fragment, m.frag_id) {
+        // IKEv1 Cisco fragment: number and last flag.
+        (Some((n, last)), Some(_)) => label.push_str(&format!(
+            " frag {n}{}",
+            if last == 1 { " (last)" } else { "" }
+        )),
+        // IKEv2 SKF (RFC 7383): number of total.
+        (Some((n, total)), None) => label.push_str(&format!(" frag {n}/{total}")),
+        _ => {}
+    }
     if let Some(f) = m.retransmit_of {
         label.push_str(&format!(" (retx of {f})"));
     }
