@@ -146,9 +146,9 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
         Ok(m) if m.is_dir() => Err(capture::CaptureError::Io(std::io::Error::other(
             "is a directory (use `ikescope scan DIR` for directories)",
         ))),
-        Ok(m) if m.len() == 0 => Err(capture::CaptureError::Io(std::io::Error::other(
-            "empty file (0 bytes)",
-        ))),
+        Ok(m) if m.is_file() && m.len() == 0 => Err(capture::CaptureError::Io(
+            std::io::Error::other("empty file (0 bytes)"),
+        )),
         _ => capture::read_path(path, &read_opts, &mut p),
     };
     if let (Ok(r), None, Some((y, m, d))) = (&result, opts.read.date, read_opts.date) {

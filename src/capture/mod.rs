@@ -332,28 +332,50 @@ pub fn read_path(
     opts: &ReadOptions,
     sink: &mut dyn FrameSink,
 ) -> Result<ReadSummary, CaptureError> {
-    let mut file = File::open(path)?;
+    // `-` is standard input: `tcpdump -w - | ikescope -`.
+    if path.as_os_str() == "-" {
+        return read_stream(std::io::stdin().lock(), None, opts, sink);
+    }
+    let file = File::open(path)?;
+    // Only a regular file's size is a size; pipes and FIFOs report 0.
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    read_stream(file, size, opts, sink)
+}
+
+/// Read a capture from any byte stream (file, pipe, standard input), opened
+/// once: the first bytes read to recognise the format are replayed.
+fn read_stream<R: Read>(
+    mut reader: R,
+    size: Option<u64>,
+    opts: &ReadOptions,
+    sink: &mut dyn FrameSink,
+) -> Result<ReadSummary, CaptureError> {
     let mut head = [0u8; 4];
     let mut got = 0;
     while got < head.len() {
-        match file.read(head.get_mut(got..).unwrap_or(&mut [])) {
+        match reader.read(head.get_mut(got..).unwrap_or(&mut [])) {
             Ok(0) => break,
             Ok(k) => got += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e.into()),
         }
     }
-    let file = File::open(path)?;
-    let head = head.get(..got).unwrap_or(&[]);
-    if gzip::is_gzip(head) {
-        return read_gzip(BufReader::with_capacity(256 << 10, file), opts, sink);
+    let head = head.get(..got).unwrap_or(&[]).to_vec();
+    let is_gzip = gzip::is_gzip(&head);
+    let reader = std::io::Cursor::new(head).chain(reader);
+    if is_gzip {
+        return read_gzip(BufReader::with_capacity(256 << 10, reader), opts, sink);
     }
     // A small file needs no more window than its size (batch scans open
-    // many of them); a large one gets the standard window.
-    let size = file.metadata().map_or(u64::MAX, |m| m.len());
-    let cap = usize::try_from(size.saturating_add(1))
+    // many of them); a large one, or a stream, gets the standard window.
+    let cap = size
+        .and_then(|s| usize::try_from(s.saturating_add(1)).ok())
         .map_or(window::STREAM_WINDOW, |s| s.min(window::STREAM_WINDOW));
-    let mut w = StreamWindow::new(file, cap);
+    let mut w = StreamWindow::new(reader, cap);
     w.fill(TEXT_SNIFF).ok();
     let summary = match sniff_plain(w.avail()) {
         Some(Format::CiscoText) => {
