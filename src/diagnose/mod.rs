@@ -51,6 +51,8 @@ pub struct Verdict {
     /// What was offered, when a proposal was refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offered: Option<Offered>,
+    /// Further findings of the same kind (other IKE SAs) merged into this one.
+    pub repeats: usize,
 }
 
 /// Proposals an initiator offered, to be shown as configuration lines.
@@ -71,6 +73,7 @@ impl Verdict {
             message,
             candidates: Vec::new(),
             offered: None,
+            repeats: 0,
         }
     }
 
@@ -99,13 +102,36 @@ pub fn diagnose(t: &Tunnel, ctx: &Context) -> Vec<Verdict> {
     let mut out = Vec::new();
     let mut phase2_up = false;
     let mut negotiated = false;
+    let mut per_sa: Vec<(FrameNo, Vec<Verdict>, SaOutcome)> = Vec::new();
     for sa in &t.ike_sas {
+        let mut v = Vec::new();
         let r = match sa.version {
-            1 => rules_v1::check(sa, t, ctx, &mut out),
-            _ => rules_v2::check(sa, t, ctx, &mut out),
+            1 => rules_v1::check(sa, t, ctx, &mut v),
+            _ => rules_v2::check(sa, t, ctx, &mut v),
         };
         phase2_up |= r.child_up;
         negotiated |= r.phase1_up;
+        let first = sa.messages.first().map_or(0, |m| m.frame);
+        per_sa.push((first, v, r));
+    }
+    // A failed attempt followed by a successful negotiation between the same
+    // peers is history, not the tunnel's state: say so, as info.
+    let success_at: Option<FrameNo> = per_sa
+        .iter()
+        .filter(|(_, _, r)| r.child_up)
+        .map(|(f, _, _)| *f)
+        .max();
+    for (first, v, r) in per_sa {
+        for mut x in v {
+            if let Some(s) = success_at {
+                if !r.child_up && first < s && x.severity > Severity::Info {
+                    x.severity = Severity::Info;
+                    x.message
+                        .push_str(&format!("; a later negotiation (from frame {s}) succeeded"));
+                }
+            }
+            out.push(x);
+        }
     }
     rules_esp::check(t, ctx, phase2_up, negotiated, &mut out);
     // Established: negotiation complete and ESP both ways, whatever the
@@ -129,6 +155,29 @@ pub fn diagnose(t: &Tunnel, ctx: &Context) -> Vec<Verdict> {
             );
         }
     }
+    // Many IKE SAs failing the same way make one verdict, not a screenful.
+    let mut merged: Vec<Verdict> = Vec::new();
+    for v in out {
+        match merged
+            .iter_mut()
+            .find(|m| m.code == v.code && m.severity == v.severity && v.code != "established")
+        {
+            Some(m) => {
+                m.frames.extend(v.frames);
+                m.repeats += 1;
+            }
+            None => merged.push(v),
+        }
+    }
+    for m in &mut merged {
+        if m.repeats > 0 {
+            m.message
+                .push_str(&format!(" (and {} more alike)", m.repeats));
+        }
+        m.frames.sort_unstable();
+        m.frames.dedup();
+    }
+    let mut out = merged;
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

@@ -35,7 +35,9 @@ pub(super) fn check(
         by_dir.entry((e.src, e.dst)).or_default().push(e);
     }
     let total: u64 = t.esp.iter().map(|e| e.packets).sum();
-    if by_dir.len() == 1 && total >= ONE_WAY_MIN {
+    // Multicast (OSPFv3 with AH, manual SAs) never answers in kind.
+    let multicast = t.peers.iter().any(|p| p.is_multicast());
+    if by_dir.len() == 1 && total >= ONE_WAY_MIN && !multicast {
         if let Some(((src, dst), sas)) = by_dir.iter().next() {
             let spis: Vec<String> = sas.iter().map(|e| format!("0x{:08x}", e.spi)).collect();
             let frames: Vec<FrameNo> = sas
@@ -102,6 +104,10 @@ pub(super) fn check(
     }
     for e in &t.esp {
         let expected = e.packets + e.seq.lost;
+        // One sender's sequence space may span several receivers.
+        if multicast || e.shared_sequence {
+            continue;
+        }
         if e.seq.lost >= LOSS_MIN && (e.seq.lost as f64) * 100.0 / (expected as f64) >= LOSS_PERCENT
         {
             out.push(Verdict::new(
@@ -276,7 +282,10 @@ pub(super) fn check(
                 "NAT was detected but ESP is still sent as IP protocol 50".to_string(),
             ));
         }
-    } else if (floated || !t.keepalives.is_empty()) && negotiated {
+    } else if negotiated && (!t.keepalives.is_empty() || t.esp.iter().any(|e| e.udp)) {
+        // IKEv2 moves to port 4500 whether or not there is a NAT (RFC 7296
+        // §2.23), so a float alone says nothing; keepalives and ESP in UDP do.
+        let _ = floated;
         let mut frames: Vec<FrameNo> = t.keepalives.iter().take(2).copied().collect();
         frames.extend(
             t.esp
@@ -285,10 +294,20 @@ pub(super) fn check(
                 .take(1)
                 .map(|e| e.first_frame),
         );
+        let mut what = Vec::new();
+        if t.esp.iter().any(|e| e.udp) {
+            what.push("ESP inside UDP 4500");
+        }
+        if !t.keepalives.is_empty() {
+            what.push("NAT keepalives");
+        }
         out.push(Verdict::new(
             "nat-detected",
             frames,
-            "NAT-T in use (UDP 4500 and keepalives), though the NAT-D hashes here match: NAT-T forced, or the NAT is on the far side of the capture point".to_string(),
+            format!(
+                "NAT-T in use ({}), though the NAT-D hashes here match: encapsulation forced, or the NAT is on the far side of the capture point",
+                what.join(" and ")
+            ),
         ));
     }
     if !t.malformed.is_empty() {

@@ -69,15 +69,29 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
         });
         init_ok = init_resp.iter().any(|m| has_error(m).is_none());
         if let Some((m, group)) = ike {
+            // The retry may reuse the SPI or start a new IKE SA (a new SPI):
+            // look in every IKE SA of the tunnel from the same initiator.
             let retry = group.and_then(|g| {
-                init_req
+                t.ike_sas
                     .iter()
-                    .find(|r| r.frame > m.frame && r.ke_group == Some(g as u16))
+                    .flat_map(|s| s.messages.iter())
+                    .filter(|r| {
+                        r.label == "IKE_SA_INIT req"
+                            && r.frame > m.frame
+                            && r.src.addr == sa.initiator.addr
+                            && r.ke_group == Some(g as u16)
+                    })
+                    .min_by_key(|r| r.frame)
             });
             let worked = retry.is_some_and(|r| {
-                init_resp
-                    .iter()
-                    .any(|x| x.frame > r.frame && has_error(x).is_none())
+                t.ike_sas.iter().any(|s| {
+                    s.messages.iter().any(|x| x.frame == r.frame)
+                        && s.messages.iter().any(|x| {
+                            x.label == "IKE_SA_INIT resp"
+                                && x.frame > r.frame
+                                && has_error(x).is_none()
+                        })
+                })
             });
             let offered_group = init_req.first().and_then(|r| r.ke_group);
             let mut frames = vec![m.frame];
@@ -189,7 +203,7 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
                 ));
             }
         } else {
-            auth_outcome(sa, t, &auth_req, &auth_resp, out, &mut o);
+            auth_outcome(ctx.capture_end, sa, t, &auth_req, &auth_resp, out, &mut o);
         }
     }
 
@@ -249,6 +263,7 @@ fn enc_len(m: &IkeMsg) -> usize {
 }
 
 fn auth_outcome(
+    ctx_end: Option<crate::capture::Timestamp>,
     sa: &IkeSa,
     t: &Tunnel,
     req: &[&IkeMsg],
@@ -306,7 +321,42 @@ fn auth_outcome(
         .collect();
     let initiator_deleted = info_after.first().is_some_and(|m| m.dir == Dir::I2R);
     let ratio = answer as f64 / asked.max(1) as f64;
-    let (why, cands): (String, &[&str]) = if initiator_deleted && ratio >= 0.6 {
+    // The capture ends right after the answer: nothing can be said of what
+    // would have followed.
+    let quiet = ctx_end.map_or(f64::MAX, |e| e.since(r.ts));
+    if quiet < 3.0 && info_after.is_empty() && ratio >= 0.6 {
+        out.push(Verdict::new(
+            "incomplete-capture",
+            frames,
+            format!(
+                "IKE_AUTH was answered (frame {}) {quiet:.1} s before the capture ends: whether a child SA and ESP followed is not in the capture",
+                r.frame
+            ),
+        ));
+        return;
+    }
+    let (why, cands): (String, &[&str]) = if ratio >= 0.6 {
+        (
+            format!(
+                "the answer ({answer} encrypted bytes, {:.0}% of the request) is as large as a full one{}",
+                ratio * 100.0,
+                if initiator_deleted {
+                    format!(
+                        ", and {} closed the SA right after ({})",
+                        sa.initiator.addr,
+                        frames_text(&info_after.iter().take(1).map(|m| m.frame).collect::<Vec<_>>())
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+            &[
+                "the initiator rejected the responder's authentication (AUTH or certificate)",
+                "traffic selector (crypto ACL) or child SA proposal mismatch",
+                "EAP or multiple authentication rounds not completed",
+            ],
+        )
+    } else if initiator_deleted && ratio >= 0.6 {
         (
             format!(
                 "the answer ({answer} encrypted bytes) is as large as a full one, and {} closed the SA right after ({})",

@@ -87,6 +87,9 @@ pub struct EspSa {
     pub seq: SeqStats,
     /// First frames that repeated a sequence number (evidence).
     pub replay_frames: Vec<FrameNo>,
+    /// The sender uses this SPI towards several destinations (manual SAs,
+    /// multicast): one sequence space spans them, so gaps here mean nothing.
+    pub shared_sequence: bool,
     /// The most recent frames of this SA, for "after frame N" counts.
     #[serde(skip)]
     recent: [FrameNo; RECENT],
@@ -125,6 +128,7 @@ impl EspSa {
             last: ts,
             seq: SeqStats::default(),
             replay_frames: Vec::new(),
+            shared_sequence: false,
             recent: [0; RECENT],
         }
     }

@@ -603,6 +603,17 @@ impl Tracker {
     /// End of capture: finish NAT-D checks and hand over the tunnels, in
     /// order of first appearance.
     pub fn finish(mut self) -> Vec<Tunnel> {
+        let mut senders: HashMap<(IpAddr, u32, bool), usize> = HashMap::new();
+        for (_, e) in &self.esp_sas {
+            *senders
+                .entry((e.src, e.spi, e.proto == esp::Proto::Ah))
+                .or_default() += 1;
+        }
+        for (_, e) in &mut self.esp_sas {
+            e.shared_sequence = senders
+                .get(&(e.src, e.spi, e.proto == esp::Proto::Ah))
+                .is_some_and(|&n| n > 1);
+        }
         for (ti, e) in std::mem::take(&mut self.esp_sas) {
             if let Some(t) = self.tunnels.get_mut(ti) {
                 if e.first < t.first {

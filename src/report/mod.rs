@@ -39,6 +39,9 @@ pub fn wireshark_filter(t: &Tunnel) -> String {
     );
     if parts.is_empty() {
         base
+    } else if parts.len() > 6 {
+        // Too many SPIs for a readable filter: all IPsec between the peers.
+        format!("{base} && (isakmp || esp || ah || udpencap)")
     } else {
         format!("{base} && ({})", parts.join(" || "))
     }
