@@ -6,7 +6,30 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-const EXIT_HELP: &str = "Exit status: 0 no tunnel has an error verdict; 1 a tunnel has an error verdict; 2 usage error, or an input could not be read (or was damaged) — what could be read is still reported.";
+const EXIT_HELP: &str = "\
+Verdicts (stable codes; severity):
+  established (ok)                    phase 1 and 2 complete, ESP both ways
+  no-response (error)                 first message repeated, nothing back
+  phase1-no-proposal-chosen (error)   isakmp/IKE policy mismatch; the offer is shown as config
+  phase1-key-exchange-stalled (error) MM3 sent, no MM4
+  phase1-auth-failed (error)          MM5 without MM6 / AM2 without AM3: PSK or ID mismatch
+  phase1-invalid-ke (info|error)      IKEv2 INVALID_KE_PAYLOAD, and whether the retry worked
+  phase2-no-proposal-chosen (error)   transform set or PFS mismatch (clear notify)
+  phase2-invalid-id (error)           crypto ACL / proxy-ID mismatch (INVALID-ID / TS_UNACCEPTABLE)
+  phase2-no-response (error)          QM1 / CREATE_CHILD_SA repeated without answer
+  phase2-rejected (error)             QM1 answered only by an encrypted Informational
+  auth-failed (error)                 IKEv2 AUTHENTICATION_FAILED or a too small IKE_AUTH answer
+  ike-auth-rejected (error)           IKE_AUTH answered, no child SA and no ESP
+  ike-auth-no-response (error)        IKE_AUTH repeated without answer
+  esp-one-way (error)                 ESP in one direction only
+  esp-loss, esp-replay (warning)      sequence gaps, repeated sequence numbers
+  invalid-spi, dpd-timeout (error)    INVALID-SPI notifies; liveness checks unanswered
+  esp-not-encapsulated (warning)      NAT detected but ESP on IP protocol 50
+  fragmentation-suspected (warning)   large messages unanswered, fragments never completed
+  deleted, rekeyed, nat-detected, incomplete-capture, no-traffic, payloads-absent (info)
+  malformed (warning)                 malformed IKE messages
+
+Exit status: 0 no tunnel has an error verdict; 1 a tunnel has an error verdict; 2 usage error, or an input could not be read (or was damaged) — what could be read is still reported.";
 
 /// Where and why an IPsec VPN negotiation failed, from a packet capture.
 #[derive(Debug, Parser)]

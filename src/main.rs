@@ -183,9 +183,17 @@ fn run(cli: Cli) -> Result<u8> {
                 None => None,
             };
             let found = scan::find(&a.paths, shard);
-            if a.verbose {
-                for s in &found.skipped {
-                    eprintln!("skipped {}: {}", s.path.display(), s.reason);
+            // Unreadable inputs are always said (and make exit 2); files that
+            // are simply not captures only with -v.
+            let unreadable = found.skipped.iter().filter(|s| s.failed).count();
+            for s in &found.skipped {
+                if s.failed || a.verbose {
+                    eprintln!(
+                        "ikescope: {} {}: {}",
+                        if s.failed { "cannot read" } else { "skipped" },
+                        s.path.display(),
+                        s.reason
+                    );
                 }
             }
             let jobs = a
@@ -217,13 +225,17 @@ fn run(cli: Cli) -> Result<u8> {
                 b.finish_and_clear();
             }
             if a.json {
-                report::scan::write_json(&mut out, &results, a.only_failing)?;
+                report::scan::write_json(&mut out, &results, a.only_failing, unreadable)?;
             } else {
-                report::scan::write_table(&mut out, &results, a.only_failing)?;
+                report::scan::write_table(&mut out, &results, a.only_failing, unreadable)?;
             }
             out.flush()?;
             report_input_errors(&results);
-            exit_code(&results)
+            if unreadable > 0 {
+                EXIT_ERROR
+            } else {
+                exit_code(&results)
+            }
         }
         Some(Command::Convert(a)) => {
             let opts = options(&a.common)?;

@@ -16,6 +16,9 @@ use crate::capture;
 pub struct Skipped {
     pub path: PathBuf,
     pub reason: String,
+    /// It could not be read (missing, no permission): an input failure, not
+    /// a file that is simply not a capture.
+    pub failed: bool,
 }
 
 /// What the walk found.
@@ -69,6 +72,7 @@ pub fn find(roots: &[PathBuf], shard: Option<(u32, u32)>) -> Found {
                 found.skipped.push(Skipped {
                     path: p,
                     reason: e.to_string(),
+                    failed: true,
                 });
                 continue;
             }
@@ -79,6 +83,7 @@ pub fn find(roots: &[PathBuf], shard: Option<(u32, u32)>) -> Found {
                 found.skipped.push(Skipped {
                     path: p,
                     reason: "directory already visited (symlink loop)".to_string(),
+                    failed: false,
                 });
                 continue;
             }
@@ -88,6 +93,7 @@ pub fn find(roots: &[PathBuf], shard: Option<(u32, u32)>) -> Found {
                     found.skipped.push(Skipped {
                         path: p,
                         reason: e.to_string(),
+                        failed: true,
                     });
                     continue;
                 }
@@ -107,8 +113,13 @@ pub fn find(roots: &[PathBuf], shard: Option<(u32, u32)>) -> Found {
                     path: p,
                     reason: "not a capture (no pcap, pcapng, gzip or Cisco text signature)"
                         .to_string(),
+                    failed: false,
                 }),
-                Err(e) => found.skipped.push(Skipped { path: p, reason: e }),
+                Err(e) => found.skipped.push(Skipped {
+                    path: p,
+                    reason: e,
+                    failed: true,
+                }),
             }
         }
     }

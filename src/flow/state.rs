@@ -111,13 +111,20 @@ pub fn phase1(sa: &IkeSa) -> Phase1State {
                 complete,
             }
         }
-        Mode::Unknown => Phase1State {
+        // Quick Mode without phase 1: it was up before the capture started.
+        Mode::Unknown if !sa.quick_modes.is_empty() => Phase1State {
             last_message: None,
             ios: "QM_IDLE",
             asa: "MM_ACTIVE",
-            // Quick Mode or Informational without phase 1: it was up before
-            // the capture started.
             complete: true,
+        },
+        // Only Informational (or unknown) exchanges: nothing says how far
+        // phase 1 got.
+        Mode::Unknown => Phase1State {
+            last_message: None,
+            ios: "-",
+            asa: "-",
+            complete: false,
         },
     }
 }

@@ -111,6 +111,40 @@ fn qm(q: &QuickMode) -> Phase2Json {
     }
 }
 
+/// IKEv2 child-SA exchanges (IKE_AUTH, CREATE_CHILD_SA) as phase 2 entries,
+/// by message ID.
+fn v2_children(sa: &crate::flow::IkeSa) -> Vec<Phase2Json> {
+    let mut out: Vec<Phase2Json> = Vec::new();
+    for m in &sa.messages {
+        if !(m.label.starts_with("IKE_AUTH") || m.label.starts_with("CREATE_CHILD_SA")) {
+            continue;
+        }
+        let i = match out.iter().position(|p| p.message_id == m.message_id) {
+            Some(i) => i,
+            None => {
+                out.push(Phase2Json {
+                    message_id: m.message_id,
+                    last_message: String::new(),
+                    complete: false,
+                    frames: Vec::new(),
+                    retransmits: 0,
+                });
+                out.len() - 1
+            }
+        };
+        let p = &mut out[i];
+        p.frames.push(m.frame);
+        if m.retransmit_of.is_some() {
+            p.retransmits += 1;
+        }
+        p.last_message = m.label.clone();
+        if m.response && !m.notifies.iter().any(|n| n.notify_type < 16384) {
+            p.complete = true;
+        }
+    }
+    out
+}
+
 fn verdict(v: &Verdict) -> VerdictJson<'_> {
     VerdictJson {
         code: v.code,
@@ -138,7 +172,13 @@ pub fn file_json(f: &FileAnalysis) -> FileJson<'_> {
             let phase2 = t
                 .ike_sas
                 .iter()
-                .flat_map(|s| s.quick_modes.iter().map(qm))
+                .flat_map(|s| {
+                    if s.version == 1 {
+                        s.quick_modes.iter().map(qm).collect::<Vec<_>>()
+                    } else {
+                        v2_children(s)
+                    }
+                })
                 .collect();
             TunnelJson {
                 peers: [t.peers[0].to_string(), t.peers[1].to_string()],

@@ -24,7 +24,29 @@ fn is_error_notify(m: &IkeMsg, t: u16) -> bool {
     }
 }
 
-fn arrow(m: &IkeMsg) -> String {
+/// Arrow width: the standard one, or wider for the longest label of the SA.
+fn width(sa: &IkeSa) -> usize {
+    sa.messages
+        .iter()
+        .map(|m| label(m).chars().count() + 8)
+        .max()
+        .unwrap_or(0)
+        .max(WIDTH)
+}
+
+fn arrow(m: &IkeMsg, width: usize) -> String {
+    let label = label(m);
+    let body = format!(" {label} ");
+    let dashes = width.saturating_sub(body.chars().count() + 2);
+    let left = dashes / 2;
+    let right = dashes - left;
+    match m.dir {
+        Dir::I2R => format!("|{}{body}{}>|", "-".repeat(left), "-".repeat(right)),
+        Dir::R2I => format!("|<{}{body}{}|", "-".repeat(left), "-".repeat(right)),
+    }
+}
+
+fn label(m: &IkeMsg) -> String {
     let mut label = m.label.clone();
     match (m.ike_fragment, m.frag_id) {
         // IKEv1 Cisco fragment: number and last flag.
@@ -54,14 +76,7 @@ fn arrow(m: &IkeMsg) -> String {
     if m.encrypted && m.exchange_type == 5 {
         label.push_str(" [enc]");
     }
-    let body = format!(" {label} ");
-    let dashes = WIDTH.saturating_sub(body.chars().count() + 2);
-    let left = dashes / 2;
-    let right = dashes - left;
-    match m.dir {
-        Dir::I2R => format!("|{}{body}{}>|", "-".repeat(left), "-".repeat(right)),
-        Dir::R2I => format!("|<{}{body}{}|", "-".repeat(left), "-".repeat(right)),
-    }
+    label
 }
 
 fn write_sa(out: &mut dyn Write, sa: &IkeSa, zero: Timestamp) -> io::Result<()> {
@@ -70,9 +85,11 @@ fn write_sa(out: &mut dyn Write, sa: &IkeSa, zero: Timestamp) -> io::Result<()> 
         "  IKEv{} SA {:016x}/{:016x}",
         sa.version, sa.ispi, sa.rspi
     )?;
+    let w = width(sa);
+    let (half, rest) = (w / 2, w - w / 2);
     writeln!(
         out,
-        "  {:>6} {:>9}  {:<22}{:>24}",
+        "  {:>6} {:>9}  {:<half$}{:>rest$}",
         "frame",
         "time",
         sa.initiator.to_string(),
@@ -80,7 +97,7 @@ fn write_sa(out: &mut dyn Write, sa: &IkeSa, zero: Timestamp) -> io::Result<()> 
     )?;
     writeln!(
         out,
-        "  {:>6} {:>9}  {:<22}{:>24}",
+        "  {:>6} {:>9}  {:<half$}{:>rest$}",
         "", "", "(initiator)", "(responder)"
     )?;
     for m in &sa.messages {
@@ -89,7 +106,7 @@ fn write_sa(out: &mut dyn Write, sa: &IkeSa, zero: Timestamp) -> io::Result<()> 
             "  {:>6} {:>9.3}  {}",
             m.frame,
             m.ts.since(zero),
-            arrow(m)
+            arrow(m, w)
         )?;
     }
     if sa.dropped_messages > 0 {

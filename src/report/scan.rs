@@ -28,10 +28,12 @@ pub struct Totals {
     pub worst: BTreeMap<&'static str, usize>,
 }
 
-pub fn totals(files: &[FileAnalysis]) -> Totals {
+/// Totals; `unreadable` counts inputs that could not even be opened.
+pub fn totals(files: &[FileAnalysis], unreadable: usize) -> Totals {
     let mut t = Totals {
         schema: SCHEMA_VERSION,
         summary: true,
+        failed_inputs: unreadable,
         ..Default::default()
     };
     for f in files {
@@ -54,7 +56,7 @@ pub fn totals(files: &[FileAnalysis]) -> Totals {
 }
 
 fn failing(f: &FileAnalysis) -> bool {
-    f.worst() >= Severity::Warning || f.input_failed()
+    f.worst() >= Severity::Warning || f.input_failed() || !f.notices.is_empty()
 }
 
 /// The table of a scan.
@@ -62,6 +64,7 @@ pub fn write_table(
     out: &mut dyn Write,
     files: &[FileAnalysis],
     only_failing: bool,
+    unreadable: usize,
 ) -> io::Result<()> {
     let mut table = Table::new();
     table
@@ -92,11 +95,17 @@ pub fn write_table(
             worst = format!("unreadable: {e}");
         } else if let Some(stop) = f.read.as_ref().and_then(|r| r.stopped.as_ref()) {
             let at = match (stop.offset, stop.line) {
-                (Some(o), _) => format!(" at byte offset {o:#x}"),
+                (Some(o), _) => format!(" at byte {o:#x}"),
                 (None, Some(l)) => format!(" at line {l}"),
                 _ => String::new(),
             };
-            worst = format!("{worst}; damaged{at}: {}", stop.message);
+            let mut why = stop.message.clone();
+            if why.chars().count() > 60 {
+                why = why.chars().take(57).collect::<String>() + "...";
+            }
+            worst = format!("DAMAGED{at} ({why}); {worst}");
+        } else if !f.notices.is_empty() {
+            worst = format!("{worst}; {} warning(s)", f.notices.len());
         }
         table.add_row(vec![
             f.path.clone(),
@@ -108,7 +117,7 @@ pub fn write_table(
         ]);
     }
     writeln!(out, "{table}")?;
-    let t = totals(files);
+    let t = totals(files, unreadable);
     writeln!(
         out,
         "{} capture(s), {} unreadable or damaged, {} frames, {} IPsec packets, {} tunnel(s)",
@@ -125,6 +134,7 @@ pub fn write_json(
     out: &mut dyn Write,
     files: &[FileAnalysis],
     only_failing: bool,
+    unreadable: usize,
 ) -> io::Result<()> {
     for f in files {
         if only_failing && !failing(f) {
@@ -133,6 +143,6 @@ pub fn write_json(
         serde_json::to_writer(&mut *out, &file_json(f))?;
         writeln!(out)?;
     }
-    serde_json::to_writer(&mut *out, &totals(files))?;
+    serde_json::to_writer(&mut *out, &totals(files, unreadable))?;
     writeln!(out)
 }
