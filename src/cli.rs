@@ -26,6 +26,7 @@ Verdicts (stable codes; severity):
   invalid-spi, dpd-timeout (error)    INVALID-SPI notifies; liveness checks unanswered
   esp-not-encapsulated (warning)      NAT detected but ESP on IP protocol 50
   fragmentation-suspected (warning)   large messages unanswered, fragments never completed
+  icmp-unreachable (warning)          IKE/ESP answered by ICMP destination unreachable
   deleted, rekeyed, nat-detected, incomplete-capture, no-traffic, payloads-absent (info)
   malformed (warning)                 malformed IKE messages
 

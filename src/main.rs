@@ -261,6 +261,10 @@ impl app::PacketHook for Hook<'_, '_> {
     fn malformed(&mut self, m: &ikescope::net::Malformed, first: ikescope::capture::Timestamp) {
         self.0.malformed(m, first);
     }
+
+    fn icmp(&mut self, e: &ikescope::net::IcmpError, first: ikescope::capture::Timestamp) {
+        self.0.icmp(e, first);
+    }
 }
 
 fn convert(input: &Path, output: &Path, opts: &Options) -> Result<u8> {

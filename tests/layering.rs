@@ -10,8 +10,8 @@ use std::path::Path;
 const ALLOWED: &[(&str, &[&str])] = &[
     ("bytes", &[]),
     ("registry", &[]),
-    ("capture", &["bytes"]),
-    ("net", &["capture", "bytes"]),
+    ("capture", &["bytes", "registry"]),
+    ("net", &["capture", "bytes", "registry"]),
     ("ike", &["registry", "bytes"]),
     ("esp", &["registry", "bytes"]),
     (

@@ -429,6 +429,7 @@ fn check_net(dec: &mut Decoder, n: u64, link: u32, data: &[u8]) {
                 data.len()
             );
         }
+        Decoded::Icmp(e) => assert_eq!(e.frame, n),
         Decoded::Held | Decoded::Ignored => {}
     }
     assert!(dec.take_notices().len() <= 64);

@@ -28,6 +28,8 @@ pub use crate::report::model::{FileAnalysis, FileNotice, TunnelReport};
 pub trait PacketHook {
     fn packet(&mut self, d: &Datagram<'_>, c: &Content<'_>, tracker: &Tracker, first: Timestamp);
     fn malformed(&mut self, m: &net::Malformed, first: Timestamp);
+    /// An ICMP error quoting an IPsec packet.
+    fn icmp(&mut self, _e: &net::IcmpError, _first: Timestamp) {}
 }
 
 struct Pipeline<'h> {
@@ -95,6 +97,19 @@ impl FrameSink for Pipeline<'_> {
                     self.tracker.observe(&d, &c);
                     if let Some(h) = self.hook.as_deref_mut() {
                         h.packet(&d, &c, &self.tracker, first);
+                    }
+                }
+            }
+            Decoded::Icmp(e) => {
+                let wanted = self
+                    .opts
+                    .peer
+                    .is_none_or(|p| e.quoted_src == p || e.quoted_dst == p);
+                if wanted {
+                    self.ipsec += 1;
+                    self.tracker.observe_icmp(&e);
+                    if let Some(h) = self.hook.as_deref_mut() {
+                        h.icmp(&e, first);
                     }
                 }
             }

@@ -246,6 +246,16 @@ pub static CODES: &[CodeInfo] = &[
         checks: &["Capture with `show capture NAME dump` or export a pcap (`copy /pcap capture:NAME`)"],
     },
     CodeInfo {
+        code: "icmp-unreachable",
+        severity: Warning,
+        meaning: "IPsec packets were answered by ICMP destination unreachable: the peer or a device on the path refuses them",
+        checks: &[
+            "Port unreachable: the IKE service at that address (ASA: `show run crypto ikev1` / `crypto ikev1 enable outside`; strongSwan: is charon running?)",
+            "Administratively prohibited: ACLs / firewall policy at the reporting device",
+            "Protocol unreachable for ESP: the receiver has no IPsec for it",
+        ],
+    },
+    CodeInfo {
         code: "malformed",
         severity: Warning,
         meaning: "Malformed IKE messages in the capture",

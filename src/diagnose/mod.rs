@@ -155,6 +155,7 @@ pub fn diagnose(t: &Tunnel, ctx: &Context) -> Vec<Verdict> {
             );
         }
     }
+    icmp_answers(t, &mut out);
     // Many IKE SAs failing the same way make one verdict, not a screenful.
     let mut merged: Vec<Verdict> = Vec::new();
     for v in out {
@@ -219,4 +220,74 @@ pub(crate) fn intervals(times: &[Timestamp]) -> String {
 /// Seconds between two frames' times, for messages.
 pub(crate) fn span(a: Timestamp, b: Timestamp) -> String {
     format!("{:.1} s", b.since(a).max(0.0))
+}
+
+/// ICMP errors quoting the tunnel's packets explain silence: attach them to
+/// the verdict they explain, or report them on their own.
+fn icmp_answers(t: &Tunnel, out: &mut Vec<Verdict>) {
+    if t.icmp.is_empty() {
+        return;
+    }
+    let ike: Vec<&crate::flow::IcmpError> =
+        t.icmp.iter().filter(|e| e.quoted_sport.is_some()).collect();
+    let esp: Vec<&crate::flow::IcmpError> =
+        t.icmp.iter().filter(|e| e.quoted_sport.is_none()).collect();
+    let describe = |list: &[&crate::flow::IcmpError]| -> String {
+        let first = list[0];
+        let reason = first.reason.map_or_else(
+            || format!("ICMP type {} code {}", first.icmp_type, first.code),
+            |r| format!("ICMP {r}"),
+        );
+        let frames: Vec<FrameNo> = list.iter().map(|e| e.frame).collect();
+        format!(
+            "answered by {reason} from {} ({})",
+            first.reporter,
+            frames_text(&frames)
+        )
+    };
+    let cause = |e: &crate::flow::IcmpError, what: &str| -> String {
+        match (e.icmp_type, e.code) {
+            (3, 3) | (1, 4) => format!(
+                "nothing takes {what} at {}: the IKE daemon is not running, or IKE is not enabled on that interface (ASA: `crypto ikev1|ikev2 enable outside`)",
+                e.reporter
+            ),
+            (3, 2) => format!("{} does not accept {what} (no IPsec SA or IPsec not enabled there)", e.reporter),
+            (3, 9) | (3, 10) | (3, 13) | (1, 1) => {
+                format!("a filter at {} rejects {what} (ACL / firewall policy)", e.reporter)
+            }
+            _ => format!("{} cannot deliver {what} (routing)", e.reporter),
+        }
+    };
+    let mut used_ike = ike.is_empty();
+    let mut used_esp = esp.is_empty();
+    for v in out.iter_mut() {
+        let is_ike = matches!(
+            v.code,
+            "no-response" | "ike-auth-no-response" | "phase2-no-response" | "dpd-timeout"
+        );
+        let is_esp = v.code == "esp-one-way";
+        if is_ike && !ike.is_empty() {
+            v.message.push_str(&format!("; {}", describe(&ike)));
+            v.frames.extend(ike.iter().map(|e| e.frame));
+            v.candidates.insert(0, cause(ike[0], "IKE"));
+            used_ike = true;
+        } else if is_esp && !esp.is_empty() {
+            v.message.push_str(&format!("; {}", describe(&esp)));
+            v.frames.extend(esp.iter().map(|e| e.frame));
+            v.candidates.insert(0, cause(esp[0], "ESP"));
+            used_esp = true;
+        }
+    }
+    for (used, list, what) in [(used_ike, &ike, "IKE"), (used_esp, &esp, "ESP/AH")] {
+        if !used {
+            out.push(
+                Verdict::new(
+                    "icmp-unreachable",
+                    list.iter().map(|e| e.frame).collect(),
+                    format!("{what} packets were {}", describe(list)),
+                )
+                .candidates(&[&cause(list[0], what)]),
+            );
+        }
+    }
 }

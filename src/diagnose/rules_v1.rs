@@ -112,7 +112,7 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
                     .map(|m| m.ts)
                     .collect();
                 let msg = format!(
-                    "{first} sent {} time(s) from {} to {} over {}{}, no answer",
+                    "{first} sent {} time(s) from {} to {} over {}{}, no IKE answer",
                     sends.len(),
                     sa.initiator.addr,
                     sa.responder.addr,

@@ -146,7 +146,7 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
             let frames: Vec<FrameNo> = init_req.iter().map(|r| r.frame).collect();
             let (f, l) = (init_req[0], init_req[init_req.len() - 1]);
             let msg = format!(
-                "IKE_SA_INIT sent {} time(s) from {} to {} over {}{}, no answer",
+                "IKE_SA_INIT sent {} time(s) from {} to {} over {}{}, no IKE answer",
                 frames.len(),
                 sa.initiator.addr,
                 sa.responder.addr,

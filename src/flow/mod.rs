@@ -24,6 +24,7 @@ use crate::capture::{FrameNo, Origin, Timestamp};
 use crate::ike::{self, Body, Message};
 use crate::net::Datagram;
 
+pub use crate::net::IcmpError;
 pub use esp::{EspSa, Proto as EspProto, SeqStats};
 pub use packet::{classify, Content};
 
@@ -284,6 +285,8 @@ pub struct Tunnel {
     pub payloadless: u64,
     /// Those packets, first ones kept: what addresses and timing still show.
     pub blind: Vec<BlindPacket>,
+    /// ICMP errors quoting this tunnel's packets (first ones kept).
+    pub icmp: Vec<crate::net::IcmpError>,
     /// Malformed IKE messages (frame, reason).
     pub malformed: Vec<(FrameNo, String)>,
     pub first: Timestamp,
@@ -300,6 +303,7 @@ impl Tunnel {
             keepalives: Vec::new(),
             payloadless: 0,
             blind: Vec::new(),
+            icmp: Vec::new(),
             malformed: Vec::new(),
             first: ts,
             last: ts,
@@ -513,6 +517,17 @@ impl Tracker {
             Content::Short { proto, have } => {
                 self.observe_malformed(d, format!("{proto} header truncated: {have} bytes"))
             }
+        }
+    }
+
+    /// An ICMP error quoting one of the tunnel's packets: the tunnel is the
+    /// quoted packet's peer pair.
+    pub fn observe_icmp(&mut self, e: &crate::net::IcmpError) {
+        self.touch(e.ts);
+        let ti = self.tunnel(e.quoted_src, e.quoted_dst, e.ts);
+        let t = &mut self.tunnels[ti];
+        if t.icmp.len() < MAX_MESSAGES_PER_SA {
+            t.icmp.push(e.clone());
         }
     }
 

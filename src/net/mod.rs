@@ -91,6 +91,30 @@ pub enum Decoded<'a> {
     Held,
     Datagram(Datagram<'a>),
     Malformed(Malformed),
+    /// An ICMP error quoting an IPsec packet (port/protocol unreachable...).
+    Icmp(IcmpError),
+}
+
+/// An ICMP or ICMPv6 "destination unreachable" that quotes an IKE, ESP or
+/// AH packet (RFC 792, RFC 4443 §3.1): the peer's answer when nothing takes
+/// the packet.
+#[derive(Debug, Clone, Serialize)]
+pub struct IcmpError {
+    pub frame: FrameNo,
+    pub ts: Timestamp,
+    /// Who sent the ICMP error.
+    pub reporter: IpAddr,
+    /// ICMP type and code.
+    pub icmp_type: u8,
+    pub code: u8,
+    /// The code's name from the registry.
+    pub reason: Option<&'static str>,
+    /// The quoted packet's addresses, IP protocol and UDP ports.
+    pub quoted_src: IpAddr,
+    pub quoted_dst: IpAddr,
+    pub quoted_proto: u8,
+    pub quoted_sport: Option<u16>,
+    pub quoted_dport: Option<u16>,
 }
 
 /// A warning from the network layer: an unknown link type (once per link
@@ -104,6 +128,10 @@ pub struct NetNotice {
     /// For fragment sets: the frames of the fragments held.
     pub frames: Vec<FrameNo>,
 }
+
+/// IP protocol numbers of ICMP and ICMPv6.
+const ICMP: u8 = 1;
+const ICMPV6: u8 = 58;
 
 /// Network-layer options.
 #[derive(Debug, Clone)]
@@ -269,6 +297,12 @@ impl Decoder {
         let Some(h) = V4Head::parse(ip) else {
             return Decoded::Ignored;
         };
+        if h.proto == ICMP && h.frag_off == 0 && !h.more {
+            let body = ip
+                .get(h.ihl.max(20)..h.total.clamp(h.ihl.max(20), ip.len()))
+                .unwrap_or(&[]);
+            return self.icmp(frame, IpAddr::V4(h.src), body, false);
+        }
         if !matches!(h.proto, proto::UDP | proto::ESP | proto::AH) {
             return Decoded::Ignored;
         }
@@ -391,6 +425,77 @@ impl Decoder {
         }
     }
 
+    /// An ICMP(v6) message: a destination-unreachable error that quotes an
+    /// IPsec packet is kept; everything else is ignored.
+    fn icmp<'a>(&self, frame: &Frame<'a>, reporter: IpAddr, icmp: &[u8], v6: bool) -> Decoded<'a> {
+        let (Some(&ty), Some(&code)) = (icmp.first(), icmp.get(1)) else {
+            return Decoded::Ignored;
+        };
+        let unreachable = if v6 { ty == 1 } else { ty == 3 };
+        if !unreachable {
+            return Decoded::Ignored;
+        }
+        let q = icmp.get(8..).unwrap_or(&[]);
+        // The quoted packet: its IP header and the first bytes after it.
+        let (qsrc, qdst, qproto, l4) = match q.first().map(|b| b >> 4) {
+            Some(4) => {
+                let Some(qh) = V4Head::parse(q) else {
+                    return Decoded::Ignored;
+                };
+                (
+                    IpAddr::V4(qh.src),
+                    IpAddr::V4(qh.dst),
+                    qh.proto,
+                    q.get(qh.ihl.max(20)..).unwrap_or(&[]),
+                )
+            }
+            Some(6) => {
+                let Some(qh) = q.get(..40) else {
+                    return Decoded::Ignored;
+                };
+                let mut a = [0u8; 16];
+                let mut b = [0u8; 16];
+                a.copy_from_slice(&qh[8..24]);
+                b.copy_from_slice(&qh[24..40]);
+                (
+                    IpAddr::V6(Ipv6Addr::from(a)),
+                    IpAddr::V6(Ipv6Addr::from(b)),
+                    qh[6],
+                    q.get(40..).unwrap_or(&[]),
+                )
+            }
+            _ => return Decoded::Ignored,
+        };
+        let (sport, dport) = match qproto {
+            proto::UDP => match (be16(l4, 0), be16(l4, 2)) {
+                (Some(sp), Some(dp)) if self.ports.classify(sp, dp).is_some() => {
+                    (Some(sp), Some(dp))
+                }
+                _ => return Decoded::Ignored,
+            },
+            proto::ESP | proto::AH => (None, None),
+            _ => return Decoded::Ignored,
+        };
+        let table = if v6 {
+            &crate::registry::icmp::V6_UNREACHABLE
+        } else {
+            &crate::registry::icmp::V4_UNREACHABLE
+        };
+        Decoded::Icmp(IcmpError {
+            frame: frame.number,
+            ts: frame.ts,
+            reporter,
+            icmp_type: ty,
+            code,
+            reason: table.name(code.into()),
+            quoted_src: qsrc,
+            quoted_dst: qdst,
+            quoted_proto: qproto,
+            quoted_sport: sport,
+            quoted_dport: dport,
+        })
+    }
+
     fn ipv6<'a>(&mut self, frame: &Frame<'a>, off: usize) -> Decoded<'a> {
         let data = frame.data;
         let Some(ip) = data.get(off..) else {
@@ -403,6 +508,12 @@ impl Decoder {
             return Decoded::Ignored;
         }
         let nh = h[6];
+        if nh == ICMPV6 {
+            let mut src = [0u8; 16];
+            src.copy_from_slice(&h[8..24]);
+            let body = ip.get(40..).unwrap_or(&[]);
+            return self.icmp(frame, IpAddr::V6(Ipv6Addr::from(src)), body, true);
+        }
         match nh {
             proto::UDP => {
                 let (Some(sp), Some(dp)) = (be16(ip, 40), be16(ip, 42)) else {

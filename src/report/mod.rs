@@ -30,6 +30,13 @@ pub fn wireshark_filter(t: &Tunnel) -> String {
     for spi in spis {
         parts.push(format!("esp.spi == 0x{spi:08x}"));
     }
+    if !t.icmp.is_empty() {
+        parts.push(if t.peers[0].is_ipv4() {
+            "icmp.type == 3".to_string()
+        } else {
+            "icmpv6.type == 1".to_string()
+        });
+    }
     let base = format!(
         "{}.addr == {} && {}.addr == {}",
         ip_kw(t.peers[0]),

@@ -336,6 +336,53 @@ impl<'w> PacketPrinter<'w> {
         });
     }
 
+    /// Print an ICMP error that quotes an IPsec packet.
+    pub fn icmp(&mut self, e: &crate::net::IcmpError, first: Timestamp) {
+        let style = self.style;
+        self.run(|out| {
+            let what = match (e.quoted_proto, e.quoted_sport, e.quoted_dport) {
+                (50, _, _) => "ESP".to_string(),
+                (51, _, _) => "AH".to_string(),
+                (_, Some(sp), Some(dp)) => format!("UDP {sp} → {dp}"),
+                _ => format!("IP protocol {}", e.quoted_proto),
+            };
+            let reason = e.reason.map_or_else(
+                || format!("type {} code {}", e.icmp_type, e.code),
+                str::to_string,
+            );
+            match style {
+                Style::Json => {
+                    let v = serde_json::json!({
+                        "schema": super::SCHEMA_VERSION,
+                        "frame": e.frame,
+                        "time": e.ts,
+                        "src": e.reporter.to_string(),
+                        "dst": e.quoted_src.to_string(),
+                        "sport": null,
+                        "dport": null,
+                        "proto": "icmp",
+                        "malformed": null,
+                        "truncated": false,
+                        "fragments": [],
+                        "icmp": e,
+                    });
+                    serde_json::to_writer(&mut *out, &v)?;
+                    writeln!(out)
+                }
+                _ => writeln!(
+                    out,
+                    "{:>6} {:>11.6}  {} → {}  ICMP {reason} (quoting {what} {} → {})",
+                    e.frame,
+                    e.ts.since(first),
+                    e.reporter,
+                    e.quoted_src,
+                    e.quoted_src,
+                    e.quoted_dst
+                ),
+            }
+        });
+    }
+
     /// Print a packet whose lower layers are broken.
     pub fn malformed(&mut self, m: &Malformed, first: Timestamp) {
         let style = self.style;
