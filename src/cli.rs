@@ -18,6 +18,7 @@ Verdicts (stable codes; severity):
   phase2-invalid-id (error)           crypto ACL / proxy-ID mismatch (INVALID-ID / TS_UNACCEPTABLE)
   phase2-no-response (error)          QM1 / CREATE_CHILD_SA repeated without answer
   phase2-rejected (error)             QM1 answered only by an encrypted Informational
+  phase2-unconfirmed (warning)        QM2 repeated after QM3: the responder did not take QM3
   auth-failed (error)                 IKEv2 AUTHENTICATION_FAILED or a too small IKE_AUTH answer
   ike-auth-rejected (error)           IKE_AUTH answered, no child SA and no ESP
   ike-auth-no-response (error)        IKE_AUTH repeated without answer

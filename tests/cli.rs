@@ -235,7 +235,10 @@ fn icmp_port_unreachable_names_the_cause() {
     let o = run(&[cap("v1-responder-down.pcap").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let s = text(&o);
-    assert!(s.contains("answered by ICMP port unreachable from 203.0.113.1 (frames 2, 4, 6, 8)"), "{s}");
+    assert!(
+        s.contains("answered by ICMP port unreachable from 203.0.113.1 (frames 2, 4, 6, 8)"),
+        "{s}"
+    );
     assert!(s.contains("IKE daemon is not running"), "{s}");
     let p = run(&["packets", cap("v1-responder-down.pcap").to_str().unwrap()]);
     assert!(text(&p).contains("ICMP port unreachable (quoting UDP 500 → 500"));

@@ -103,6 +103,15 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
+        code: "phase2-unconfirmed",
+        severity: Warning,
+        meaning: "The Quick Mode responder repeated QM2 after QM3: it did not take QM3, so its side of the SA may be missing",
+        checks: &[
+            "`show crypto ipsec sa` on the responder: is the SA there, with decaps counting?",
+            "Responder debug for a HASH(3) failure (ASA: `debug crypto ikev1 127`)",
+        ],
+    },
+    CodeInfo {
         code: "phase2-rejected",
         severity: Error,
         meaning: "Phase 1 up, but phase 2 was answered only by an encrypted Informational: transform set, PFS or proxy-ID mismatch. The notification is encrypted, so the capture cannot tell which",

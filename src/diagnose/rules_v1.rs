@@ -377,6 +377,43 @@ fn quick_modes(
     for q in &sa.quick_modes {
         if q.last >= 2 {
             o.child_up = true;
+            // QM2 sent again after QM3: the QM responder did not take QM3.
+            let of_q = |l: &str| -> Vec<&IkeMsg> {
+                sa.messages
+                    .iter()
+                    .filter(|m| {
+                        m.exchange_type == QUICK && m.message_id == q.message_id && m.label == l
+                    })
+                    .collect()
+            };
+            let qm3 = of_q("QM3");
+            if let Some(first3) = qm3.first() {
+                let again: Vec<FrameNo> = of_q("QM2")
+                    .iter()
+                    .filter(|m| m.frame > first3.frame)
+                    .map(|m| m.frame)
+                    .collect();
+                if !again.is_empty() {
+                    let mut frames = vec![first3.frame];
+                    frames.extend(&again);
+                    out.push(
+                        Verdict::new(
+                            "phase2-unconfirmed",
+                            frames,
+                            format!(
+                                "QM2 (message ID {:#010x}) was sent again {} time(s) after QM3 (frame {}): the Quick Mode responder did not take QM3, so it may not have installed the SAs",
+                                q.message_id,
+                                again.len(),
+                                first3.frame
+                            ),
+                        )
+                        .candidates(&[
+                            "QM3 lost on the way to the responder",
+                            "QM3 failed the responder's HASH(3) check",
+                        ]),
+                    );
+                }
+            }
             continue;
         }
         let Some(&first) = q.frames.first() else {

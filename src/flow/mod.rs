@@ -149,6 +149,10 @@ pub struct IkeMsg {
     pub response: bool,
     /// Earlier frame with the same bytes, when this is a retransmission.
     pub retransmit_of: Option<FrameNo>,
+    /// Earlier frame with the same bytes less than a millisecond before: the
+    /// capture saw the packet twice. Labelled "… (dup)" and left out of the
+    /// rules' counts.
+    pub duplicate_of: Option<FrameNo>,
     /// The encrypted original of a decrypted copy, or the copy of an
     /// encrypted message (ASA `capture type isakmp`).
     pub twin: Option<FrameNo>,
@@ -655,16 +659,36 @@ fn mark_retransmission(sa: &IkeSa, m: &mut IkeMsg) -> bool {
     match sa
         .messages
         .iter()
+        .rev()
         .find(|p| p.bytes_hash == m.bytes_hash && p.dir == m.dir)
     {
+        // The same packet again in the next frame or so, within a
+        // millisecond, was captured twice (two capture points, a SPAN of both
+        // directions), not resent: IKE retransmission timers start at half a
+        // second.
+        Some(prev) if m.ts.since(prev.ts) < DUPLICATE_SECS && m.frame <= prev.frame + 2 => {
+            m.duplicate_of = Some(prev.duplicate_of.unwrap_or(prev.frame));
+            m.label = format!("{} (dup)", prev.label.trim_end_matches(" (dup)"));
+            true
+        }
         Some(prev) => {
-            m.retransmit_of = Some(prev.retransmit_of.unwrap_or(prev.frame));
-            m.label = prev.label.clone();
+            let orig = sa
+                .messages
+                .iter()
+                .find(|p| {
+                    p.bytes_hash == m.bytes_hash && p.dir == m.dir && p.duplicate_of.is_none()
+                })
+                .unwrap_or(prev);
+            m.retransmit_of = Some(orig.retransmit_of.unwrap_or(orig.frame));
+            m.label = orig.label.clone();
             true
         }
         None => false,
     }
 }
+
+/// Identical packets closer than this are capture duplicates.
+const DUPLICATE_SECS: f64 = 0.001;
 
 /// Owned summary of a message; label and retransmission are filled in later.
 fn summarize(
@@ -691,6 +715,7 @@ fn summarize(
         decrypted_copy: msg.decrypted_copy,
         response: h.v2_response(),
         retransmit_of: None,
+        duplicate_of: None,
         twin: None,
         notifies: Vec::new(),
         payload_types: msg.payloads.iter().map(|p| p.ptype).collect(),
