@@ -687,3 +687,49 @@ fn asa_decrypted_copies_name_the_phase2_refusal() {
         codes(&v)
     );
 }
+
+#[test]
+fn an_attempt_that_failed_before_a_success_is_history() {
+    let mut c = Capture::new();
+    // A first IKE SA whose MM1 went unanswered...
+    let other = 0x9999_0000_0000_0001u64;
+    let mm1 = message(1, other, 0, 2, 0, 0, &[(1, v1_sa())]);
+    c.ike(A, B, 0.0, mm1.clone());
+    c.ike(A, B, 4.0, mm1);
+    // ...then a full negotiation with ESP both ways.
+    established_v1(&mut c);
+    for s in 1..=3 {
+        c.esp(A, B, 0.1, 0xc0ffee01, s);
+        c.esp(B, A, 0.01, 0xbeef0001, s);
+    }
+    let (_, v) = c.verdicts();
+    let nr = find(&v, "no-response");
+    assert_eq!(nr.severity, Severity::Info);
+    assert!(
+        nr.message
+            .contains("a later negotiation (from frame 3) succeeded"),
+        "{}",
+        nr.message
+    );
+    assert!(v.iter().any(|x| x.code == "established"));
+    assert!(
+        v.iter().all(|x| x.severity <= Severity::Info),
+        "{:?}",
+        codes(&v)
+    );
+}
+
+#[test]
+fn a_packet_captured_twice_is_not_a_retransmission() {
+    let mut c = Capture::new();
+    let mm1 = message(1, I, 0, 2, 0, 0, &[(1, v1_sa())]);
+    c.ike(A, B, 0.0, mm1.clone());
+    c.ike(A, B, 0.00002, mm1);
+    let (t, v) = c.verdicts();
+    let m = &t[0].ike_sas[0].messages;
+    assert_eq!(m[1].duplicate_of, Some(1));
+    assert_eq!(m[1].retransmit_of, None);
+    assert_eq!(m[1].label, "MM1 (dup)");
+    // One send, capture ends at once: not enough to call no-response.
+    assert_eq!(codes(&v), vec!["incomplete-capture"]);
+}
