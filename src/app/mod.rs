@@ -40,6 +40,7 @@ struct Pipeline<'h> {
     incomplete: Vec<(IpAddr, IpAddr, Vec<u64>)>,
     frames: u64,
     ipsec: u64,
+    filtered: u64,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
     hook: Option<&'h mut dyn PacketHook>,
@@ -92,7 +93,9 @@ impl FrameSink for Pipeline<'_> {
             Decoded::Ignored | Decoded::Held => {}
             Decoded::Datagram(d) => {
                 let c = flow::classify(&d);
-                if self.wanted(&d, &c) {
+                if !self.wanted(&d, &c) {
+                    self.filtered += 1;
+                } else {
                     self.ipsec += 1;
                     self.tracker.observe(&d, &c);
                     if let Some(h) = self.hook.as_deref_mut() {
@@ -153,6 +156,7 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
         incomplete: Vec::new(),
         frames: 0,
         ipsec: 0,
+        filtered: 0,
         first: None,
         last: None,
         hook,
@@ -220,6 +224,7 @@ fn finish(
         notices: p.notices,
         frames: p.frames,
         ipsec_packets: p.ipsec,
+        filtered: p.filtered,
         first: p.first,
         last: p.last,
         tunnels,

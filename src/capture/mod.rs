@@ -215,9 +215,14 @@ impl Outcome {
             offset: Some(offset),
             line: None,
             frame: None,
-            message: format!(
-                "{message} at offset {offset:#x}; reading stopped, earlier packets kept"
-            ),
+            message: if self.frames == 0 {
+                format!("{message} at offset {offset:#x}; reading stopped before any packet")
+            } else {
+                format!(
+                    "{message} at offset {offset:#x}; reading stopped, the {} packet(s) before it were analysed",
+                    self.frames
+                )
+            },
         });
     }
 }

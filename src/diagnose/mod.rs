@@ -116,6 +116,11 @@ pub fn diagnose(t: &Tunnel, ctx: &Context) -> Vec<Verdict> {
     }
     // A failed attempt followed by a successful negotiation between the same
     // peers is history, not the tunnel's state: say so, as info.
+    let up_starts: Vec<FrameNo> = per_sa
+        .iter()
+        .filter(|(_, _, r)| r.child_up)
+        .map(|(f, _, _)| *f)
+        .collect();
     let success_at: Option<FrameNo> = per_sa
         .iter()
         .filter(|(_, _, r)| r.child_up)
@@ -139,11 +144,8 @@ pub fn diagnose(t: &Tunnel, ctx: &Context) -> Vec<Verdict> {
     {
         let both_ways = rules_esp::esp_both_ways(t);
         if both_ways && phase2_up {
-            let mut frames: Vec<FrameNo> = t
-                .ike_sas
-                .iter()
-                .flat_map(|sa| sa.messages.iter().take(1).map(|m| m.frame))
-                .collect();
+            // Evidence: the first frame of each IKE SA that set up a child SA.
+            let mut frames: Vec<FrameNo> = up_starts.clone();
             frames.extend(t.esp.iter().take(2).map(|e| e.first_frame));
             out.insert(
                 0,

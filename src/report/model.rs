@@ -68,6 +68,8 @@ pub struct FileAnalysis {
     pub notices: Vec<FileNotice>,
     pub frames: u64,
     pub ipsec_packets: u64,
+    /// IPsec packets left out by `--peer` / `--spi`.
+    pub filtered: u64,
     pub first: Option<Timestamp>,
     pub last: Option<Timestamp>,
     pub tunnels: Vec<TunnelReport>,

@@ -142,6 +142,14 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
         writeln!(out, "  {:?}: {}{at}", n.level, n.message)?;
     }
     if f.tunnels.is_empty() {
+        if f.filtered > 0 {
+            writeln!(
+                out,
+                "  No IKE, ESP or AH traffic matches the filter ({} IPsec packet(s) of other peers or SPIs left out).",
+                f.filtered
+            )?;
+            return Ok(());
+        }
         writeln!(out, "  No IKE, ESP or AH traffic found.")?;
         return Ok(());
     }
