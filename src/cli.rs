@@ -128,7 +128,7 @@ pub struct ScanArgs {
     /// JSON Lines: one object per capture, then a summary object.
     #[arg(long)]
     pub json: bool,
-    /// List only captures with warning or error verdicts (or damaged input).
+    /// List only captures with warning or error verdicts, damaged input, or reader warnings.
     #[arg(long)]
     pub only_failing: bool,
     /// No progress bar.

@@ -220,14 +220,22 @@ fn run(cli: Cli) -> Result<u8> {
                     b.set_message(format!("{d}/{n_files} files"));
                 }
             };
-            let results = scan::run(&found.captures, &opts, jobs.max(1), &progress);
+            let mut results = scan::run(&found.captures, &opts, jobs.max(1), &progress);
+            // Unreadable inputs get their own row / JSON document.
+            for s in found.skipped.iter().filter(|s| s.failed) {
+                results.push(FileAnalysis::unreadable(
+                    s.path.display().to_string(),
+                    s.reason.clone(),
+                ));
+            }
+            results.sort_by(|a, b| a.path.cmp(&b.path));
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
             if a.json {
-                report::scan::write_json(&mut out, &results, a.only_failing, unreadable)?;
+                report::scan::write_json(&mut out, &results, a.only_failing, 0)?;
             } else {
-                report::scan::write_table(&mut out, &results, a.only_failing, unreadable)?;
+                report::scan::write_table(&mut out, &results, a.only_failing, 0)?;
             }
             out.flush()?;
             report_input_errors(&results);

@@ -170,8 +170,11 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
         )),
         _ => capture::read_path(path, &read_opts, &mut p),
     };
+    // Only when the assumed date was really used: dumps that carry their own
+    // date (IOS EPC) do not need it.
+    let first_day = p.first.map(|t| civil_from_days(t.secs.div_euclid(86_400)));
     if let (Ok(r), None, Some((y, m, d))) = (&result, opts.read.date, read_opts.date) {
-        if r.format == capture::Format::CiscoText {
+        if r.format == capture::Format::CiscoText && first_day == Some((y, m, d)) {
             p.notices.insert(
                 0,
                 FileNotice {

@@ -665,8 +665,14 @@ fn mark_retransmission(sa: &IkeSa, m: &mut IkeMsg) -> bool {
         // The same packet again in the next frame or so, within a
         // millisecond, was captured twice (two capture points, a SPAN of both
         // directions), not resent: IKE retransmission timers start at half a
-        // second.
-        Some(prev) if m.ts.since(prev.ts) < DUPLICATE_SECS && m.frame <= prev.frame + 2 => {
+        // second. Only with real, distinct time stamps: console dumps without
+        // times (or files with zeroed ones) say nothing about the gap.
+        Some(prev)
+            if m.origin == Origin::Wire
+                && m.ts > prev.ts
+                && m.ts.since(prev.ts) < DUPLICATE_SECS
+                && m.frame <= prev.frame + 2 =>
+        {
             m.duplicate_of = Some(prev.duplicate_of.unwrap_or(prev.frame));
             m.label = format!("{} (dup)", prev.label.trim_end_matches(" (dup)"));
             true

@@ -69,9 +69,38 @@ pub(super) fn label(sa: &mut IkeSa, m: &mut IkeMsg, _msg: &Message<'_>) {
             let i = dir_index(m.dir);
             sa.p1_count[i] = sa.p1_count[i].saturating_add(1);
             let n = sa.p1_count[i] as u32;
-            let num = match m.dir {
+            let counted = match m.dir {
                 Dir::I2R => 2 * n - 1,
                 Dir::R2I => 2 * n,
+            };
+            // The payloads say which message this is (RFC 2409 §5): SA in
+            // MM1/MM2 and AM1/AM2, KE in MM3/MM4, ciphertext in MM5/MM6, a
+            // HASH without SA in AM3. Counting is the fallback, so a message
+            // lost from the capture does not shift the labels after it.
+            let has = |t: u8| m.payload_types.contains(&t);
+            let (sa_p, ke_p) = (1u8, 4u8);
+            let by_content = if m.exchange_type == exch::MAIN {
+                match (m.dir, m.encrypted, has(sa_p), has(ke_p)) {
+                    (Dir::I2R, true, _, _) => Some(5),
+                    (Dir::R2I, true, _, _) => Some(6),
+                    (Dir::I2R, false, true, _) => Some(1),
+                    (Dir::R2I, false, true, _) => Some(2),
+                    (Dir::I2R, false, false, true) => Some(3),
+                    (Dir::R2I, false, false, true) => Some(4),
+                    _ => None,
+                }
+            } else {
+                match (m.dir, has(sa_p)) {
+                    (Dir::I2R, true) => Some(1),
+                    (Dir::R2I, _) => Some(2),
+                    (Dir::I2R, false) => Some(3),
+                }
+            };
+            // A truncated or malformed message may not show its payloads.
+            let num = if m.malformed.is_some() || m.truncated {
+                counted
+            } else {
+                by_content.unwrap_or(counted)
             };
             // The responder's SA payload names the chosen transform: keep its
             // hash algorithm for NAT-D (RFC 3947 §3.2).

@@ -100,6 +100,7 @@ pub struct VerdictJson<'a> {
     pub candidates: &'a [String],
     pub offered: Vec<String>,
     pub checks: &'static [&'static str],
+    pub repeats: usize,
 }
 
 fn qm(q: &QuickMode) -> Phase2Json {
@@ -159,6 +160,7 @@ fn verdict(v: &Verdict) -> VerdictJson<'_> {
             None => Vec::new(),
         },
         checks: advice::info(v.code).map_or(&[], |i| i.checks),
+        repeats: v.repeats,
     }
 }
 

@@ -85,8 +85,30 @@ impl FileAnalysis {
             .unwrap_or(Severity::Ok)
     }
 
-    /// Reading stopped early or failed.
+    /// Reading stopped early or failed, or the reader found damage (a
+    /// broken hex dump in a console export).
     pub fn input_failed(&self) -> bool {
-        self.error.is_some() || self.read.as_ref().is_some_and(|r| r.stopped.is_some())
+        self.error.is_some()
+            || self.read.as_ref().is_some_and(|r| r.stopped.is_some())
+            || self
+                .notices
+                .iter()
+                .any(|n| n.level == capture::Level::Error)
+    }
+
+    /// An input that could not be opened at all.
+    pub fn unreadable(path: String, reason: String) -> FileAnalysis {
+        FileAnalysis {
+            path,
+            read: None,
+            error: Some(reason),
+            notices: Vec::new(),
+            frames: 0,
+            ipsec_packets: 0,
+            filtered: 0,
+            first: None,
+            last: None,
+            tunnels: Vec::new(),
+        }
     }
 }

@@ -42,7 +42,12 @@ pub fn totals(files: &[FileAnalysis], unreadable: usize) -> Totals {
         t.frames += f.frames;
         t.ipsec_packets += f.ipsec_packets;
         t.tunnels += f.tunnels.len();
-        *t.worst.entry(f.worst().as_str()).or_default() += 1;
+        let worst = if f.input_failed() {
+            "damaged"
+        } else {
+            f.worst().as_str()
+        };
+        *t.worst.entry(worst).or_default() += 1;
         for tr in &f.tunnels {
             let mut codes: Vec<&'static str> = tr.verdicts.iter().map(|v| v.code).collect();
             codes.sort_unstable();
