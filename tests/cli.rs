@@ -243,3 +243,47 @@ fn icmp_port_unreachable_names_the_cause() {
     let p = run(&["packets", cap("v1-responder-down.pcap").to_str().unwrap()]);
     assert!(text(&p).contains("ICMP port unreachable (quoting UDP 500 → 500"));
 }
+
+#[test]
+fn scan_reports_unreadable_inputs_in_its_json() {
+    let d = tmpdir("unreadable");
+    fs::copy(cap("v2-up.pcap"), d.join("v2-up.pcap")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(d.join("gone.pcap"), d.join("dangling.pcap")).unwrap();
+    let o = run(&["scan", "--json", "-q", d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let lines: Vec<serde_json::Value> = text(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let bad = lines
+        .iter()
+        .find(|v| {
+            v["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("dangling.pcap"))
+        })
+        .expect("a document for the unreadable input");
+    assert_eq!(bad["input_failed"], true);
+    assert!(bad["error"].as_str().is_some());
+    assert_eq!(lines.last().unwrap()["failed_inputs"], 1);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read"));
+}
+
+#[test]
+fn pipes_and_standard_input_are_read() {
+    let bytes = fs::read(cap("v1-psk-mismatch.pcap")).unwrap();
+    let mut child = bin()
+        .args(["--json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["frames"], 12);
+    assert_eq!(v["tunnels"][0]["verdicts"][0]["code"], "phase1-auth-failed");
+}
