@@ -185,7 +185,6 @@ fn run(cli: Cli) -> Result<u8> {
             let found = scan::find(&a.paths, shard);
             // Unreadable inputs are always said (and make exit 2); files that
             // are simply not captures only with -v.
-            let unreadable = found.skipped.iter().filter(|s| s.failed).count();
             for s in &found.skipped {
                 if s.failed || a.verbose {
                     eprintln!(
@@ -233,17 +232,13 @@ fn run(cli: Cli) -> Result<u8> {
                 b.finish_and_clear();
             }
             if a.json {
-                report::scan::write_json(&mut out, &results, a.only_failing, 0)?;
+                report::scan::write_json(&mut out, &results, a.only_failing)?;
             } else {
-                report::scan::write_table(&mut out, &results, a.only_failing, 0)?;
+                report::scan::write_table(&mut out, &results, a.only_failing)?;
             }
             out.flush()?;
             report_input_errors(&results);
-            if unreadable > 0 {
-                EXIT_ERROR
-            } else {
-                exit_code(&results)
-            }
+            exit_code(&results)
         }
         Some(Command::Convert(a)) => {
             let opts = options(&a.common)?;

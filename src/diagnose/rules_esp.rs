@@ -250,9 +250,7 @@ pub(super) fn check(
     // NAT.
     let mut nat_frames: Vec<FrameNo> = Vec::new();
     let mut who: Vec<String> = Vec::new();
-    let mut floated = false;
     for sa in &t.ike_sas {
-        floated |= sa.nat.floated;
         if sa.nat.initiator_behind_nat == Some(true) {
             who.push(format!("initiator {} is behind NAT", sa.initiator.addr));
         }
@@ -285,7 +283,6 @@ pub(super) fn check(
     } else if negotiated && (!t.keepalives.is_empty() || t.esp.iter().any(|e| e.udp)) {
         // IKEv2 moves to port 4500 whether or not there is a NAT (RFC 7296
         // §2.23), so a float alone says nothing; keepalives and ESP in UDP do.
-        let _ = floated;
         let mut frames: Vec<FrameNo> = t.keepalives.iter().take(2).copied().collect();
         frames.extend(
             t.esp

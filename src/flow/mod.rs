@@ -238,10 +238,6 @@ pub struct IkeSa {
 }
 
 impl IkeSa {
-    pub fn msgs(&self, dir: Dir) -> impl Iterator<Item = &IkeMsg> {
-        self.messages.iter().filter(move |m| m.dir == dir)
-    }
-
     /// First message with this label that is not a retransmission.
     pub fn find(&self, label: &str) -> Option<&IkeMsg> {
         self.messages

@@ -13,7 +13,7 @@ pub mod table;
 use std::fmt::Write as _;
 
 use crate::capture::FrameNo;
-use crate::flow::{Endpoint, EspSa, Tunnel};
+use crate::flow::Tunnel;
 
 /// JSON schema version of every JSON document and line we write.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -97,25 +97,4 @@ pub fn frame_list(frames: &[FrameNo]) -> String {
         i = j + 1;
     }
     out.join(", ")
-}
-
-/// Short description of an ESP SA for tables.
-pub fn esp_short(e: &EspSa) -> String {
-    format!(
-        "{} {:08x} {}→{} {} pkts{}",
-        match e.proto {
-            crate::flow::EspProto::Esp => "ESP",
-            crate::flow::EspProto::Ah => "AH",
-        },
-        e.spi,
-        e.src,
-        e.dst,
-        e.packets,
-        if e.udp { " (UDP)" } else { "" }
-    )
-}
-
-/// Endpoint as text.
-pub fn ep(e: &Endpoint) -> String {
-    e.to_string()
 }

@@ -28,12 +28,11 @@ pub struct Totals {
     pub worst: BTreeMap<&'static str, usize>,
 }
 
-/// Totals; `unreadable` counts inputs that could not even be opened.
-pub fn totals(files: &[FileAnalysis], unreadable: usize) -> Totals {
+/// Totals over a scan's files.
+pub fn totals(files: &[FileAnalysis]) -> Totals {
     let mut t = Totals {
         schema: SCHEMA_VERSION,
         summary: true,
-        failed_inputs: unreadable,
         ..Default::default()
     };
     for f in files {
@@ -69,7 +68,6 @@ pub fn write_table(
     out: &mut dyn Write,
     files: &[FileAnalysis],
     only_failing: bool,
-    unreadable: usize,
 ) -> io::Result<()> {
     let mut table = Table::new();
     table
@@ -122,7 +120,7 @@ pub fn write_table(
         ]);
     }
     writeln!(out, "{table}")?;
-    let t = totals(files, unreadable);
+    let t = totals(files);
     writeln!(
         out,
         "{} capture(s), {} unreadable or damaged, {} frames, {} IPsec packets, {} tunnel(s)",
@@ -139,7 +137,6 @@ pub fn write_json(
     out: &mut dyn Write,
     files: &[FileAnalysis],
     only_failing: bool,
-    unreadable: usize,
 ) -> io::Result<()> {
     for f in files {
         if only_failing && !failing(f) {
@@ -148,6 +145,6 @@ pub fn write_json(
         serde_json::to_writer(&mut *out, &file_json(f))?;
         writeln!(out)?;
     }
-    serde_json::to_writer(&mut *out, &totals(files, unreadable))?;
+    serde_json::to_writer(&mut *out, &totals(files))?;
     writeln!(out)
 }

@@ -8,7 +8,7 @@ use comfy_table::{presets, ContentArrangement, Table};
 use super::model::{FileAnalysis, TunnelReport};
 use super::{config, frame_list, wireshark_filter};
 use crate::diagnose::{advice, Offered, Severity};
-use crate::flow::{state, Dir, IkeSa, Mode, Tunnel};
+use crate::flow::{state, IkeSa, Mode, Tunnel};
 
 fn mode_text(sa: &IkeSa) -> String {
     match sa.mode {
@@ -248,12 +248,4 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport) -> io::Result
     }
     writeln!(out, "  Wireshark filter: {}", wireshark_filter(t))?;
     Ok(())
-}
-
-/// Which side a message came from, for ladders.
-pub fn side(d: Dir) -> &'static str {
-    match d {
-        Dir::I2R => "initiator",
-        Dir::R2I => "responder",
-    }
 }
