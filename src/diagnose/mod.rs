@@ -14,7 +14,7 @@ mod rules_v2;
 use serde::Serialize;
 
 use crate::capture::{FrameNo, Timestamp};
-use crate::flow::{Tunnel, V1Transform, V2Proposal};
+use crate::flow::Tunnel;
 
 /// How bad a verdict is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -55,13 +55,9 @@ pub struct Verdict {
     pub repeats: usize,
 }
 
-/// Proposals an initiator offered, to be shown as configuration lines.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Offered {
-    V1(Vec<V1Transform>),
-    V2(Vec<V2Proposal>),
-}
+/// Proposals an initiator offered, to be shown as configuration lines: the
+/// tracker's summary of the SA payload, as it is.
+pub use crate::flow::Offer as Offered;
 
 impl Verdict {
     pub fn new(code: &'static str, frames: Vec<FrameNo>, message: String) -> Verdict {

@@ -1,9 +1,9 @@
 //! IKEv1 rules: Main/Aggressive Mode progress, cleartext notifications,
 //! Quick Mode outcomes, dead peer detection.
 
-use super::{frames_text, intervals, span, Context, Offered, SaOutcome, Verdict};
+use super::{frames_text, intervals, span, Context, SaOutcome, Verdict};
 use crate::capture::FrameNo;
-use crate::flow::{state, Dir, IkeMsg, IkeSa, Mode, Offer, SeenNotify, Tunnel};
+use crate::flow::{state, Dir, IkeMsg, IkeSa, Mode, SeenNotify, Tunnel};
 
 /// IKEv1 notify types (RFC 2408 §3.14.1, RFC 2407 §4.6.3, RFC 3706).
 mod n {
@@ -33,13 +33,6 @@ fn notifies(sa: &IkeSa) -> Vec<(&IkeMsg, &SeenNotify)> {
         .iter()
         .flat_map(|m| m.notifies.iter().map(move |n| (m, n)))
         .collect()
-}
-
-fn offered(m: Option<&IkeMsg>) -> Option<Offered> {
-    match m?.offer.as_ref()? {
-        Offer::V1(t) => Some(Offered::V1(t.clone())),
-        Offer::V2(p) => Some(Offered::V2(p.clone())),
-    }
 }
 
 fn name(n: &SeenNotify) -> String {
@@ -99,7 +92,7 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
                     m.frame
                 ),
             );
-            v.offered = offered(sa.find(first));
+            v.offered = sa.find(first).and_then(|m| m.offer.clone());
             out.push(v);
         } else if !answered {
             let sends = sa.frames_of(first);

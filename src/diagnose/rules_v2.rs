@@ -1,9 +1,9 @@
 //! IKEv2 rules (RFC 7296): IKE_SA_INIT and IKE_AUTH outcomes, cleartext
 //! notifications, INVALID_KE_PAYLOAD retries, liveness checks.
 
-use super::{frames_text, intervals, span, Context, Offered, SaOutcome, Severity, Verdict};
+use super::{frames_text, intervals, span, Context, SaOutcome, Severity, Verdict};
 use crate::capture::FrameNo;
-use crate::flow::{state, Dir, IkeMsg, IkeSa, Offer, Tunnel};
+use crate::flow::{state, Dir, IkeMsg, IkeSa, Tunnel};
 
 /// IKEv2 notify types (RFC 7296 §3.10.1).
 mod n {
@@ -137,10 +137,7 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
                     m.src.addr, m.frame
                 ),
             );
-            v.offered = init_req.first().and_then(|r| match r.offer.as_ref()? {
-                Offer::V2(p) => Some(Offered::V2(p.clone())),
-                Offer::V1(t) => Some(Offered::V1(t.clone())),
-            });
+            v.offered = init_req.first().and_then(|r| r.offer.clone());
             out.push(v);
         } else if init_resp.is_empty() {
             let frames: Vec<FrameNo> = init_req.iter().map(|r| r.frame).collect();
