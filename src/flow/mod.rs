@@ -26,7 +26,7 @@ use crate::net::Datagram;
 
 pub use crate::net::IcmpError;
 pub use esp::{EspSa, Proto as EspProto, SeqStats};
-pub use packet::{classify, Content};
+pub use packet::{classify, payload_absent, Content};
 
 /// Most messages kept per IKE SA for the ladder; later ones only update counters.
 pub const MAX_MESSAGES_PER_SA: usize = 512;
@@ -512,7 +512,7 @@ impl Tracker {
             Content::Esp { esp, udp } => self.observe_esp(d, esp, *udp),
             Content::Ah(a) => self.observe_ah(d, a),
             Content::Keepalive => self.observe_keepalive(d),
-            _ if d.origin == Origin::TextSummary => self.observe_payloadless(d),
+            _ if payload_absent(d, c) => self.observe_payloadless(d),
             Content::NotIke(e) => self.observe_malformed(d, e.to_string()),
             Content::Short { proto, have } => {
                 self.observe_malformed(d, format!("{proto} header truncated: {have} bytes"))

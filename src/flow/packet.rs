@@ -1,6 +1,7 @@
 //! One IPsec datagram classified into what it carries: a decoded IKE
 //! message, an ESP or AH header, a NAT keepalive, or why it could not be read.
 
+use crate::capture::Origin;
 use crate::esp::{Ah, Esp};
 use crate::ike::{self, IkeError, Message};
 use crate::net::{Datagram, Payload};
@@ -35,6 +36,12 @@ impl Content<'_> {
             Content::Short { proto, .. } => proto,
         }
     }
+}
+
+/// A console summary line gave this packet's headers but not its bytes, so
+/// it could not be decoded: not malformed, just absent.
+pub fn payload_absent(d: &Datagram<'_>, c: &Content<'_>) -> bool {
+    d.origin == Origin::TextSummary && matches!(c, Content::NotIke(_) | Content::Short { .. })
 }
 
 /// Decode what a datagram carries.

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::capture::{FrameNo, Origin, Timestamp};
 use crate::esp::{Ah, Esp};
-use crate::flow::{Content, Dir, Tracker};
+use crate::flow::{payload_absent, Content, Dir, Tracker};
 use crate::ike::{Body, Message};
 use crate::net::{Datagram, Malformed, Payload};
 
@@ -250,11 +250,7 @@ impl<'w> PacketPrinter<'w> {
                     dport: d.dport,
                     proto: c.proto(),
                     malformed: match c {
-                        _ if d.origin == Origin::TextSummary
-                            && matches!(c, Content::NotIke(_) | Content::Short { .. }) =>
-                        {
-                            None
-                        }
+                        _ if payload_absent(d, c) => None,
                         Content::Ike(m) => m.malformed.as_ref().map(|e| e.to_string()),
                         Content::NotIke(e) => Some(e.to_string()),
                         Content::Short { proto, have } => {
@@ -294,9 +290,7 @@ impl<'w> PacketPrinter<'w> {
                     d.ts.since(first),
                     ep(d.src, d.sport),
                     ep(d.dst, d.dport),
-                    if d.origin == Origin::TextSummary
-                        && matches!(c, Content::NotIke(_) | Content::Short { .. })
-                    {
+                    if payload_absent(d, c) {
                         format!(
                             "{} [payload absent: console summary line, IP length {}]",
                             c.proto().to_uppercase(),
