@@ -24,7 +24,8 @@ pub struct Skipped {
 /// What the walk found.
 #[derive(Debug, Default)]
 pub struct Found {
-    pub captures: Vec<PathBuf>,
+    /// Captures found, with their size on disk.
+    pub captures: Vec<(PathBuf, u64)>,
     pub skipped: Vec<Skipped>,
     /// Total size of the captures, for progress.
     pub bytes: u64,
@@ -105,10 +106,7 @@ pub fn find(roots: &[PathBuf], shard: Option<(u32, u32)>) -> Found {
                 continue;
             }
             match is_capture(&p) {
-                Ok(true) => {
-                    found.bytes += meta.len();
-                    found.captures.push(p);
-                }
+                Ok(true) => found.captures.push((p, meta.len())),
                 Ok(false) => found.skipped.push(Skipped {
                     path: p,
                     reason: "not a capture (no pcap, pcapng, gzip or Cisco text signature)"
@@ -125,13 +123,14 @@ pub fn find(roots: &[PathBuf], shard: Option<(u32, u32)>) -> Found {
     }
     found.captures.sort();
     found.captures.dedup();
+    found.bytes = found.captures.iter().map(|(_, n)| n).sum();
     found
 }
 
 /// Analyse every capture, `jobs` at a time; results come back in path order.
 /// `progress` is called after each file with its size.
 pub fn run(
-    files: &[PathBuf],
+    files: &[(PathBuf, u64)],
     opts: &Options,
     jobs: usize,
     progress: &(dyn Fn(u64) + Sync),
@@ -139,15 +138,15 @@ pub fn run(
     let work = || {
         files
             .par_iter()
-            .map(|p| {
+            .map(|(p, size)| {
                 let a = analyze(p, opts, None);
-                progress(fs::metadata(p).map(|m| m.len()).unwrap_or(0));
+                progress(*size);
                 a
             })
             .collect()
     };
     match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
         Ok(pool) => pool.install(work),
-        Err(_) => files.iter().map(|p| analyze(p, opts, None)).collect(),
+        Err(_) => files.iter().map(|(p, _)| analyze(p, opts, None)).collect(),
     }
 }
