@@ -6,6 +6,7 @@ pub mod scan;
 use std::net::IpAddr;
 use std::path::Path;
 
+use crate::capture::text::clock::civil_from_days;
 use crate::capture::{self, Frame, FrameSink, Notice, ReadOptions, ReadSummary, Timestamp};
 use crate::diagnose::{self, Context};
 use crate::flow::{self, Content, Tracker};
@@ -239,30 +240,4 @@ pub fn file_date(path: &Path) -> Option<(i32, u32, u32)> {
     let m = std::fs::metadata(path).ok()?.modified().ok()?;
     let secs = m.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
     Some(civil_from_days(secs.div_euclid(86_400)))
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
-pub fn civil_from_days(z: i64) -> (i32, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
-        assert_eq!(civil_from_days(20_785), (2026, 11, 28));
-    }
 }

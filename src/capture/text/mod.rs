@@ -27,7 +27,7 @@
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
 mod asa;
-mod clock;
+pub mod clock;
 mod hexdump;
 mod ios;
 mod summary;
