@@ -4,6 +4,7 @@
 //! comes from. A lookup of an unknown value returns `None`, and callers keep and
 //! print the number. This module imports nothing from the rest of the crate.
 
+pub mod cause;
 pub mod icmp;
 pub mod ikev1;
 pub mod ikev2;
