@@ -5,8 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-#[path = "../../../tests/oracle/mod.rs"]
-mod oracle;
+use crate::ike::oracle;
 
 use crate::ike::{parse_message, Body, Message, NotifyDetail};
 
