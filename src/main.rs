@@ -80,16 +80,28 @@ fn report_input_errors(files: &[FileAnalysis]) {
         if let Some(e) = &f.error {
             eprintln!("ikescope: {}: {}", escape(&f.path), escape(e));
         } else if let Some(s) = f.read.as_ref().and_then(|r| r.stopped.as_ref()) {
-            let at = s
-                .offset
-                .map_or(String::new(), |o| format!(" at byte offset {o:#x}"));
             eprintln!(
-                "ikescope: {}: {}{at}; what came before was analysed",
+                "ikescope: {}: {}",
                 escape(&f.path),
-                escape(&s.message)
+                escape(&stop_message(&s.message, s.offset))
             );
         }
     }
+}
+
+/// Why reading stopped, said once: the offset and the fact that what came
+/// before was analysed are added only when the reader's message lacks them.
+fn stop_message(message: &str, offset: Option<u64>) -> String {
+    let mut m = message.to_string();
+    if let Some(o) = offset {
+        if !m.contains(&format!("{o:#x}")) {
+            m.push_str(&format!(" at byte offset {o:#x}"));
+        }
+    }
+    if !m.contains("analysed") {
+        m.push_str("; what came before was analysed");
+    }
+    m
 }
 
 /// Standard output, buffered, with every byte that reaches it made inert

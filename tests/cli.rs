@@ -73,6 +73,10 @@ fn truncated_file_still_reports_what_came_before() {
     assert!(s.contains("phase1-auth-failed"), "{s}");
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("offset"), "{e}");
+    // Said once: one line, the offset and "analysed" once each.
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert_eq!(e.matches("0x").count(), 1, "{e}");
+    assert_eq!(e.matches("analysed").count(), 1, "{e}");
 }
 
 #[test]
