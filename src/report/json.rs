@@ -9,7 +9,8 @@ use super::model::{FileAnalysis, FileNotice};
 use super::{config, wireshark_filter, SCHEMA_VERSION};
 use crate::capture::FrameNo;
 use crate::diagnose::{advice, Offered, Severity, Verdict};
-use crate::flow::{state, IkeMsg, QuickMode};
+use crate::flow::{state, Endpoint, IkeMsg, Offer, QuickMode, Role};
+use crate::registry::proto::ExchangeV2;
 
 #[derive(Serialize)]
 pub struct FileJson<'a> {
@@ -71,8 +72,88 @@ pub struct SaJson<'a> {
     pub initiator: String,
     pub responder: String,
     pub mode: &'static str,
-    pub messages: &'a [IkeMsg],
+    pub messages: Vec<MessageJson<'a>>,
     pub nat: &'a crate::flow::NatInfo,
+}
+
+/// One IKE message as the JSON shows it.
+#[derive(Serialize)]
+pub struct MessageJson<'a> {
+    pub frame: FrameNo,
+    pub ts: crate::capture::Timestamp,
+    pub src: Endpoint,
+    pub dst: Endpoint,
+    pub dir: crate::flow::Dir,
+    pub label: String,
+    pub exchange_type: u8,
+    pub message_id: u32,
+    pub flags: u8,
+    pub length: u32,
+    pub encrypted: bool,
+    pub decrypted_copy: bool,
+    pub response: bool,
+    pub retransmit_of: Option<FrameNo>,
+    pub duplicate_of: Option<FrameNo>,
+    pub twin: Option<FrameNo>,
+    pub notifies: &'a [crate::flow::SeenNotify],
+    pub payload_types: &'a [u8],
+    pub ke_group: Option<u16>,
+    pub ke_length: Option<usize>,
+    pub offer: &'a Option<Offer>,
+    pub ids: Vec<&'a str>,
+    pub encrypted_length: Option<usize>,
+    pub fragments: &'a [FrameNo],
+    pub ike_fragment: Option<(u16, u16)>,
+    pub frag_id: Option<u16>,
+    pub deletes: Vec<(u8, &'a [String])>,
+    pub malformed: Option<&'a str>,
+    pub truncated: bool,
+    pub origin: crate::capture::Origin,
+}
+
+fn message(m: &IkeMsg) -> MessageJson<'_> {
+    MessageJson {
+        frame: m.frame,
+        ts: m.ts,
+        src: m.src,
+        dst: m.dst,
+        dir: m.dir,
+        label: match m.copy.duplicate_of() {
+            Some(_) => format!("{} (dup)", m.step),
+            None => m.step.to_string(),
+        },
+        exchange_type: m.exchange_type,
+        message_id: m.message_id,
+        flags: m.flags,
+        length: m.length,
+        encrypted: m.encrypted,
+        decrypted_copy: m.decrypted_copy,
+        response: m.response,
+        retransmit_of: m.retransmit_of(),
+        duplicate_of: m.copy.duplicate_of(),
+        twin: m.twin.or(m.copy.twin_of()),
+        notifies: &m.notifies,
+        payload_types: &m.payload_types,
+        ke_group: m.ke_group,
+        ke_length: m.ke_length,
+        offer: &m.offer,
+        ids: m.ids.iter().map(|i| i.value.as_str()).collect(),
+        encrypted_length: m.encrypted_length,
+        fragments: &m.fragments,
+        ike_fragment: m.ike_fragment,
+        frag_id: m.frag_id,
+        deletes: m
+            .deletes
+            .iter()
+            .map(|d| (d.protocol_id, d.spis.as_slice()))
+            .collect(),
+        malformed: m.malformed.as_deref(),
+        truncated: m.truncated,
+        origin: match &m.source {
+            crate::flow::Source::Frame { capture, .. } => *capture,
+            crate::flow::Source::Log(_) => crate::capture::Origin::TextSummary,
+        },
+    }
 }
 
 #[derive(Serialize)]
@@ -93,7 +174,7 @@ pub struct EspJson {
 
 #[derive(Serialize)]
 pub struct VerdictJson<'a> {
-    pub code: &'static str,
+    pub code: crate::diagnose::Code,
     pub severity: Severity,
     pub frames: &'a [FrameNo],
     pub message: &'a str,
@@ -118,7 +199,11 @@ fn qm(q: &QuickMode) -> Phase2Json {
 fn v2_children(sa: &crate::flow::IkeSa) -> Vec<Phase2Json> {
     let mut out: Vec<Phase2Json> = Vec::new();
     for m in &sa.messages {
-        if !(m.label.starts_with("IKE_AUTH") || m.label.starts_with("CREATE_CHILD_SA")) {
+        if !matches!(
+            m.step.v2(),
+            Some((ExchangeV2::IkeAuth | ExchangeV2::CreateChildSa, _))
+        ) || m.copy.duplicate_of().is_some()
+        {
             continue;
         }
         let i = match out.iter().position(|p| p.message_id == m.message_id) {
@@ -136,11 +221,13 @@ fn v2_children(sa: &crate::flow::IkeSa) -> Vec<Phase2Json> {
         };
         let p = &mut out[i];
         p.frames.push(m.frame);
-        if m.retransmit_of.is_some() {
+        if m.retransmit_of().is_some() {
             p.retransmits += 1;
         }
-        p.last_message = m.label.clone();
-        if m.response && !m.notifies.iter().any(|n| n.notify_type < 16384) {
+        p.last_message = m.step.to_string();
+        if m.step.v2().is_some_and(|(_, r)| r == Role::Response)
+            && m.error_notifies().next().is_none()
+        {
             p.complete = true;
         }
     }
@@ -159,7 +246,7 @@ fn verdict(v: &Verdict) -> VerdictJson<'_> {
             Some(Offered::V2(p)) => config::v2_ike(p),
             None => Vec::new(),
         },
-        checks: advice::info(v.code).map_or(&[], |i| i.checks),
+        checks: advice::info(v.code).checks,
         repeats: v.repeats,
     }
 }
@@ -192,7 +279,7 @@ pub fn file_json(f: &FileAnalysis) -> FileJson<'_> {
                 phase1: sa.map(|s| {
                     let p = state::phase1(s);
                     Phase1Json {
-                        last_message: p.last_message,
+                        last_message: p.last_message.map(|s| s.to_string()),
                         state_ios: p.ios,
                         state_asa: p.asa,
                         complete: p.complete,
@@ -211,7 +298,7 @@ pub fn file_json(f: &FileAnalysis) -> FileJson<'_> {
                         initiator: s.initiator.to_string(),
                         responder: s.responder.to_string(),
                         mode: s.mode.as_str(),
-                        messages: &s.messages,
+                        messages: s.messages.iter().map(message).collect(),
                         nat: &s.nat,
                     })
                     .collect(),

@@ -8,7 +8,8 @@ use comfy_table::{presets, ContentArrangement, Table};
 use super::model::{FileAnalysis, TunnelReport};
 use super::{config, frame_list, wireshark_filter};
 use crate::diagnose::{advice, Offered, Severity};
-use crate::flow::{state, IkeSa, Mode, Tunnel};
+use crate::flow::{state, IkeSa, Mode, Role, Step, Tunnel};
+use crate::registry::proto::ExchangeV2;
 
 fn mode_text(sa: &IkeSa) -> String {
     match sa.mode {
@@ -22,7 +23,9 @@ fn mode_text(sa: &IkeSa) -> String {
 /// Phase 1 column: last message and the Cisco state of the waiting side.
 pub fn phase1_text(sa: &IkeSa) -> String {
     let p = state::phase1(sa);
-    let last = p.last_message.unwrap_or_else(|| "-".to_string());
+    let last = p
+        .last_message
+        .map_or_else(|| "-".to_string(), |s| s.to_string());
     if sa.version == 1 {
         format!("{last} ({} / {})", p.asa, p.ios)
     } else {
@@ -55,9 +58,14 @@ pub fn phase2_text(sa: &IkeSa) -> String {
         let children = sa
             .messages
             .iter()
-            .filter(|m| m.label == "CREATE_CHILD_SA resp" && m.retransmit_of.is_none())
+            .filter(|m| {
+                m.step == Step::V2(ExchangeV2::CreateChildSa, Role::Response)
+                    && m.copy == crate::flow::Copy::Original
+            })
             .count();
-        let auth = sa.find("IKE_AUTH resp").is_some();
+        let auth = sa
+            .find(Step::V2(ExchangeV2::IkeAuth, Role::Response))
+            .is_some();
         match (auth, children) {
             (false, 0) => "-".to_string(),
             (true, 0) => "IKE_AUTH answered".to_string(),
@@ -214,9 +222,7 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport) -> io::Result
             v.code,
             v.severity.as_str()
         )?;
-        if let Some(info) = advice::info(v.code) {
-            writeln!(out, "    {}", info.meaning)?;
-        }
+        writeln!(out, "    {}", advice::info(v.code).meaning)?;
         writeln!(out, "    Seen: {}", v.message)?;
         if !v.frames.is_empty() {
             writeln!(out, "    Frames: {}", frame_list(&v.frames))?;
@@ -237,12 +243,11 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport) -> io::Result
                 writeln!(out, "      {l}")?;
             }
         }
-        if let Some(info) = advice::info(v.code) {
-            if !info.checks.is_empty() {
-                writeln!(out, "    Check:")?;
-                for c in info.checks {
-                    writeln!(out, "      - {c}")?;
-                }
+        let info = advice::info(v.code);
+        if !info.checks.is_empty() {
+            writeln!(out, "    Check:")?;
+            for c in info.checks {
+                writeln!(out, "      - {c}")?;
             }
         }
     }
