@@ -8,7 +8,6 @@ use std::path::Path;
 
 use crate::capture::text::clock::civil_from_days;
 use crate::capture::{self, Frame, FrameSink, Notice, ReadOptions, ReadSummary, Timestamp};
-use crate::diagnose;
 use crate::flow::{self, Content, Touched, Tracker};
 use crate::net::{self, Datagram, Decoded, NetOptions};
 
@@ -23,7 +22,7 @@ pub struct Options {
     pub spi: Option<u64>,
 }
 
-pub use crate::report::model::{FileAnalysis, FileNotice, TunnelReport};
+pub use crate::analysis::{FileAnalysis, FileNotice, TunnelReport};
 
 /// Called for every IPsec packet, after the tracker has seen it.
 pub trait PacketHook {
@@ -219,13 +218,7 @@ fn finish(
         .tracker
         .finish()
         .into_iter()
-        .map(|t| {
-            let verdicts = diagnose::diagnose(&t, &ctx);
-            TunnelReport {
-                tunnel: t,
-                verdicts,
-            }
-        })
+        .map(|t| TunnelReport::new(t, &ctx))
         .collect();
     FileAnalysis {
         path,

@@ -162,6 +162,20 @@ impl Verdict {
 /// All verdicts for one tunnel, worst first, then by first evidence frame.
 /// `ctx` says what the capture covers; every "no answer" rule consults it.
 pub fn diagnose(t: &Tunnel, ctx: &Coverage) -> Vec<Verdict> {
+    diagnose_tunnel(t, ctx).verdicts
+}
+
+/// Verdicts and the per-IKE-SA outcomes they were drawn from.
+#[derive(Debug, Clone)]
+pub struct Diagnosis {
+    pub verdicts: Vec<Verdict>,
+    /// One per IKE SA of the tunnel, in order.
+    pub sas: Vec<SaOutcome>,
+}
+
+/// Diagnose a tunnel, keeping the per-SA outcomes for the phase labels.
+pub fn diagnose_tunnel(t: &Tunnel, ctx: &Coverage) -> Diagnosis {
+    let mut outcomes = Vec::with_capacity(t.ike_sas.len());
     let mut out = Vec::new();
     let mut phase2_up = false;
     let mut negotiated = false;
@@ -174,6 +188,7 @@ pub fn diagnose(t: &Tunnel, ctx: &Coverage) -> Vec<Verdict> {
         };
         phase2_up |= r.child_up;
         negotiated |= r.phase1_up;
+        outcomes.push(r);
         let first = sa.messages.first().map_or(0, |m| m.frame);
         per_sa.push((first, v, r));
     }
@@ -249,14 +264,21 @@ pub fn diagnose(t: &Tunnel, ctx: &Coverage) -> Vec<Verdict> {
             .cmp(&a.severity)
             .then_with(|| a.frames.first().cmp(&b.frames.first()))
     });
-    out
+    Diagnosis {
+        verdicts: out,
+        sas: outcomes,
+    }
 }
 
-/// Outcome of checking one IKE SA.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct SaOutcome {
+/// Outcome of checking one IKE SA: what the verdicts concluded, for the
+/// phase labels and `complete` flags (so they cannot disagree).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SaOutcome {
     pub phase1_up: bool,
     pub child_up: bool,
+    /// A verdict says the IKE_AUTH answer was a refusal (too small to
+    /// authenticate, or rejected: no child SA and no ESP followed).
+    pub auth_refused: bool,
 }
 
 /// Format a frame list for messages: "frames 1, 3, 5".

@@ -28,7 +28,7 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdi
     let p1 = state::phase1(sa);
     let mut o = SaOutcome {
         phase1_up: p1.complete,
-        child_up: false,
+        ..SaOutcome::default()
     };
     let all_notifies = notifies(sa);
     let silent_for = |last: &IkeMsg| ctx.silence_after(last.ts);

@@ -32,7 +32,7 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
     let p1 = state::phase1(sa);
     let mut o = SaOutcome {
         phase1_up: p1.complete,
-        child_up: false,
+        ..SaOutcome::default()
     };
     let init_req: Vec<&IkeMsg> = with_step(sa, request(IkeSaInit)).collect();
     let init_resp: Vec<&IkeMsg> = with_step(sa, response(IkeSaInit)).collect();
@@ -311,6 +311,8 @@ fn auth_outcome(
     frames.sort_unstable();
     frames.dedup();
     if answer < MIN_AUTH_ANSWER {
+        o.auth_refused = true;
+        o.phase1_up = false;
         out.push(
             Verdict::new(
                 Code::AuthFailed,
@@ -397,6 +399,7 @@ fn auth_outcome(
         )
     };
     frames.extend(info_after.iter().take(2).map(|m| m.frame));
+    o.auth_refused = true;
     out.push(
         Verdict::new(
             Code::IkeAuthRejected,

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{IkeSa, Mode, Role, Step};
+use super::{Copy, IkeSa, Mode, Role, Step};
+use crate::capture::FrameNo;
 use crate::registry::proto::ExchangeV2;
 
 /// An encrypted IKE_AUTH answer below this many bytes cannot hold IDr and
@@ -133,4 +134,70 @@ pub fn phase1(sa: &IkeSa) -> Phase1State {
             complete: false,
         },
     }
+}
+
+/// One child-SA exchange: an IKEv1 Quick Mode, or an IKEv2 IKE_AUTH /
+/// CREATE_CHILD_SA, by message ID.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildExchange {
+    pub message_id: u32,
+    /// Last step seen, e.g. QM3 or CREATE_CHILD_SA resp.
+    pub last: Step,
+    /// Answered without an error notification (QM2 or later; an IKEv2
+    /// response without an error). The analysis may withdraw this when a
+    /// verdict says the answer was a refusal.
+    pub answered: bool,
+    pub frames: Vec<FrameNo>,
+    pub retransmits: u32,
+}
+
+/// The child-SA exchanges of an IKE SA, from the same facts the rules use.
+pub fn children(sa: &IkeSa) -> Vec<ChildExchange> {
+    if sa.version == 1 {
+        return sa
+            .quick_modes
+            .iter()
+            .map(|q| ChildExchange {
+                message_id: q.message_id,
+                last: Step::Quick(q.last),
+                answered: q.last >= 2,
+                frames: q.frames.clone(),
+                retransmits: q.retransmits,
+            })
+            .collect();
+    }
+    let mut out: Vec<ChildExchange> = Vec::new();
+    for m in &sa.messages {
+        let Some((e, role)) = m.step.v2() else {
+            continue;
+        };
+        if !matches!(e, ExchangeV2::IkeAuth | ExchangeV2::CreateChildSa)
+            || m.copy.duplicate_of().is_some()
+        {
+            continue;
+        }
+        let i = match out.iter().position(|p| p.message_id == m.message_id) {
+            Some(i) => i,
+            None => {
+                out.push(ChildExchange {
+                    message_id: m.message_id,
+                    last: m.step,
+                    answered: false,
+                    frames: Vec::new(),
+                    retransmits: 0,
+                });
+                out.len() - 1
+            }
+        };
+        let p = &mut out[i];
+        p.frames.push(m.frame);
+        if matches!(m.copy, Copy::RetransmissionOf(_)) {
+            p.retransmits += 1;
+        }
+        p.last = m.step;
+        if role == Role::Response && m.error_notifies().next().is_none() {
+            p.answered = true;
+        }
+    }
+    out
 }

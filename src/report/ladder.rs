@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::model::FileAnalysis;
+use super::model::{FileAnalysis, SaState};
 use super::table::{phase1_text, phase2_text};
 use crate::capture::Timestamp;
 use crate::diagnose::Severity;
@@ -65,7 +65,7 @@ fn label(m: &IkeMsg) -> String {
     label
 }
 
-fn write_sa(out: &mut dyn Write, sa: &IkeSa, zero: Timestamp) -> io::Result<()> {
+fn write_sa(out: &mut dyn Write, sa: &IkeSa, st: &SaState, zero: Timestamp) -> io::Result<()> {
     writeln!(
         out,
         "  IKEv{} SA {:016x}/{:016x}",
@@ -105,8 +105,8 @@ fn write_sa(out: &mut dyn Write, sa: &IkeSa, zero: Timestamp) -> io::Result<()> 
     writeln!(
         out,
         "  Phase 1: {}   Phase 2: {}",
-        phase1_text(sa),
-        phase2_text(sa)
+        phase1_text(sa, st),
+        phase2_text(sa, st)
     )?;
     Ok(())
 }
@@ -126,8 +126,8 @@ pub fn write_file(
         }
         writeln!(out)?;
         writeln!(out, "Tunnel {}: {} ⇄ {}", i + 1, t.peers[0], t.peers[1])?;
-        for sa in &t.ike_sas {
-            write_sa(out, sa, zero)?;
+        for (sa, st) in t.ike_sas.iter().zip(&tr.sas) {
+            write_sa(out, sa, st, zero)?;
         }
         for e in &t.esp {
             writeln!(

@@ -192,8 +192,9 @@ struct Record<'a> {
     truncated: bool,
     fragments: &'a [FrameNo],
     origin: Origin,
-    label: Option<String>,
-    retransmit_of: Option<FrameNo>,
+    step: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copy: Option<super::json::CopyJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     isakmp: Option<&'a Message<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -248,10 +249,7 @@ impl<'w> PacketPrinter<'w> {
         let hex = self.hex;
         self.run(|out| match style {
             Style::Json => {
-                let label = match c {
-                    Content::Ike(_) => step_text(touched),
-                    _ => None,
-                };
+                let ike = matches!(c, Content::Ike(_));
                 let rec = Record {
                     schema: super::SCHEMA_VERSION,
                     frame: d.frame,
@@ -273,8 +271,11 @@ impl<'w> PacketPrinter<'w> {
                     truncated: d.truncated,
                     fragments: &d.fragments,
                     origin: d.origin,
-                    label,
-                    retransmit_of: touched.copy.retransmission_of(),
+                    step: touched
+                        .step
+                        .filter(|_| ike)
+                        .map(|s| s.to_string()),
+                    copy: ike.then(|| super::json::copy(touched.copy)),
                     isakmp: match c {
                         Content::Ike(m) => Some(m),
                         _ => None,
@@ -370,7 +371,19 @@ impl<'w> PacketPrinter<'w> {
                         "malformed": null,
                         "truncated": false,
                         "fragments": [],
-                        "icmp": e,
+                        "icmp": {
+                            "frame": e.frame,
+                            "time": e.ts,
+                            "reporter": e.reporter.to_string(),
+                            "icmp_type": e.icmp_type,
+                            "code": e.code,
+                            "reason": e.reason,
+                            "quoted_src": e.quoted_src.to_string(),
+                            "quoted_dst": e.quoted_dst.to_string(),
+                            "quoted_proto": e.quoted_proto,
+                            "quoted_sport": e.quoted_sport,
+                            "quoted_dport": e.quoted_dport,
+                        },
                     });
                     serde_json::to_writer(&mut *out, &v)?;
                     writeln!(out)

@@ -5,10 +5,10 @@ use std::io::{self, Write};
 
 use comfy_table::{presets, ContentArrangement, Table};
 
-use super::model::{FileAnalysis, TunnelReport};
+use super::model::{FileAnalysis, SaState, TunnelReport};
 use super::{config, frame_list, wireshark_filter};
 use crate::diagnose::{advice, Offered, Severity};
-use crate::flow::{state, IkeSa, Mode, Role, Step, Tunnel};
+use crate::flow::{IkeSa, Mode, Role, Step, Tunnel};
 use crate::registry::proto::ExchangeV2;
 
 fn mode_text(sa: &IkeSa) -> String {
@@ -21,8 +21,8 @@ fn mode_text(sa: &IkeSa) -> String {
 }
 
 /// Phase 1 column: last message and the Cisco state of the waiting side.
-pub fn phase1_text(sa: &IkeSa) -> String {
-    let p = state::phase1(sa);
+pub fn phase1_text(sa: &IkeSa, st: &SaState) -> String {
+    let p = &st.phase1;
     let last = p
         .last_message
         .map_or_else(|| "-".to_string(), |s| s.to_string());
@@ -37,39 +37,39 @@ pub fn phase1_text(sa: &IkeSa) -> String {
 }
 
 /// Phase 2 column.
-pub fn phase2_text(sa: &IkeSa) -> String {
+pub fn phase2_text(sa: &IkeSa, st: &SaState) -> String {
+    let done = st.children.iter().filter(|c| c.answered).count();
     if sa.version == 1 {
-        if sa.quick_modes.is_empty() {
+        if st.children.is_empty() {
             return "-".to_string();
         }
-        let up = sa.quick_modes.iter().filter(|q| q.last >= 2).count();
-        let stuck: Vec<String> = sa
-            .quick_modes
+        let stuck: Vec<String> = st
+            .children
             .iter()
-            .filter(|q| q.last < 2)
-            .map(|q| format!("QM{} ×{}", q.last, q.frames.len()))
+            .filter(|c| !c.answered)
+            .map(|c| format!("{} ×{}", c.last, c.frames.len()))
             .collect();
-        let mut s = format!("{up} of {} QM done", sa.quick_modes.len());
+        let mut s = format!("{done} of {} QM done", st.children.len());
         if !stuck.is_empty() {
             s.push_str(&format!("; stalled: {}", stuck.join(", ")));
         }
         s
     } else {
-        let children = sa
-            .messages
-            .iter()
-            .filter(|m| {
-                m.step == Step::V2(ExchangeV2::CreateChildSa, Role::Response)
-                    && m.copy == crate::flow::Copy::Original
+        let auth = |answered: bool| {
+            st.children.iter().any(|c| {
+                c.answered == answered && c.last == Step::V2(ExchangeV2::IkeAuth, Role::Response)
             })
+        };
+        let children = st
+            .children
+            .iter()
+            .filter(|c| c.answered && c.last == Step::V2(ExchangeV2::CreateChildSa, Role::Response))
             .count();
-        let auth = sa
-            .find(Step::V2(ExchangeV2::IkeAuth, Role::Response))
-            .is_some();
-        match (auth, children) {
-            (false, 0) => "-".to_string(),
-            (true, 0) => "IKE_AUTH answered".to_string(),
-            (a, n) => format!("{}{n} CREATE_CHILD_SA", if a { "IKE_AUTH + " } else { "" }),
+        match (auth(true), auth(false), children) {
+            (false, false, 0) => "-".to_string(),
+            (true, _, 0) => "IKE_AUTH answered".to_string(),
+            (false, true, 0) => "IKE_AUTH refused".to_string(),
+            (a, _, n) => format!("{}{n} CREATE_CHILD_SA", if a { "IKE_AUTH + " } else { "" }),
         }
     }
 }
@@ -189,8 +189,20 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
             format!("{}\n{}", t.peers[0], t.peers[1]),
             sa.map_or("-".to_string(), mode_text),
             sa.map_or("-".to_string(), |s| s.initiator.addr.to_string()),
-            dash(t.ike_sas.iter().map(phase1_text).collect()),
-            dash(t.ike_sas.iter().map(phase2_text).collect()),
+            dash(
+                t.ike_sas
+                    .iter()
+                    .zip(&tr.sas)
+                    .map(|(sa, st)| phase1_text(sa, st))
+                    .collect(),
+            ),
+            dash(
+                t.ike_sas
+                    .iter()
+                    .zip(&tr.sas)
+                    .map(|(sa, st)| phase2_text(sa, st))
+                    .collect(),
+            ),
             esp_text(t),
             verdicts.join("\n"),
         ]);
