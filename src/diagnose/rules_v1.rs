@@ -151,8 +151,9 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdi
     } else {
         None
     };
-    // Cleartext notifications anywhere in the SA.
+    // Notifications read anywhere in the SA (clear, or in decrypted copies).
     for (m, nt) in &all_notifies {
+        let basis = Basis::of(nt.visibility);
         match nt.notify_type {
             n::INVALID_ID_INFORMATION => {
                 // Decrypted Quick Mode copies (ASA `type isakmp`) show the
@@ -171,7 +172,7 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdi
                         "{} sent INVALID-ID-INFORMATION (frame {}): the proxy identities (crypto ACL) do not match{proposed}",
                         m.src.addr, m.frame
                     ),
-                ))
+                ).basis(basis).cause(Cause::ProxyIdMismatch))
             }
             n::NO_PROPOSAL_CHOSEN if p1_done_at.is_some_and(|f| m.frame < f) => {
                 // A refusal during phase 1 that the peers got past.
@@ -184,7 +185,8 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdi
                             m.src.addr, m.frame
                         ),
                     )
-                    .severity(super::Severity::Info),
+                    .severity(super::Severity::Info)
+                    .basis(basis),
                 )
             }
             n::NO_PROPOSAL_CHOSEN if p1.complete || m.exchange_type == QUICK || m.decrypted_copy => {
@@ -195,13 +197,17 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdi
                         "{} refused the phase 2 proposal with NO-PROPOSAL-CHOSEN (frame {}): transform set or PFS mismatch",
                         m.src.addr, m.frame
                     ),
-                ))
+                ).basis(basis))
             }
-            n::INVALID_SPI => out.push(Verdict::new(
-                Code::InvalidSpi,
-                vec![m.frame],
-                format!("{} reported INVALID-SPI (frame {})", m.src.addr, m.frame),
-            )),
+            n::INVALID_SPI => out.push(
+                Verdict::new(
+                    Code::InvalidSpi,
+                    vec![m.frame],
+                    format!("{} reported INVALID-SPI (frame {})", m.src.addr, m.frame),
+                )
+                .basis(basis)
+                .cause(Cause::InvalidSpi),
+            ),
             _ => {}
         }
     }
@@ -211,27 +217,41 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdi
         .filter(|m| !m.deletes.is_empty())
         .collect();
     if let Some(d) = deletes.first() {
-        out.push(Verdict::new(
-            Code::Deleted,
-            deletes.iter().map(|m| m.frame).collect(),
-            format!("{} deleted SA(s) (frame {})", d.src.addr, d.frame),
-        ));
+        let basis = d
+            .deletes
+            .first()
+            .map_or(Basis::Clear, |x| Basis::of(x.visibility));
+        out.push(
+            Verdict::new(
+                Code::Deleted,
+                deletes.iter().map(|m| m.frame).collect(),
+                format!("{} deleted SA(s) (frame {})", d.src.addr, d.frame),
+            )
+            .basis(basis),
+        );
     }
     // Cleartext DPD (decrypted copies): R-U-THERE without any ACK.
-    let rut: Vec<FrameNo> = all_notifies
+    let rut_seen: Vec<&(&IkeMsg, &SeenNotify)> = all_notifies
         .iter()
-        .filter(|(_, n)| n.notify_type == n::R_U_THERE)
-        .map(|(m, _)| m.frame)
+        .filter(|(m, n)| n.notify_type == n::R_U_THERE && m.is_try())
         .collect();
+    let rut: Vec<FrameNo> = rut_seen.iter().map(|(m, _)| m.frame).collect();
     let acked = all_notifies
         .iter()
         .any(|(_, n)| n.notify_type == n::R_U_THERE_ACK);
     if rut.len() >= 2 && !acked {
-        out.push(Verdict::new(
-            Code::DpdTimeout,
-            rut.clone(),
-            format!("{} R-U-THERE without R-U-THERE-ACK", rut.len()),
-        ));
+        let basis = rut_seen
+            .first()
+            .map_or(Basis::Clear, |(_, n)| Basis::of(n.visibility));
+        out.push(
+            Verdict::new(
+                Code::DpdTimeout,
+                rut.clone(),
+                format!("{} R-U-THERE without R-U-THERE-ACK", rut.len()),
+            )
+            .basis(basis)
+            .cause(Cause::PeerDead),
+        );
     }
 
     if p1.complete {

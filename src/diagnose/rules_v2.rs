@@ -239,25 +239,37 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
     // Cleartext notifications outside IKE_SA_INIT.
     for m in &sa.messages {
         for x in &m.notifies {
+            let basis = Basis::of(x.visibility);
             match x.notify_type {
-                n::INVALID_SPI => out.push(Verdict::new(
-                    Code::InvalidSpi,
-                    vec![m.frame],
-                    format!("{} reported INVALID_SPI (frame {})", m.src.addr, m.frame),
-                )),
-                n::TS_UNACCEPTABLE => out.push(Verdict::new(
-                    Code::Phase2InvalidId,
-                    vec![m.frame],
-                    format!(
-                        "{} answered TS_UNACCEPTABLE (frame {}): traffic selectors (crypto ACL) do not match",
-                        m.src.addr, m.frame
-                    ),
-                )),
-                n::AUTHENTICATION_FAILED => out.push(Verdict::new(
-                    Code::AuthFailed,
-                    vec![m.frame],
-                    format!("{} sent AUTHENTICATION_FAILED (frame {})", m.src.addr, m.frame),
-                )),
+                n::INVALID_SPI => out.push(
+                    Verdict::new(
+                        Code::InvalidSpi,
+                        vec![m.frame],
+                        format!("{} reported INVALID_SPI (frame {})", m.src.addr, m.frame),
+                    )
+                    .basis(basis)
+                    .cause(Cause::InvalidSpi),
+                ),
+                n::TS_UNACCEPTABLE => out.push(
+                    Verdict::new(
+                        Code::Phase2InvalidId,
+                        vec![m.frame],
+                        format!(
+                            "{} answered TS_UNACCEPTABLE (frame {}): traffic selectors (crypto ACL) do not match",
+                            m.src.addr, m.frame
+                        ),
+                    )
+                    .basis(basis)
+                    .cause(Cause::ProxyIdMismatch),
+                ),
+                n::AUTHENTICATION_FAILED => out.push(
+                    Verdict::new(
+                        Code::AuthFailed,
+                        vec![m.frame],
+                        format!("{} sent AUTHENTICATION_FAILED (frame {})", m.src.addr, m.frame),
+                    )
+                    .basis(basis),
+                ),
                 _ => {}
             }
         }

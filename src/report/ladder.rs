@@ -129,6 +129,14 @@ pub fn write_file(
         for (sa, st) in t.ike_sas.iter().zip(&tr.sas) {
             write_sa(out, sa, st, zero)?;
         }
+        if t.dropped_sas > 0 {
+            writeln!(
+                out,
+                "  ... {} more IKE SAs between these peers were counted, not tracked (limit {})",
+                t.dropped_sas,
+                crate::flow::MAX_SAS_PER_TUNNEL
+            )?;
+        }
         for e in &t.esp {
             writeln!(
                 out,

@@ -125,7 +125,11 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
         .read
         .as_ref()
         .map(|r| {
-            format!("{:?}{}", r.format, if r.compressed { ", gzip" } else { "" }).to_lowercase()
+            format!(
+                "{}{}",
+                super::json::format_name(r.format),
+                if r.compressed { ", gzip" } else { "" }
+            )
         })
         .unwrap_or_else(|| "unreadable".to_string());
     writeln!(
