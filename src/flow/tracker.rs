@@ -15,7 +15,7 @@ use super::{packet::Content, MAX_MESSAGES_PER_SA, MAX_SAS_PER_TUNNEL};
 use crate::capture::{Origin, Timestamp};
 use crate::ike::v2_flags;
 use crate::net::Datagram;
-use crate::registry::proto::ExchangeV1;
+use crate::registry::proto::{ExchangeV1, ExchangeV2};
 
 /// A tunnel's identity for as long as the tracker lives (order of first
 /// appearance).
@@ -235,7 +235,10 @@ impl Tracker {
                     _ => Mode::Unknown,
                 };
                 let start_seen = match obs.version {
-                    2 => obs.exchange_type == 34 && !obs.response,
+                    2 => {
+                        ExchangeV2::from_u8(obs.exchange_type) == ExchangeV2::IkeSaInit
+                            && !obs.response
+                    }
                     _ => mode != Mode::Unknown && obs.rspi == 0,
                 };
                 t.ike_sas.push(IkeSa {
