@@ -64,7 +64,8 @@ pub fn totals(files: &[FileAnalysis]) -> Totals {
         };
         *t.worst.entry(worst).or_default() += 1;
         for tr in &f.tunnels {
-            let mut codes: Vec<&'static str> = tr.verdicts.iter().map(|v| v.code).collect();
+            let mut codes: Vec<&'static str> =
+                tr.verdicts.iter().map(|v| v.code.as_str()).collect();
             codes.sort_unstable();
             codes.dedup();
             for c in codes {
@@ -128,10 +129,11 @@ fn result_items(f: &FileAnalysis) -> Vec<String> {
     for t in &f.tunnels {
         let mut seen: Vec<&str> = Vec::new();
         for v in &t.verdicts {
-            let e = codes.entry(v.code).or_insert((v.severity, 0));
+            let code = v.code.as_str();
+            let e = codes.entry(code).or_insert((v.severity, 0));
             e.0 = e.0.max(v.severity);
-            if !seen.contains(&v.code) {
-                seen.push(v.code);
+            if !seen.contains(&code) {
+                seen.push(code);
                 e.1 += 1;
             }
         }
