@@ -70,10 +70,9 @@ pub fn decrypt(sa: &EspSa, data: &[u8]) -> Result<EspPlain, CryptoError> {
         Some(&[p, nh]) => (usize::from(p), nh),
         _ => return Err(CryptoError::TooShort { need: 2, have: n }),
     };
-    let keep = n.checked_sub(2 + pad).ok_or(CryptoError::BadPadding {
-        pad,
-        have: n,
-    })?;
+    let keep = n
+        .checked_sub(2 + pad)
+        .ok_or(CryptoError::BadPadding { pad, have: n })?;
     plain.truncate(keep);
     Ok(EspPlain {
         next_header,
@@ -247,7 +246,10 @@ mod tests {
             let _ = decrypt(&good, &m[..n]);
         }
         m[20] ^= 1;
-        assert!(decrypt(&good, &m).unwrap_err().to_string().contains("wrong key"));
+        assert!(decrypt(&good, &m)
+            .unwrap_err()
+            .to_string()
+            .contains("wrong key"));
     }
 
     #[test]

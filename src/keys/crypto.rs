@@ -192,7 +192,7 @@ impl Encr {
     pub fn decrypt(self, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
         self.check_key(key)?;
         let block = self.block_size();
-        if block > 1 && data.len() % block != 0 {
+        if block > 1 && !data.len().is_multiple_of(block) {
             return Err(CryptoError::NotBlockAligned {
                 len: data.len(),
                 block,

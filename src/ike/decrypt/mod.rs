@@ -87,8 +87,14 @@ pub enum Outcome {
     Decrypted(Decrypted),
     /// A fragment was decrypted (IKEv2) or stored (IKEv1) and waits for the
     /// rest of its message.
-    Fragment { number: u16, total: Option<u16> },
-    Failed { error: DecryptError, key: Origin },
+    Fragment {
+        number: u16,
+        total: Option<u16>,
+    },
+    Failed {
+        error: DecryptError,
+        key: Origin,
+    },
 }
 
 /// Stateful decryption over one capture's IKE messages, in capture order.

@@ -79,9 +79,16 @@ impl AggressiveExchange {
             .and_then(|s| s.proposals.first())
             .and_then(|p| p.transforms.first())
             .ok_or(NotApplicable("AM2 holds no SA with the chosen transform"))?;
-        let val = |ty| t.attributes.iter().find(|a| a.attr_type == ty).and_then(|a| a.value);
+        let val = |ty| {
+            t.attributes
+                .iter()
+                .find(|a| a.attr_type == ty)
+                .and_then(|a| a.value)
+        };
         if val(ATTR_AUTH) != Some(AUTH_PSK) {
-            return Err(NotApplicable("the chosen authentication method is not a pre-shared key"));
+            return Err(NotApplicable(
+                "the chosen authentication method is not a pre-shared key",
+            ));
         }
         let hash = match val(ATTR_HASH) {
             Some(1) => Hash::Md5,

@@ -106,9 +106,11 @@ pub(super) fn message<'k>(
     };
     let end = (h.length as usize).min(data.len());
     let Some(body) = data.get(HEADER_LEN..end) else {
-        return fail(DecryptError::Malformed("message shorter than its header".into()));
+        return fail(DecryptError::Malformed(
+            "message shorter than its header".into(),
+        ));
     };
-    if body.is_empty() || body.len() % block != 0 {
+    if body.is_empty() || !body.len().is_multiple_of(block) {
         return fail(DecryptError::Malformed(format!(
             "encrypted body of {} bytes is not a multiple of the {block}-byte block",
             body.len()
@@ -189,7 +191,12 @@ fn learn(state: &mut SaState, msg: &Message<'_>) {
                 let Some(t) = sa.proposals.first().and_then(|p| p.transforms.first()) else {
                     continue;
                 };
-                let val = |ty| t.attributes.iter().find(|a| a.attr_type == ty).and_then(|a| a.value);
+                let val = |ty| {
+                    t.attributes
+                        .iter()
+                        .find(|a| a.attr_type == ty)
+                        .and_then(|a| a.value)
+                };
                 let key_bits = val(attr::KEY_LENGTH);
                 state.key_len = key_bits.map(|b| (b / 8) as usize);
                 state.encr = match val(attr::ENCRYPTION) {
@@ -209,10 +216,12 @@ fn learn(state: &mut SaState, msg: &Message<'_>) {
                     _ => None,
                 };
             }
-            Body::Ke(ke) if p.ptype == KE => {
-                if state.ke.len() < 2 && !state.ke.iter().any(|k| k == ke.data) {
-                    state.ke.push(ke.data.to_vec());
-                }
+            Body::Ke(ke)
+                if p.ptype == KE
+                    && state.ke.len() < 2
+                    && !state.ke.iter().any(|k| k == ke.data) =>
+            {
+                state.ke.push(ke.data.to_vec());
             }
             _ => {}
         }

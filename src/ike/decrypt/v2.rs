@@ -58,15 +58,24 @@ pub(super) fn message(
         ));
     };
     let Body::Encrypted(enc) = &sk.body else {
-        return fail(DecryptError::Malformed("encrypted payload did not parse".into()));
+        return fail(DecryptError::Malformed(
+            "encrypted payload did not parse".into(),
+        ));
     };
     let start = sk.offset;
     let end = start + sk.length as usize;
     let Some(whole) = data.get(..end) else {
-        return fail(DecryptError::Malformed("encrypted payload cut short".into()));
+        return fail(DecryptError::Malformed(
+            "encrypted payload cut short".into(),
+        ));
     };
     let pre = if sk.ptype == SKF { 4 } else { 0 };
-    let plain = match open(key, msg.header.v2_initiator(), whole, start + PAYLOAD_HEADER_LEN + pre) {
+    let plain = match open(
+        key,
+        msg.header.v2_initiator(),
+        whole,
+        start + PAYLOAD_HEADER_LEN + pre,
+    ) {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
@@ -135,7 +144,12 @@ pub(super) fn message(
 
 /// Check the ICV and decrypt; `body_at` is where the IV starts in `whole`
 /// (the message up to the end of the encrypted payload).
-fn open(key: &Ikev2Key, from_initiator: bool, whole: &[u8], body_at: usize) -> Result<Vec<u8>, DecryptError> {
+fn open(
+    key: &Ikev2Key,
+    from_initiator: bool,
+    whole: &[u8],
+    body_at: usize,
+) -> Result<Vec<u8>, DecryptError> {
     let (ek, ak) = if from_initiator {
         (&key.sk_ei, &key.sk_ai)
     } else {
