@@ -163,6 +163,7 @@ impl FrameSink for Ours<'_> {
                     Ok(p) => {
                         let i = espd::inner(&p);
                         let mut facts = Facts::new();
+                        facts.insert("esp_next", p.next_header.to_string());
                         facts.insert("esp_proto", i.protocol.to_string());
                         let show = |a: Option<IpAddr>| a.map(|a| a.to_string()).unwrap_or_default();
                         facts.insert("esp_src", show(i.src));
@@ -219,6 +220,7 @@ const FIELDS: &[&str] = &[
     "icmpv6.type",
     "esp.spi",
     "esp.pad_len",
+    "esp.protocol",
 ];
 
 fn theirs(cap: &Path, key_files: &[PathBuf]) -> BTreeMap<u64, Vec<Vec<String>>> {
@@ -324,6 +326,13 @@ fn tshark_facts(cols: &[Vec<String>], ours: &Facts) -> Facts {
             ("ip.src", "ip.dst")
         };
         let last = |name| col(cols, name).last().cloned().unwrap_or_default();
+        // ESP's next header of the outer ESP layer (tshark prints it in hex;
+        // a nested ESP layer, decrypted too by tshark, comes after it).
+        let next = col(cols, "esp.protocol")
+            .first()
+            .and_then(|h| u8::from_str_radix(h.trim_start_matches("0x"), 16).ok())
+            .map(|n| n.to_string())
+            .unwrap_or_default();
         let tunnel = !ours["esp_src"].is_empty();
         let proto = match (tunnel, v6) {
             // The inner header's protocol is the last one tshark lists of
@@ -331,9 +340,10 @@ fn tshark_facts(cols: &[Vec<String>], ours: &Facts) -> Facts {
             (true, true) => last("ipv6.nxt"),
             (true, false) => last("ip.proto"),
             // Transport mode: ESP's own next header.
-            (false, _) => ours["esp_proto"].clone(),
+            (false, _) => next.clone(),
         };
         f.insert("esp_proto", proto);
+        f.insert("esp_next", next);
         f.insert("esp_src", if tunnel { last(src) } else { String::new() });
         f.insert("esp_dst", if tunnel { last(dst) } else { String::new() });
         let (sp, dp) = match ours["esp_proto"].as_str() {
