@@ -98,7 +98,7 @@ fn cases() -> Vec<(PathBuf, Vec<PathBuf>)> {
 
 struct Ours<'k> {
     dec: Decoder,
-    ike: Decryptor<'k>,
+    ike: Decryptor,
     keys: &'k KeyTables,
     facts: BTreeMap<u64, Facts>,
     failures: Vec<String>,
@@ -188,7 +188,7 @@ impl FrameSink for Ours<'_> {
 fn ours<'k>(cap: &Path, keys: &'k KeyTables) -> Ours<'k> {
     let mut s = Ours {
         dec: Decoder::new(NetOptions::default()),
-        ike: Decryptor::new(keys),
+        ike: Decryptor::new(std::sync::Arc::new(keys.clone())),
         keys,
         facts: BTreeMap::new(),
         failures: Vec::new(),

@@ -23,6 +23,7 @@ pub mod v2;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::ike::{parse_message, IkeError, Message};
 use crate::keys::{CryptoError, KeyTables, Origin};
@@ -98,8 +99,8 @@ pub enum Outcome {
 }
 
 /// Stateful decryption over one capture's IKE messages, in capture order.
-pub struct Decryptor<'k> {
-    keys: &'k KeyTables,
+pub struct Decryptor {
+    keys: Arc<KeyTables>,
     v1: HashMap<u64, v1::SaState>,
     v1_frags: HashMap<(u64, u16), v1::FragBuf>,
     v2_frags: HashMap<v2::FragKey, v2::FragBuf>,
@@ -109,8 +110,8 @@ pub struct Decryptor<'k> {
 /// allows up to 65535; real messages have a handful).
 pub const MAX_FRAGMENTS: u16 = 256;
 
-impl<'k> Decryptor<'k> {
-    pub fn new(keys: &'k KeyTables) -> Self {
+impl Decryptor {
+    pub fn new(keys: Arc<KeyTables>) -> Self {
         Decryptor {
             keys,
             v1: HashMap::new(),

@@ -1,6 +1,7 @@
 use super::*;
 use crate::keys::{Encr, Ikev2Key, Integ, Secret};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 fn origin() -> Origin {
     Origin {
@@ -63,7 +64,7 @@ fn ikev2_sk_round_trip_through_the_parser() {
     let mut tables = KeyTables::default();
     tables.ikev2.push(key.clone());
     let m = v2_message(&key, 41, &NOTIFY_AUTH_FAILED, &[3; 16]);
-    let mut d = Decryptor::new(&tables);
+    let mut d = Decryptor::new(Arc::new(tables));
     let Some(Outcome::Decrypted(dec)) = d.message(&m) else {
         panic!("not decrypted");
     };
@@ -83,7 +84,7 @@ fn ikev2_wrong_key_and_truncation_are_clear_errors() {
     wrong.sk_ai = Secret::new(vec![1; 20]);
     let mut tables = KeyTables::default();
     tables.ikev2.push(wrong);
-    let mut d = Decryptor::new(&tables);
+    let mut d = Decryptor::new(Arc::new(tables));
     match d.message(&m) {
         Some(Outcome::Failed { error, .. }) => {
             assert!(error.to_string().contains("wrong key or corrupted packet"))
@@ -93,7 +94,7 @@ fn ikev2_wrong_key_and_truncation_are_clear_errors() {
     // Every prefix of the message: never a panic.
     let mut tables = KeyTables::default();
     tables.ikev2.push(key);
-    let mut d = Decryptor::new(&tables);
+    let mut d = Decryptor::new(Arc::new(tables));
     for n in 0..m.len() {
         let _ = d.message(&m[..n]);
     }
@@ -108,7 +109,7 @@ fn no_key_no_work() {
     let key = v2_key();
     let m = v2_message(&key, 41, &NOTIFY_AUTH_FAILED, &[3; 16]);
     let tables = KeyTables::default();
-    assert_eq!(Decryptor::new(&tables).message(&m), None);
+    assert_eq!(Decryptor::new(Arc::new(tables)).message(&m), None);
 }
 
 #[test]

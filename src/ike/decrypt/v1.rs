@@ -15,6 +15,7 @@
 //! first copy used.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use super::{DecryptError, Decrypted, Decryptor, Outcome, MAX_FRAGMENTS};
 use crate::ike::{Body, Message, HEADER_LEN, PAYLOAD_HEADER_LEN};
@@ -70,13 +71,9 @@ pub struct FragBuf {
     parts: BTreeMap<u8, Vec<u8>>,
 }
 
-pub(super) fn message<'k>(
-    d: &mut Decryptor<'k>,
-    data: &[u8],
-    msg: &Message<'_>,
-) -> Option<Outcome> {
+pub(super) fn message(d: &mut Decryptor, data: &[u8], msg: &Message<'_>) -> Option<Outcome> {
     let h = msg.header;
-    let keys: &'k KeyTables = d.keys;
+    let keys: Arc<KeyTables> = Arc::clone(&d.keys);
     let key = keys.ikev1_key(h.ispi)?;
     if let Some(out) = fragment(d, msg) {
         return Some(out);
@@ -230,7 +227,7 @@ fn learn(state: &mut SaState, msg: &Message<'_>) {
 
 /// Cisco-style fragments: keep the pieces; when the last one and all before
 /// it are in, decrypt the reassembled message.
-fn fragment(d: &mut Decryptor<'_>, msg: &Message<'_>) -> Option<Outcome> {
+fn fragment(d: &mut Decryptor, msg: &Message<'_>) -> Option<Outcome> {
     let f = msg.payloads.iter().find_map(|p| match &p.body {
         Body::Fragment(f) => Some(f),
         _ => None,
