@@ -16,9 +16,7 @@ pub fn beside(capture: &Path) -> Option<PathBuf> {
     let mut appended = capture.as_os_str().to_owned();
     appended.push(".keys");
     candidates.push(PathBuf::from(appended));
-    candidates
-        .into_iter()
-        .find(|p| p != capture && p.exists())
+    candidates.into_iter().find(|p| p != capture && p.exists())
 }
 
 /// Load the explicit key paths and the one beside `capture`. `None` when no

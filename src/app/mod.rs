@@ -30,8 +30,8 @@ pub struct Options {
     pub psk_file: Option<std::path::PathBuf>,
 }
 
-pub use crate::analysis::{FileAnalysis, FileNotice, TunnelReport};
 use crate::analysis::decryption::{self, Decryption};
+pub use crate::analysis::{FileAnalysis, FileNotice, TunnelReport};
 
 /// Called for every IPsec packet, after the tracker has seen it.
 pub trait PacketHook {
@@ -302,19 +302,22 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
     });
     let decrypt = loaded.map(|(tables, sources, notices)| {
         key_notices = notices;
-        let psk = opts.psk_file.as_ref().map(|f| match std::fs::read_to_string(f) {
-            Ok(t) => crate::ike::decrypt::psk::read_candidate_lines(&t),
-            Err(e) => {
-                key_notices.push(FileNotice {
-                    level: capture::Level::Warning,
-                    offset: None,
-                    line: None,
-                    frame: None,
-                    message: format!("--psk-file {}: cannot read: {e}", f.display()),
-                });
-                Vec::new()
-            }
-        });
+        let psk = opts
+            .psk_file
+            .as_ref()
+            .map(|f| match std::fs::read_to_string(f) {
+                Ok(t) => crate::ike::decrypt::psk::read_candidate_lines(&t),
+                Err(e) => {
+                    key_notices.push(FileNotice {
+                        level: capture::Level::Warning,
+                        offset: None,
+                        line: None,
+                        frame: None,
+                        message: format!("--psk-file {}: cannot read: {e}", f.display()),
+                    });
+                    Vec::new()
+                }
+            });
         Decrypting {
             d: flow::decrypted::Decrypt::new(tables),
             summary: Decryption {

@@ -49,7 +49,10 @@ pub const PROTOCOL_NAMES: &[(u8, &str)] = &[
 
 /// The name of IP protocol `p`, when [`PROTOCOL_NAMES`] has it.
 pub fn protocol_name(p: u8) -> Option<&'static str> {
-    PROTOCOL_NAMES.iter().find(|(n, _)| *n == p).map(|(_, s)| *s)
+    PROTOCOL_NAMES
+        .iter()
+        .find(|(n, _)| *n == p)
+        .map(|(_, s)| *s)
 }
 
 /// The decrypted ESP payload: the next-header value and the bytes before the

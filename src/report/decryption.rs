@@ -33,7 +33,11 @@ pub fn write(out: &mut dyn Write, d: &Decryption) -> io::Result<()> {
         }
     }
     for (what, frames) in by_error {
-        writeln!(out, "    not decrypted, frames {}: {what}", frame_list(&frames))?;
+        writeln!(
+            out,
+            "    not decrypted, frames {}: {what}",
+            frame_list(&frames)
+        )?;
     }
     for e in &d.esp {
         writeln!(

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::capture::{FrameNo, Origin, Timestamp};
-use crate::esp::{Ah, Esp};
 use crate::esp::decrypt::Inner;
+use crate::esp::{Ah, Esp};
 use crate::flow::decrypted::Plain;
 use crate::flow::{payload_absent, Content, Dir, Touched};
 use crate::ike::{Body, Message};
@@ -343,7 +343,9 @@ impl<'w> PacketPrinter<'w> {
             Some(Plain::Ike(x)) => x.parse().ok(),
             _ => None,
         };
-        let decrypted = plain.as_ref().map(|p| DecryptedRecord::new(p, inner.as_ref()));
+        let decrypted = plain
+            .as_ref()
+            .map(|p| DecryptedRecord::new(p, inner.as_ref()));
         self.run(|out| match style {
             Style::Json => {
                 let ike = matches!(c, Content::Ike(_));

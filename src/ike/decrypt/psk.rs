@@ -165,7 +165,10 @@ impl AggressiveExchange {
 /// Candidate keys from a `--psk-file`: one per line, as written (a line
 /// `0x…` is hex); blank lines and lines starting with `#` are skipped.
 pub fn read_candidates(text: &str) -> Vec<Secret> {
-    read_candidate_lines(text).into_iter().map(|(_, s)| s).collect()
+    read_candidate_lines(text)
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect()
 }
 
 /// [`read_candidates`] with each key's 1-based line number.
