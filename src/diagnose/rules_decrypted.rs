@@ -34,6 +34,47 @@ pub fn refine(t: &Tunnel, out: &mut [Verdict]) {
         } else {
             ikev2_ids(sa, out);
         }
+        liveness_and_deletes(sa, out);
+    }
+}
+
+/// Unanswered requests that decrypt to empty INFORMATIONALs (IKEv2
+/// liveness checks, RFC 7296 §1.4) or to R-U-THERE (IKEv1 DPD, RFC 3706)
+/// are liveness checks, not something else; Deletes read from the
+/// contents are orderly teardowns.
+fn liveness_and_deletes(sa: &IkeSa, out: &mut [Verdict]) {
+    /// IKEv1 DPD R-U-THERE (RFC 3706 §7).
+    const R_U_THERE: u16 = 36136;
+    let in_verdict = |v: &Verdict| {
+        sa.messages
+            .iter()
+            .filter(|m| v.frames.contains(&m.frame) && m.obs.body == Visibility::Decrypted)
+            .collect::<Vec<_>>()
+    };
+    for v in out.iter_mut() {
+        let msgs = in_verdict(v);
+        if msgs.is_empty() {
+            continue;
+        }
+        match v.code {
+            Code::DpdTimeout => {
+                let empty = msgs.iter().all(|m| {
+                    m.obs.payload_types.is_empty()
+                        || m.obs.notifies.iter().any(|n| n.notify_type == R_U_THERE)
+                });
+                if empty && v.basis != Basis::Decrypted {
+                    v.basis = Basis::Decrypted;
+                    v.cause = Some(Cause::PeerDead);
+                    v.message.push_str(
+                        "; decrypted, the unanswered requests are liveness checks (empty INFORMATIONAL / R-U-THERE)",
+                    );
+                }
+            }
+            Code::Deleted if msgs.iter().any(|m| !m.obs.deletes.is_empty()) => {
+                v.basis = Basis::Decrypted;
+            }
+            _ => {}
+        }
     }
 }
 

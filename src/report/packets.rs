@@ -262,6 +262,9 @@ impl<'a> DecryptedRecord<'a> {
     /// Text for the one-line summary.
     fn line(&self) -> String {
         match (self.status, self.isakmp, &self.esp) {
+            ("decrypted", Some(m), _) if m.payloads.is_empty() => {
+                " [decrypted: no payloads]".to_string()
+            }
             ("decrypted", Some(m), _) => format!(" [decrypted: {}]", payload_summary(m)),
             ("decrypted", None, Some(i)) => format!(" [decrypted: {}]", inner_text(i)),
             ("fragment", _, _) => " [decrypted fragment]".to_string(),
