@@ -221,7 +221,10 @@ fn reference_captures_meet_their_expectations() {
 /// and cause. Keys may turn an inferred verdict into a precise one (the
 /// expectation files' `phase2-rejected` becomes the refusal the decrypted
 /// notify names).
-const WITH_KEYS: &[(&str, &[(&str, &str, Option<&str>)])] = &[
+/// (code, basis, cause) of one verdict.
+type Want = (&'static str, &'static str, Option<&'static str>);
+
+const WITH_KEYS: &[(&str, &[Want])] = &[
     (
         "lsw-v1-p2-no-proposal",
         &[("phase2-no-proposal-chosen", "decrypted", None)],
