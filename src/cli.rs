@@ -66,6 +66,15 @@ pub struct Common {
     /// Date for console exports whose time stamps carry none (default: the file's modification date).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
+    /// Decryption keys: Wireshark's ikev1_decryption_table, ikev2_decryption_table or esp_sa file (as strongSwan's save-keys writes them), or a folder holding them; repeatable. CAPTURE.keys beside a capture is used too.
+    #[arg(long = "keys", value_name = "PATH")]
+    pub keys: Vec<PathBuf>,
+    /// Do not use CAPTURE.keys found beside a capture.
+    #[arg(long = "no-keys")]
+    pub no_keys: bool,
+    /// Candidate pre-shared keys, one per line (0x… for hex), tested against Aggressive Mode exchanges (RFC 2409 §5.4).
+    #[arg(long = "psk-file", value_name = "FILE")]
+    pub psk_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

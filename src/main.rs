@@ -61,6 +61,9 @@ fn options(c: &Common) -> Result<Options> {
     if let Some(d) = &c.date {
         o.read.date = Some(parse_date(d)?);
     }
+    o.keys = c.keys.clone();
+    o.auto_keys = !c.no_keys;
+    o.psk_file = c.psk_file.clone();
     Ok(o)
 }
 
@@ -273,6 +276,10 @@ impl app::PacketHook for Hook<'_, '_> {
 
     fn icmp(&mut self, e: &ikescope::net::IcmpError, first: ikescope::capture::Timestamp) {
         self.0.icmp(e, first);
+    }
+
+    fn decrypted(&mut self, p: &ikescope::flow::decrypted::Plain) {
+        self.0.decrypted = Some(p.clone());
     }
 }
 

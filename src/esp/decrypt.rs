@@ -30,6 +30,31 @@ pub mod proto {
     pub const SCTP: u8 = 132;
 }
 
+/// Names of the protocols an inner packet usually carries (IANA "Assigned
+/// Internet Protocol Numbers").
+pub const PROTOCOL_NAMES: &[(u8, &str)] = &[
+    (proto::ICMP, "ICMP"),
+    (proto::IPV4, "IPv4"),
+    (proto::TCP, "TCP"),
+    (proto::UDP, "UDP"),
+    (proto::IPV6, "IPv6"),
+    (47, "GRE"),
+    (50, "ESP"),
+    (51, "AH"),
+    (proto::ICMPV6, "ICMPv6"),
+    (proto::NO_NEXT, "no next header (dummy)"),
+    (89, "OSPF"),
+    (proto::SCTP, "SCTP"),
+];
+
+/// The name of IP protocol `p`, when [`PROTOCOL_NAMES`] has it.
+pub fn protocol_name(p: u8) -> Option<&'static str> {
+    PROTOCOL_NAMES
+        .iter()
+        .find(|(n, _)| *n == p)
+        .map(|(_, s)| *s)
+}
+
 /// The decrypted ESP payload: the next-header value and the bytes before the
 /// padding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +114,7 @@ pub enum Mode {
 }
 
 /// What a decrypted ESP packet carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Inner {
     pub mode: Mode,
     /// Inner addresses in tunnel mode; `None` in transport mode (the outer

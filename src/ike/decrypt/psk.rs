@@ -165,12 +165,21 @@ impl AggressiveExchange {
 /// Candidate keys from a `--psk-file`: one per line, as written (a line
 /// `0x…` is hex); blank lines and lines starting with `#` are skipped.
 pub fn read_candidates(text: &str) -> Vec<Secret> {
+    read_candidate_lines(text)
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect()
+}
+
+/// [`read_candidates`] with each key's 1-based line number.
+pub fn read_candidate_lines(text: &str) -> Vec<(usize, Secret)> {
     text.lines()
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| match l.strip_prefix("0x").map(hex::decode) {
-            Some(Ok(b)) => Secret::new(b),
-            _ => Secret::new(l.as_bytes().to_vec()),
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|(i, l)| match l.strip_prefix("0x").map(hex::decode) {
+            Some(Ok(b)) => (i, Secret::new(b)),
+            _ => (i, Secret::new(l.as_bytes().to_vec())),
         })
         .collect()
 }
