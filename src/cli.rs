@@ -33,9 +33,23 @@ Verdicts (stable codes; severity):
 
 Exit status: 0 no tunnel has an error verdict; 1 a tunnel has an error verdict; 2 usage error, or an input could not be read (or was damaged) — what could be read is still reported.";
 
+/// The verdict list, then the failure causes from their table
+/// (`registry::cause::CAUSES`), then the exit status.
+fn after_help() -> String {
+    let (verdicts, exit) = EXIT_HELP
+        .split_once("\n\nExit status")
+        .unwrap_or((EXIT_HELP, ""));
+    let mut s = format!("{verdicts}\n\nCauses (stable codes; set when the evidence pins the reason, e.g. with --keys):\n");
+    for c in ikescope::registry::cause::CAUSES {
+        s.push_str(&format!("  {:<26} {}\n", c.code, c.text));
+    }
+    s.push_str(&format!("\nExit status{exit}"));
+    s
+}
+
 /// Where and why an IPsec VPN negotiation failed, from a packet capture.
 #[derive(Debug, Parser)]
-#[command(name = "ikescope", version, about, after_help = EXIT_HELP, args_conflicts_with_subcommands = true)]
+#[command(name = "ikescope", version, about, after_help = after_help(), args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

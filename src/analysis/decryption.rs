@@ -50,6 +50,13 @@ pub struct EspInnerSummary {
     pub top_flows: Vec<InnerFlow>,
     /// Flows beyond the top ones.
     pub other_flows: usize,
+    /// The selectors the decrypted IKE exchange negotiated for this SPI,
+    /// as text (`inner sources → inner destinations`), when seen.
+    pub selectors: Option<String>,
+    /// Tunnel-mode packets whose inner addresses fall outside them (what
+    /// an ASA logs as 402116), and the first: `[frame, "src", "dst"]`.
+    pub outside_selectors: u64,
+    pub first_outside: Option<(u64, IpAddr, IpAddr)>,
 }
 
 /// Flows listed per SA.

@@ -149,6 +149,17 @@ impl Decrypting {
                     })
                     .collect(),
                 other_flows,
+                selectors: e.selectors.as_ref().map(|(a, b)| {
+                    let j = |v: &[flow::decrypted::AddrRange]| {
+                        v.iter()
+                            .map(|r| r.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    format!("{} → {}", j(a), j(b))
+                }),
+                outside_selectors: e.outside,
+                first_outside: e.first_outside,
             });
         }
         s.inner_flows_dropped = self.d.flows_dropped;

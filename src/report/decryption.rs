@@ -74,6 +74,16 @@ pub fn write(out: &mut dyn Write, d: &Decryption) -> io::Result<()> {
         if e.other_flows > 0 {
             writeln!(out, "    and {} other inner flow(s)", e.other_flows)?;
         }
+        if let Some(s) = &e.selectors {
+            writeln!(out, "    negotiated selectors: {s}")?;
+        }
+        if let Some((f, a, b)) = e.first_outside {
+            writeln!(
+                out,
+                "    {} packet(s) outside the negotiated selectors (first: frame {f}, {a} → {b}): the receiving peer drops them (ASA 402116)",
+                e.outside_selectors
+            )?;
+        }
     }
     if d.inner_flows_dropped > 0 {
         writeln!(
