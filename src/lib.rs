@@ -7,6 +7,9 @@
 //!  (frames)  (datagrams) (messages)  (tunnels) (verdicts)  (table, ladder, JSON)
 //! ```
 //!
+//! Device and daemon logs (`logs`) enter beside `capture`: log lines become
+//! events, and (in `flow`) observations like packets.
+//!
 //! `registry` (IANA and vendor tables) and `bytes` (checked readers) are leaves
 //! that any layer may use. `app` wires the layers for the command line.
 #![forbid(unsafe_code)]
@@ -18,6 +21,7 @@ pub mod diagnose;
 pub mod esp;
 pub mod flow;
 pub mod ike;
+pub mod logs;
 pub mod net;
 pub mod registry;
 pub mod report;

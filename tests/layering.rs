@@ -11,28 +11,31 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("bytes", &[]),
     ("registry", &[]),
     ("capture", &["bytes", "registry"]),
+    // Device and daemon logs: read beside captures, only leaves below.
+    ("logs", &["bytes", "registry"]),
     ("net", &["capture", "bytes", "registry"]),
     ("ike", &["registry", "bytes"]),
     ("esp", &["registry", "bytes"]),
     (
         "flow",
-        &["capture", "net", "ike", "esp", "registry", "bytes"],
+        &["capture", "logs", "net", "ike", "esp", "registry", "bytes"],
     ),
     (
         "diagnose",
-        &["flow", "capture", "ike", "esp", "registry", "bytes"],
+        &["flow", "capture", "logs", "ike", "esp", "registry", "bytes"],
     ),
     // Reports print decoded values; they never parse bytes themselves.
     (
         "report",
         &[
-            "diagnose", "flow", "capture", "net", "ike", "esp", "registry", "bytes",
+            "diagnose", "flow", "capture", "logs", "net", "ike", "esp", "registry", "bytes",
         ],
     ),
 ];
 
 const MODULES: &[&str] = &[
-    "app", "bytes", "capture", "diagnose", "esp", "flow", "ike", "net", "registry", "report",
+    "app", "bytes", "capture", "diagnose", "esp", "flow", "ike", "logs", "net", "registry",
+    "report",
 ];
 
 fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
