@@ -285,6 +285,8 @@ pub static CATALOGUE: &[Row] = &[
     charon("sending DELETE for ESP CHILD_SA", K::Delete { phase: Some(Phase::Two), dir: Sent }, None, "strongSwan sa/ikev1/tasks/quick_delete.c, sa/ikev2/tasks/child_delete.c"),
     charon("received DELETE for ESP CHILD_SA", K::Delete { phase: Some(Phase::Two), dir: Received }, None, "strongSwan sa/ikev1/tasks/quick_delete.c, sa/ikev2/tasks/child_delete.c"),
     charon("host is behind NAT", K::NatDetected, None, "strongSwan sa/ikev1/tasks/isakmp_natd.c, sa/ikev2/tasks/ike_natd.c"),
+    charon("closing CHILD_SA", K::IpsecCounters, None, "strongSwan sa/ikev2/tasks/child_delete.c, sa/ikev1/tasks/quick_delete.c ('closing CHILD_SA %s{%d} with SPIs %.8x_i (%llu bytes) %.8x_o (%llu bytes)')"),
+    charon("ESP sequence number verification failed", K::ReplayDetected, None, "strongSwan libipsec/ipsec_processor.c (anti-replay check; the next line names src, dst, SPI, seq)"),
     charon("received INVALID_SPI", K::InvalidSpi, Some(Cause::InvalidSpi), "strongSwan sa/ikev1/tasks/informational.c ('received %N error notify')"),
     // Message lines last: the lines above are more specific.
     charon("generating ", K::Message { dir: Sent }, None, "strongSwan encoding/message.c ('generating %s %N %s %u %s': exchange, request/response, message ID, payloads)"),

@@ -94,14 +94,12 @@ pub(crate) fn spis(text: &str) -> Vec<u32> {
     push(hex_after(text, "SPI = "));
     // charon: "with SPIs 38799039_i 7a8c896e_o", "with SPI c3db896c"
     if let Some(pos) = text.find("with SPIs ") {
-        for tok in text
-            .get(pos + 10..)
-            .unwrap_or("")
-            .split_whitespace()
-            .take(2)
-        {
-            let h = tok.trim_end_matches("_i").trim_end_matches("_o");
-            push(u64::from_str_radix(h, 16).ok());
+        // "X_i Y_o", or with byte counts "X_i (N bytes) Y_o (M bytes)".
+        let rest = text.get(pos + 10..).unwrap_or("");
+        for tok in rest.split_whitespace().take(6) {
+            if let Some(h) = tok.strip_suffix("_i").or_else(|| tok.strip_suffix("_o")) {
+                push(u64::from_str_radix(h, 16).ok());
+            }
         }
     }
     if !text.contains("with SPIs ") {
@@ -243,6 +241,10 @@ mod tests {
             Some(991772099)
         );
         assert_eq!(spis("garbage SPI= zz"), Vec::<u32>::new());
+        assert_eq!(
+            spis("closing CHILD_SA asa{1} with SPIs e0cdb9ad_i (0 bytes) 1ac75467_o (420 bytes) and TS"),
+            vec![0xe0cdb9ad, 0x1ac75467]
+        );
     }
 
     #[test]

@@ -348,6 +348,9 @@ pub enum EventKind {
     PskMissing,
     /// Exchange processing failed (ASA 713903 "Information Exchange processing failed").
     ExchangeFailed,
+    /// ESP packets refused by the anti-replay check (repeated or too old
+    /// sequence numbers).
+    ReplayDetected,
 }
 
 impl EventKind {
@@ -389,6 +392,7 @@ impl EventKind {
             EventKind::PeerMismatch => "peer-mismatch",
             EventKind::PskMissing => "psk-missing",
             EventKind::ExchangeFailed => "exchange-failed",
+            EventKind::ReplayDetected => "replay-detected",
         }
     }
 

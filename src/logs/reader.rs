@@ -276,6 +276,21 @@ impl LogReader {
 
         let row = catalogue::lookup(p.dialect, p.number, p.mnemonic, text);
         let Some(row) = row else {
+            // charon's ESP errors name the packet on the next line:
+            // "src 198.51.100.1, dst 203.0.113.1, SPI 0a119c1e [seq 1]".
+            if p.dialect == Dialect::Charon && text.starts_with("src ") {
+                if let Some(last) = self.out.events.last_mut() {
+                    if last.origin.line + 1 == n && last.kind == EventKind::ReplayDetected {
+                        last.peer = ip_after(text, "src ");
+                        last.local = ip_after(text, "dst ");
+                        last.spis = fields::hex_after(text, "SPI ")
+                            .and_then(|x| u32::try_from(x).ok())
+                            .into_iter()
+                            .collect();
+                        last.detail = Some(text.to_string());
+                    }
+                }
+            }
             // IKEv2 debug: the SPIs line follows the packet line it belongs to.
             if let Some(spis) = fields::ike_spis(text) {
                 if let Some(last) = self.out.events.last_mut() {
@@ -305,7 +320,8 @@ impl LogReader {
                 let new = text
                     .split("New State = ")
                     .nth(1)
-                    .and_then(|r| r.split_whitespace().next());
+                    .and_then(|r| r.split_whitespace().next())
+                    .map(|s| s.trim_end_matches('.'));
                 match (old, new) {
                     (Some(o), Some(nw)) if o != nw => {
                         if nw == "IKE_P1_COMPLETE" {
@@ -452,6 +468,13 @@ impl LogReader {
             }
         }
 
+        // charon's byte counts when it closes a CHILD_SA.
+        let counters = (kind == EventKind::IpsecCounters).then(|| super::Counters {
+            bytes_rx: bytes_before(text, "_i ("),
+            bytes_tx: bytes_before(text, "_o ("),
+            ..super::Counters::default()
+        });
+
         let time = p.stamp.map(|s| self.resolve(s));
         let event = LogEvent {
             time,
@@ -472,7 +495,7 @@ impl LogReader {
             exchange,
             proxies: fields::proxies(text),
             state,
-            counters: None,
+            counters,
             detail,
             text: cut_text(text),
             source: row.source,
@@ -530,6 +553,11 @@ impl LogReader {
         self.out.events.sort_by_key(|e| e.origin.line);
         self.out
     }
+}
+
+/// `N` in "…_i (N bytes)".
+fn bytes_before(text: &str, key: &str) -> Option<u64> {
+    fields::dec_after(text, key)
 }
 
 /// Cut to [`MAX_TEXT`] characters.

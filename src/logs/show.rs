@@ -278,8 +278,10 @@ impl ShowParser {
     /// and the events it completed.
     pub(crate) fn line(&mut self, n: u64, line: &str) -> (bool, Vec<ShowEvent>) {
         let mut out = Vec::new();
-        let t = line.trim();
-        let toks: Vec<&str> = t.split_whitespace().collect();
+        let toks: Vec<&str> = line.split_whitespace().collect();
+        // Column padding varies by release ("local  ident"): match on single spaces.
+        let joined = toks.join(" ");
+        let t = joined.as_str();
         let first = toks.first().copied().unwrap_or("");
 
         // --- tables (IOS isakmp, IKEv2) ---
