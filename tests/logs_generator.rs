@@ -235,6 +235,20 @@ fn every_scenario_reads_with_the_events_it_implies() {
 }
 
 #[test]
+fn timeouts_name_the_request_left_unanswered() {
+    // charon numbers its requests: seq 2 of Main Mode is MM3, seq 3 is MM5.
+    let seq = |name: &str| {
+        read_scenario(name)
+            .iter()
+            .find(|e| e.kind == EventKind::Timeout)
+            .and_then(|e| e.seq)
+    };
+    assert_eq!(seq("v1-mm4-lost"), Some(2));
+    assert_eq!(seq("lsw-v1-psk-mismatch"), Some(3));
+    assert_eq!(seq("v1-no-response"), Some(1));
+}
+
+#[test]
 fn one_way_esp_shows_in_the_byte_counts_of_both_daemons() {
     let ev = read_scenario("v1-esp-one-way");
     let closes: Vec<_> = ev

@@ -479,6 +479,12 @@ pub struct LogEvent {
     pub ike_spis: Option<(u64, u64)>,
     /// IKE message ID.
     pub message_id: Option<u32>,
+    /// charon's request sequence number within its IKE SA, on a timeout:
+    /// the request that went unanswered (IKEv1 Main Mode: seq n is MM 2n-1).
+    pub seq: Option<u32>,
+    /// The daemon's tag for the negotiation: charon IKE_SA number, pluto
+    /// serial (`#3`), IOS conn-id.
+    pub context: Option<String>,
     pub exchange: Option<Exchange>,
     pub proxies: Option<Proxies>,
     /// SA state name (MM_ACTIVE, QM_IDLE, IKE_I_MM4, READY…).

@@ -38,6 +38,8 @@ struct Ctx {
     phase1_up: bool,
     received_any: bool,
     last_request: Option<Exchange>,
+    /// charon's sequence number of the request last retransmitted.
+    last_seq: Option<u32>,
     proposals_received: Option<String>,
     proposals_configured: Option<String>,
 }
@@ -309,6 +311,7 @@ impl LogReader {
         let mut detail = None;
         let mut exchange = None;
         let mut ike_version = p.ike_version;
+        let mut seq = None;
 
         match kind {
             EventKind::Phase1State => {
@@ -434,6 +437,13 @@ impl LogReader {
                     }
                 }
             }
+            EventKind::Retransmission { dir: Dir::Sent } if p.dialect == Dialect::Charon => {
+                // "sending retransmit 2 of request message ID 0, seq 2"
+                let seq = fields::dec_after(text, "seq ").and_then(|x| u32::try_from(x).ok());
+                if let Some(c) = key.as_deref().and_then(|k| self.ctx_mut(k)) {
+                    c.last_seq = seq.or(c.last_seq);
+                }
+            }
             EventKind::Teardown => {
                 detail = text.split("Reason: ").nth(1).map(|r| r.trim().to_string());
             }
@@ -450,6 +460,7 @@ impl LogReader {
         settle(&mut kind, &mut cause, ctx.as_ref(), text, state.as_deref());
         if kind == EventKind::Timeout || kind == EventKind::DpdTimeout {
             exchange = exchange.or(ctx.as_ref().and_then(|c| c.last_request));
+            seq = ctx.as_ref().and_then(|c| c.last_seq);
         }
 
         let up = matches!(
@@ -492,6 +503,8 @@ impl LogReader {
             spis: fields::spis(text),
             ike_spis: fields::ike_spis(text),
             message_id: fields::message_id(text),
+            seq,
+            context: p.context.map(str::to_string),
             exchange,
             proxies: fields::proxies(text),
             state,
@@ -533,6 +546,8 @@ impl LogReader {
                 spis: s.spis,
                 ike_spis: None,
                 message_id: None,
+                seq: None,
+                context: None,
                 exchange: None,
                 proxies: s.proxies,
                 state: s.state,
