@@ -224,6 +224,17 @@ fn every_scenario_reads_with_the_events_it_implies() {
             assert!(!t.is_empty(), "{ctx}");
             assert!(t.iter().all(|e| e.exchange == Some(x)), "{ctx}");
         }
+        // Every event with a cause knows its IKE version.
+        let version = match sc.name {
+            n if n.starts_with("v1-") || n.starts_with("lsw-v1-") => Some(1),
+            n if n.starts_with("v2-") || n.starts_with("lsw-v2-") => Some(2),
+            _ => None,
+        };
+        if let Some(v) = version {
+            for e in ev.iter().filter(|e| e.cause.is_some()) {
+                assert_eq!(e.ike_version, Some(v), "{ctx}: {} {}", e.origin, e.text);
+            }
+        }
         // Every event with a cause names its peer, its line and its time.
         for e in ev.iter().filter(|e| e.cause.is_some()) {
             assert!(e.time.is_some(), "{ctx}: {}", e.origin);

@@ -458,7 +458,7 @@ impl Counters {
 }
 
 /// One thing a log line says.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogEvent {
     pub time: Option<LogTime>,
     pub origin: LogOrigin,

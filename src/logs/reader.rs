@@ -40,6 +40,8 @@ struct Ctx {
     last_request: Option<Exchange>,
     /// charon's sequence number of the request last retransmitted.
     last_seq: Option<u32>,
+    /// IKE version, once a line of the negotiation told it.
+    version: Option<u8>,
     proposals_received: Option<String>,
     proposals_configured: Option<String>,
 }
@@ -65,6 +67,9 @@ pub struct LogReader {
     last_tod: Option<u64>,
     day_offset: i64,
     vpn: Option<PendingVpn>,
+    /// Events whose IKE version was not known yet, with their negotiation:
+    /// filled in at the end from what later lines told.
+    unversioned: Vec<(usize, String)>,
 }
 
 impl LogReader {
@@ -79,6 +84,7 @@ impl LogReader {
             last_tod: None,
             day_offset: 0,
             vpn: None,
+            unversioned: Vec::new(),
         }
     }
 
@@ -450,6 +456,20 @@ impl LogReader {
             _ => {}
         }
 
+        // IKE version: the line's own, else the negotiation's, else what
+        // the dialect's wording implies.
+        ike_version = ike_version.or_else(|| version_from_text(p, text));
+        if let Some(v) = ike_version {
+            if let Some(c) = key.as_deref().and_then(|k| self.ctx_mut(k)) {
+                c.version = Some(v);
+            }
+        } else {
+            ike_version = key
+                .as_deref()
+                .and_then(|k| self.contexts.get(k))
+                .and_then(|c| c.version);
+        }
+
         let mut ctx = key.as_deref().and_then(|k| self.contexts.get(k)).cloned();
         // pluto: a child serial inherits what its connection knows.
         if let Some(conn) = conn_key.as_deref().and_then(|k| self.contexts.get(k)) {
@@ -513,6 +533,13 @@ impl LogReader {
             text: cut_text(text),
             source: row.source,
         };
+        if event.ike_version.is_none() {
+            if let Some(k) = key {
+                if self.out.events.len() < MAX_EVENTS {
+                    self.unversioned.push((self.out.events.len(), k));
+                }
+            }
+        }
         self.push(event);
     }
 
@@ -563,6 +590,12 @@ impl LogReader {
     /// The events, in line order, and the counts.
     pub fn finish(mut self) -> LogRead {
         self.end_vpn();
+        for (i, k) in std::mem::take(&mut self.unversioned) {
+            let v = self.contexts.get(&k).and_then(|c| c.version);
+            if let Some(e) = self.out.events.get_mut(i) {
+                e.ike_version = e.ike_version.or(v);
+            }
+        }
         let events = self.show.finish();
         self.push_show(events);
         self.out.events.sort_by_key(|e| e.origin.line);
@@ -667,6 +700,53 @@ fn addresses(p: &Parsed<'_>, text: &str) -> (Option<IpAddr>, Option<IpAddr>) {
             (peer, None)
         }
     }
+}
+
+/// The IKE version a line's wording implies: ASA message numbers 71xxxx
+/// are IKEv1, 75xxxx IKEv2; charon and pluto name their modes and
+/// exchanges; IOS `ISAKMP` debug and `IKMP_` syslog are IKEv1.
+fn version_from_text(p: &Parsed<'_>, text: &str) -> Option<u8> {
+    if let Some(n) = p.number {
+        return match n / 1000 {
+            713..=715 => Some(1),
+            750..=752 => Some(2),
+            _ => None,
+        };
+    }
+    if p.mnemonic.is_some_and(|m| m.starts_with("IKMP_")) {
+        return Some(1);
+    }
+    const V2: [&str; 5] = [
+        "IKE_SA_INIT",
+        "IKE_AUTH",
+        "CREATE_CHILD_SA",
+        "STATE_V2_",
+        "initiating IKE_SA",
+    ];
+    const V1: [&str; 7] = [
+        "Main Mode",
+        "Aggressive Mode",
+        "Quick Mode",
+        "QUICK_MODE",
+        "STATE_MAIN",
+        "STATE_QUICK",
+        "INFORMATIONAL_V1",
+    ];
+    if V2.iter().any(|m| text.contains(m)) || text.contains("is initiating an IKE_SA") {
+        return Some(2);
+    }
+    if V1.iter().any(|m| text.contains(m)) || text.contains("Oakley") {
+        return Some(1);
+    }
+    // pluto sends notifications this way only in IKEv1 (ikev1_send.c);
+    // IKEv2 says "responding to … with (un)encrypted notification".
+    if p.dialect == Dialect::Pluto
+        && (text.contains("sending notification")
+            || text.contains("sending encrypted notification"))
+    {
+        return Some(1);
+    }
+    None
 }
 
 /// Settle what a row left open from the negotiation's earlier lines. The
