@@ -343,20 +343,48 @@ pub fn lookup(
     mnemonic: Option<&str>,
     text: &str,
 ) -> Option<&'static Row> {
-    let text_ok = |r: &Row| r.text.is_none_or(|t| text.contains(t));
-    let rows = CATALOGUE.iter().filter(|r| r.dialect == dialect);
+    let finders = finders();
+    let hay = text.as_bytes();
+    let text_ok = |i: usize| {
+        finders
+            .get(i)
+            .and_then(Option::as_ref)
+            .is_none_or(|f| f.find(hay).is_some())
+    };
+    let rows = || {
+        CATALOGUE
+            .iter()
+            .enumerate()
+            .filter(move |(_, r)| r.dialect == dialect)
+    };
     if let Some(n) = number {
-        if let Some(r) = rows.clone().find(|r| r.number == Some(n) && text_ok(r)) {
+        if let Some((_, r)) = rows().find(|(i, r)| r.number == Some(n) && text_ok(*i)) {
             return Some(r);
         }
     }
     if let Some(m) = mnemonic {
-        if let Some(r) = rows.clone().find(|r| r.mnemonic == Some(m) && text_ok(r)) {
+        if let Some((_, r)) = rows().find(|(i, r)| r.mnemonic == Some(m) && text_ok(*i)) {
             return Some(r);
         }
     }
-    rows.clone()
-        .find(|r| r.number.is_none() && r.mnemonic.is_none() && r.text.is_some() && text_ok(r))
+    rows()
+        .find(|(i, r)| {
+            r.number.is_none() && r.mnemonic.is_none() && r.text.is_some() && text_ok(*i)
+        })
+        .map(|(_, r)| r)
+}
+
+/// One prebuilt substring searcher per row (most lines match no row, so
+/// every line is searched for every row of its dialect).
+fn finders() -> &'static [Option<memchr::memmem::Finder<'static>>] {
+    static FINDERS: std::sync::OnceLock<Vec<Option<memchr::memmem::Finder<'static>>>> =
+        std::sync::OnceLock::new();
+    FINDERS.get_or_init(|| {
+        CATALOGUE
+            .iter()
+            .map(|r| r.text.map(|t| memchr::memmem::Finder::new(t.as_bytes())))
+            .collect()
+    })
 }
 
 #[cfg(test)]
