@@ -17,6 +17,7 @@
 pub mod adapt;
 pub mod coverage;
 mod esp;
+pub mod logged;
 pub mod model;
 pub mod natd;
 pub mod observation;
