@@ -15,7 +15,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
 use super::observation::{endpoint, EventKind, LogLine, Observation, Observed, PeerEvent, Source};
-use super::Tunnel;
+use super::{Coverage, Tracker, Tunnel};
 use crate::capture::Timestamp;
 use crate::logs::{self, EventKind as L, LogEvent, LogRead, Phase};
 
@@ -125,11 +125,14 @@ fn locals(read: &LogRead) -> (HashMap<IpAddr, IpAddr>, Option<IpAddr>) {
 /// capture's clock; `untimed` is the time given to lines without one (show
 /// commands: a snapshot, taken at the end); `local_for` names the device's
 /// address for a peer when the log does not (from the capture).
+/// `lone_pair` is (device, peer) for a log that names no peer at all,
+/// when the other evidence (another log, the capture) knows only one pair.
 pub fn observations(
     read: &LogRead,
     offset: f64,
     untimed: Timestamp,
     local_for: &dyn Fn(IpAddr) -> Option<IpAddr>,
+    lone_pair: Option<(IpAddr, IpAddr)>,
 ) -> (Vec<Observation>, Unplaced) {
     let (per_peer, only_local) = locals(read);
     let mut peers: Vec<IpAddr> = read.events.iter().filter_map(|e| e.peer).collect();
@@ -137,6 +140,11 @@ pub fn observations(
     peers.dedup();
     let only_peer = match peers.as_slice() {
         [one] => Some(*one),
+        [] => lone_pair.map(|(_, p)| p),
+        _ => None,
+    };
+    let lone_local = match peers.as_slice() {
+        [] => lone_pair.map(|(l, _)| l),
         _ => None,
     };
     let mut unplaced = Unplaced::default();
@@ -148,6 +156,7 @@ pub fn observations(
             continue;
         };
         let local = local_for(peer)
+            .or(lone_local)
             .or(e.local)
             .or_else(|| per_peer.get(&peer).copied())
             .or(only_local)
@@ -223,6 +232,71 @@ pub fn shift(t: logs::LogTime, offset: f64) -> Timestamp {
         secs,
         nanos: nanos.clamp(0, 999_999_999) as u32,
     }
+}
+
+/// Logs read together, without a capture: their tunnels. Devices that do
+/// not name their own address get it from another log naming the pair.
+pub fn track(reads: &[LogRead]) -> (Vec<Tunnel>, Coverage, Unplaced) {
+    let all: Vec<(IpAddr, IpAddr)> = reads.iter().flat_map(pairs).collect();
+    let mut distinct = all.clone();
+    for p in &mut distinct {
+        if p.1 < p.0 {
+            *p = (p.1, p.0);
+        }
+    }
+    distinct.sort();
+    distinct.dedup();
+    let lone = match distinct.as_slice() {
+        [(a, b)] => Some((*a, *b)),
+        _ => None,
+    };
+    let mut tracker = Tracker::new();
+    let mut unplaced = Unplaced::default();
+    for r in reads {
+        // A log naming no peer joins the only pair the others name (which
+        // end it is stays unknown; tunnels are unordered pairs).
+        let (obs, u) = observations(r, 0.0, Timestamp::default(), &|p| partner(&all, p), lone);
+        unplaced.no_peer += u.no_peer;
+        for o in obs {
+            tracker.observe(o);
+        }
+    }
+    let coverage = tracker.coverage().clone();
+    (tracker.finish(), coverage, unplaced)
+}
+
+/// The (device, peer) pairs a log names outright.
+pub fn pairs(read: &LogRead) -> Vec<(IpAddr, IpAddr)> {
+    let mut v: Vec<(IpAddr, IpAddr)> = read
+        .events
+        .iter()
+        .filter_map(|e| Some((e.local?, e.peer?)))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// For logs read together: the device's address for `peer` in a log that
+/// does not name it, when another log shows `peer` talking to exactly one
+/// address (the two ends of one tunnel, each logging).
+pub fn partner(pairs: &[(IpAddr, IpAddr)], peer: IpAddr) -> Option<IpAddr> {
+    let mut found: Option<IpAddr> = None;
+    for &(l, p) in pairs {
+        let other = if l == peer {
+            p
+        } else if p == peer {
+            l
+        } else {
+            continue;
+        };
+        match found {
+            None => found = Some(other),
+            Some(f) if f == other => {}
+            Some(_) => return None,
+        }
+    }
+    found
 }
 
 /// Timed log events with a peer: the times an offset is estimated from.
