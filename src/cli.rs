@@ -66,11 +66,16 @@ pub struct Common {
     /// Date for console exports whose time stamps carry none (default: the file's modification date).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
+    /// Device or daemon log read beside each capture (ASA/IOS syslog, debug
+    /// and show output, strongSwan, libreswan); repeatable.
+    #[arg(long = "log", value_name = "PATH")]
+    pub logs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct SummaryArgs {
-    /// Capture files (pcap, pcapng, gzip of either, Cisco console text).
+    /// Capture files (pcap, pcapng, gzip of either, Cisco console text), or
+    /// device logs (read together when no capture is given).
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// One JSON document per file (schema: docs/json.md).

@@ -1,6 +1,7 @@
 //! Wiring: read a capture, decode, track, diagnose. The command line
 //! (`main.rs`, `cli.rs`) calls these; output goes through [`crate::report`].
 
+pub mod logs;
 pub mod scan;
 
 use std::net::IpAddr;
@@ -20,6 +21,8 @@ pub struct Options {
     pub peer: Option<IpAddr>,
     /// Only packets with this SPI (ESP/AH SPI or IKE SPI, hex).
     pub spi: Option<u64>,
+    /// Device logs to read beside each capture (`--log`), read once.
+    pub logs: std::sync::Arc<Vec<logs::LoadedLog>>,
 }
 
 pub use crate::analysis::{FileAnalysis, FileNotice, TunnelReport};
@@ -174,6 +177,13 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
         )),
         _ => capture::read_path(path, &read_opts, &mut p),
     };
+    // Not a capture: a device log, or say what is read and how to make it.
+    if let Err(capture::CaptureError::NotACapture) = &result {
+        if logs::is_log(path) {
+            return logs::analyze_logs(&[path.to_path_buf()], opts);
+        }
+        return FileAnalysis::unreadable(path.display().to_string(), not_read_message());
+    }
     // Only when the assumed date was really used: dumps that carry their own
     // date (IOS EPC) do not need it.
     let first_day = p.first.map(|t| civil_from_days(t.secs.div_euclid(86_400)));
@@ -213,6 +223,7 @@ fn finish(
         cov.incomplete_fragments = std::mem::take(&mut p.incomplete);
         cov.cut_short = error.is_some() || read.as_ref().is_some_and(|r| r.stopped.is_some());
     }
+    logs::attach(&mut p.tracker, &p.opts.logs, p.last, &mut p.notices);
     let ctx = p.tracker.coverage().clone();
     let tunnels = p
         .tracker
@@ -231,7 +242,17 @@ fn finish(
         first: p.first,
         last: p.last,
         tunnels,
+        logs: p.opts.logs.iter().map(logs::summary).collect(),
     }
+}
+
+/// The refusal for an input that is neither a capture nor a log: what is
+/// read, and how to produce it.
+pub fn not_read_message() -> String {
+    format!(
+        "not a capture or device log. Captures: pcap, pcapng (either gzip-compressed), Cisco console text (ASA `show capture NAME dump`, IOS EPC `show monitor capture … dump`). Logs:\n{}",
+        crate::logs::formats_help().trim_end()
+    )
 }
 
 /// The file's modification date (UTC), for console exports without dates.
