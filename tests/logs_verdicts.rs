@@ -157,3 +157,143 @@ fn logs_alone_give_each_scenarios_verdict_and_cause() {
             .count()
     );
 }
+
+fn daemon_logs(name: &str) -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("captures/logs")
+        .join(name);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let n = p.to_string_lossy();
+            n.ends_with(".charon.log") || n.ends_with(".pluto.log")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn run(args: &[std::ffi::OsString]) -> (i32, serde_json::Value, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ikescope"))
+        .args(args)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The left gateway's tunnel (the first one when the capture, taken
+/// behind a NAT, shows the gateway under the NAT's address).
+fn left_tunnel(j: &serde_json::Value) -> &serde_json::Value {
+    let all = j["tunnels"].as_array().expect("tunnels");
+    all.iter()
+        .find(|t| {
+            let p = t["peers"].to_string();
+            p.contains("\"198.51.100.1\"") || p.contains("\"2001:db8:1::1\"")
+        })
+        .or(all.first())
+        .expect("a tunnel")
+}
+
+fn verdict_set(t: &serde_json::Value) -> BTreeSet<String> {
+    t["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| match v["cause"]["code"].as_str() {
+            Some(c) => format!("{}:{c}", v["code"].as_str().unwrap()),
+            None => v["code"].as_str().unwrap().to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn the_command_line_reads_logs_alone_and_beside_captures() {
+    for (name, want, _) in EXPECT {
+        // Logs alone, given as files: one analysis for both gateways' logs.
+        let mut args: Vec<std::ffi::OsString> =
+            vec!["--json".into(), "--date".into(), "2025-11-27".into()];
+        args.extend(daemon_logs(name).into_iter().map(Into::into));
+        let (code, j, err) = run(&args);
+        let want: BTreeSet<String> = want.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            verdict_set(left_tunnel(&j)),
+            want,
+            "{name} (logs alone): {err}"
+        );
+        assert_eq!(
+            code,
+            i32::from(j["worst"] == "error"),
+            "{name}: exit status"
+        );
+        assert!(
+            j["logs"].as_array().is_some_and(|l| !l.is_empty()),
+            "{name}"
+        );
+
+        // The capture with --log: the capture's verdicts stay, the logs'
+        // causes are added with basis logged, the clock offset is stated.
+        let pcap = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("captures/{name}.pcap"));
+        let mut args: Vec<std::ffi::OsString> = vec!["--json".into(), pcap.into()];
+        for l in daemon_logs(name) {
+            args.push("--log".into());
+            args.push(l.into());
+        }
+        let (_, j, err) = run(&args);
+        let t = left_tunnel(&j);
+        let got = verdict_set(t);
+        let codes: BTreeSet<String> = got
+            .iter()
+            .map(|s| s.split(':').next().unwrap().to_string())
+            .collect();
+        for c in expected_capture_codes(name) {
+            assert!(
+                codes.contains(&c),
+                "{name} (capture + logs): {c} missing from {got:?}: {err}"
+            );
+        }
+        for w in want.iter().filter(|w| w.contains(':')) {
+            let cause = w.split(':').nth(1).unwrap();
+            let v = t["verdicts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["cause"]["code"].as_str() == Some(cause))
+                .unwrap_or_else(|| {
+                    panic!("{name} (capture + logs): no verdict with cause {cause} in {got:?}")
+                });
+            assert_eq!(v["basis"], "logged", "{name}");
+            assert!(!v["lines"].as_array().unwrap().is_empty(), "{name}");
+        }
+        let notices = j["notices"].to_string();
+        assert!(
+            notices.contains("device clock"),
+            "{name}: offset not stated: {notices}"
+        );
+    }
+}
+
+#[test]
+fn unknown_text_is_refused_with_the_formats_read() {
+    let dir = std::env::temp_dir().join(format!("ikescope-logs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("notes.txt");
+    std::fs::write(&f, "Dear diary,\nthe VPN was down again today.\n").unwrap();
+    let (code, _, err) = run(&[f.clone().into()]);
+    assert_eq!(code, 2, "{err}");
+    for want in [
+        "not a capture or device log",
+        "strongSwan",
+        "show crypto ipsec sa",
+        "debug crypto",
+    ] {
+        assert!(err.contains(want), "{want} missing from: {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -147,6 +147,35 @@ fn one_way<'a>(evs: &[Ev<'a>]) -> Vec<(&'a LogEvent, LogLine, Option<&'a LogEven
     out
 }
 
+/// Which stage of a negotiation a code is about: 1 phase 1 / IKE SA
+/// (including IKE_AUTH), 2 phase 2 / child SA, 3 the data plane, 0 other.
+fn stage(c: Code) -> u8 {
+    match c {
+        Code::NoResponse
+        | Code::Phase1NoProposalChosen
+        | Code::Phase1KeyExchangeStalled
+        | Code::Phase1AuthFailed
+        | Code::Phase1InvalidKe
+        | Code::AuthFailed
+        | Code::IkeAuthNoResponse
+        | Code::FragmentationSuspected
+        | Code::IcmpUnreachable => 1,
+        Code::Phase2NoProposalChosen
+        | Code::Phase2InvalidId
+        | Code::Phase2NoResponse
+        | Code::Phase2Unconfirmed
+        | Code::Phase2Rejected
+        | Code::IkeAuthRejected => 2,
+        Code::EspOneWay
+        | Code::EspLoss
+        | Code::EspReplay
+        | Code::InvalidSpi
+        | Code::DpdTimeout
+        | Code::EspNotEncapsulated => 3,
+        _ => 0,
+    }
+}
+
 fn cite(line: &LogLine) -> String {
     format!("{}:{}", line.file, line.line)
 }
@@ -324,6 +353,30 @@ fn merge(out: &mut Vec<Verdict>, found: Vec<Verdict>, evs: &[Ev<'_>]) {
                 cite(&f.lines[0])
             ));
             continue;
+        }
+        // A capture finding of the same phase that the log's line explains
+        // without naming another cause: the line joins it as evidence.
+        if f.cause.is_none() && f.severity >= Severity::Warning {
+            if let Some(v) = out
+                .iter_mut()
+                .find(|v| v.severity >= Severity::Warning && stage(v.code) == stage(f.code))
+            {
+                for l in &f.lines {
+                    if !v.lines.contains(l) {
+                        v.lines.push(l.clone());
+                    }
+                }
+                v.message.push_str(&format!(
+                    "; {} ({})",
+                    f.message
+                        .trim_start_matches("The device log says: ")
+                        .split(" (")
+                        .next()
+                        .unwrap_or(""),
+                    cite(&f.lines[0])
+                ));
+                continue;
+            }
         }
         let mut f = f;
         if f.severity == Severity::Error && !capture_errors.is_empty() {
