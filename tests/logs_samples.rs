@@ -292,3 +292,56 @@ fn every_sample_is_either_a_capture_or_a_log() {
         "an expected sample is missing from the folder"
     );
 }
+
+/// The verdicts (code:cause, over all tunnels) each log sample gives read
+/// alone through the command line, with the reason an engineer would give.
+const VERDICTS: &[(&str, &[&str], &str)] = &[
+    ("asa-console-debug-crypto-ikev1-200-excerpt.txt", &[], "an excerpt of a negotiation under way: nothing failed yet"),
+    ("asa-console-debug-ikev1-8x-notes.txt", &["phase1-no-proposal-chosen:phase1-proposal-mismatch", "phase2-rejected:proxy-id-mismatch"], "'All SA proposals found unacceptable'; no crypto map entry for the proxies"),
+    ("asa-console-debug-ikev1-qm-fsm-error.txt", &["phase2-rejected:proxy-id-mismatch"], "QM FSM error, torn down for 'crypto map policy not found'"),
+    ("asa-debug-crypto-ikev2-protocol-excerpt.txt", &[], "the peer's address is redacted in the paste: no tunnel to place the packet on"),
+    ("asa-show-crypto-isakmp-sa.txt", &[], "three SAs in MM_ACTIVE: nothing wrong"),
+    ("asa-syslog-402116-and-show-crypto-ipsec-sa.txt", &["esp-one-way:selector-violation"], "decaps only, every packet a receive error: 402116 says the peer's traffic is outside the SA"),
+    ("asa-syslog-debug-l2l-success-initiator.txt", &["established"], "phase 1 and 2 completed"),
+    ("asa-syslog-debug-mm-wait-msg4-failure.txt", &["phase1-key-exchange-stalled"], "MM3 (KE, NONCE) resent, no MM4; the peer answers INVALID_COOKIE"),
+    ("asa-syslog-qm-fsm-error-crypto-map-not-found.txt", &["phase2-rejected:proxy-id-mismatch"], "no matching crypto map entry for the proxies"),
+    ("asa-syslog-ukfast-l2l-responder-success.txt", &["established"], "phase 1 and 2 completed"),
+    ("ios-crypto-syslog-ikmp-bad-message.txt", &["phase1-auth-failed:psk-mismatch"], "IKMP_BAD_MESSAGE: a PSK mismatch; IKMP_NO_SA alone decides nothing"),
+    ("ios-show-crypto-isakmp-sa.txt", &[], "two SAs in QM_IDLE: nothing wrong"),
+    ("iosxe-debug-crypto-isakmp-mm-qm-initiator-success.txt", &["established"], "IKE_P1_COMPLETE then IKE_QM_PHASE2_COMPLETE"),
+    ("iosxe-debug-crypto-isakmp-no-psk.txt", &["phase1-auth-failed:psk-mismatch"], "no pre-shared key for the peer"),
+    ("iosxe-debug-crypto-isakmp-qm-proposal-not-chosen.txt", &["phase2-rejected"], "PROPOSAL_NOT_CHOSEN for ESP; the debug does not say transform, PFS or ACL"),
+    ("pix-715065-fsm-error-history.txt", &["no-response:peer-unreachable"], "timed out in AM_WAIT_MSG2"),
+];
+
+#[test]
+fn every_log_sample_gives_the_verdict_an_engineer_gives() {
+    let Some(dir) = samples_dir() else { return };
+    assert_eq!(VERDICTS.len(), EXPECT.len());
+    for (file, want, why) in VERDICTS {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ikescope"))
+            .args(["--json", "--date", "2024-03-01"])
+            .arg(dir.join(file))
+            .output()
+            .unwrap();
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{file}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let got: BTreeSet<String> = j["tunnels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|t| t["verdicts"].as_array().unwrap().iter())
+            .map(|v| match v["cause"]["code"].as_str() {
+                Some(c) => format!("{}:{c}", v["code"].as_str().unwrap()),
+                None => v["code"].as_str().unwrap().to_string(),
+            })
+            .collect();
+        let want: BTreeSet<String> = want.iter().map(|s| s.to_string()).collect();
+        assert_eq!(got, want, "{file}: {why}");
+        assert_eq!(
+            out.status.code(),
+            Some(i32::from(j["worst"] == "error")),
+            "{file}"
+        );
+    }
+}

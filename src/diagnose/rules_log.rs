@@ -218,6 +218,32 @@ pub(crate) fn check(t: &Tunnel, out: &mut Vec<Verdict>) {
             add(&mut found, code, x.e.cause, &x.line, &x.e.text);
         }
     }
+    // ASA 713236 "IKE_DECODE RESENDING" names the payloads of the Main Mode
+    // message resent: KE = MM3 (no MM4 came), ID + HASH = MM5 (no MM6).
+    let phase1_up = evs.iter().any(|x| {
+        matches!(
+            x.e.kind,
+            L::Phase1Completed | L::Phase2Completed | L::SaInstalled | L::Phase2Start
+        )
+    });
+    if !phase1_up {
+        for x in evs.iter().filter(|x| {
+            x.e.kind
+                == L::Retransmission {
+                    dir: crate::logs::Dir::Sent,
+                }
+        }) {
+            let d = x.e.text.as_str();
+            let code = if d.contains("KE (4)") && d.contains("NONCE (10)") {
+                Code::Phase1KeyExchangeStalled
+            } else if d.contains("ID (5)") && d.contains("HASH (8)") {
+                Code::Phase1AuthFailed
+            } else {
+                continue;
+            };
+            add(&mut found, code, None, &x.line, &x.e.text);
+        }
+    }
     let violation = evs.iter().find(|x| x.e.kind == L::SelectorViolation);
     for (e, line, sender) in one_way(&evs) {
         let cause = if violation.is_some() {

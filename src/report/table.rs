@@ -309,14 +309,9 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport) -> io::Result
             };
             writeln!(out, "    Log lines: {}{tail}", lines.join(", "))?;
         }
-        if let Some(c) = v.cause {
-            writeln!(
-                out,
-                "    Cause ({}): {} [{}]",
-                v.basis.as_str(),
-                c.text(),
-                c.code()
-            )?;
+        // The cause a device log names (JSON carries every verdict's cause).
+        if let (Some(c), crate::diagnose::Basis::Logged) = (v.cause, v.basis) {
+            writeln!(out, "    Cause (logged): {} [{}]", c.text(), c.code())?;
         }
         if !v.candidates.is_empty() {
             writeln!(out, "    Likeliest causes:")?;
