@@ -246,6 +246,16 @@ fn every_scenario_reads_with_the_events_it_implies() {
 }
 
 #[test]
+fn charon_message_lines_carry_their_message_id() {
+    let ev = read_scenario("v1-pfs-mismatch");
+    let qm = ev
+        .iter()
+        .find(|e| e.exchange == Some(Exchange::QuickMode))
+        .unwrap();
+    assert_eq!(qm.message_id, Some(2_235_161_559));
+}
+
+#[test]
 fn timeouts_name_the_request_left_unanswered() {
     // charon numbers its requests: seq 2 of Main Mode is MM3, seq 3 is MM5.
     let seq = |name: &str| {

@@ -297,3 +297,23 @@ fn unknown_text_is_refused_with_the_formats_read() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_log_of_other_negotiations_is_not_used() {
+    // Same peers, another scenario: the log's Quick Mode message IDs are not
+    // in this capture, so its phase-2 refusal must not become a verdict here.
+    let pcap = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/v1-psk-mismatch.pcap");
+    let log = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("captures/logs/v1-pfs-mismatch/right.charon.log");
+    let (_, j, err) = run(&["--json".into(), pcap.into(), "--log".into(), log.into()]);
+    let got = verdict_set(left_tunnel(&j));
+    assert!(
+        !got.iter().any(|v| v.starts_with("phase2-rejected")),
+        "{got:?} {err}"
+    );
+    assert!(
+        j["notices"].to_string().contains("was not used"),
+        "{}",
+        j["notices"]
+    );
+}

@@ -10,6 +10,7 @@
 //! directions) stays the capture's, so log lines never make a silence look
 //! longer than the capture saw it.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::Read;
 use std::net::IpAddr;
@@ -114,6 +115,40 @@ pub fn summary(l: &LoadedLog) -> String {
     )
 }
 
+/// IKEv1 message IDs (random, so telling) and ESP/AH SPIs in the capture.
+fn capture_ids(tunnels: &[Tunnel]) -> (HashSet<u32>, HashSet<u32>) {
+    let mut ids = HashSet::new();
+    let mut spis = HashSet::new();
+    for t in tunnels {
+        for sa in t.ike_sas.iter().filter(|sa| sa.version == 1) {
+            for m in &sa.messages {
+                if m.message_id != 0 {
+                    ids.insert(m.message_id);
+                }
+            }
+        }
+        for e in &t.esp {
+            spis.insert(e.spi);
+        }
+    }
+    (ids, spis)
+}
+
+/// The same in a log's events.
+fn log_ids(r: &LogRead) -> (HashSet<u32>, HashSet<u32>) {
+    let mut ids = HashSet::new();
+    let mut spis = HashSet::new();
+    for e in &r.events {
+        if let (Some(1), Some(id)) = (e.ike_version, e.message_id) {
+            if id != 0 {
+                ids.insert(id);
+            }
+        }
+        spis.extend(e.spis.iter().copied());
+    }
+    (ids, spis)
+}
+
 /// A signed offset in words: `+3600.200 s (1 h 0 min 0.200 s)`.
 fn duration(secs: f64) -> String {
     let a = secs.abs();
@@ -213,8 +248,23 @@ pub(crate) fn attach(
     };
     let untimed = capture_last.unwrap_or_default();
     let coverage = tracker.coverage().clone();
+    let (cap_ids, cap_spis) = capture_ids(&snaps);
     for l in logs {
         describe(l, notices);
+        // A log naming IKEv1 message IDs or ESP SPIs must share one with the
+        // capture, or it describes other negotiations (same peers, another
+        // day) and is not used.
+        let (log_ids, log_spis) = log_ids(&l.read);
+        let named = log_ids.len() + log_spis.len();
+        let shared = log_ids.iter().filter(|i| cap_ids.contains(i)).count()
+            + log_spis.iter().filter(|s| cap_spis.contains(s)).count();
+        if named > 0 && shared == 0 {
+            notices.push(notice(format!(
+                "log {}: none of the {named} IKEv1 message IDs and ESP SPIs it names is in the capture: it describes other negotiations, and was not used",
+                l.path
+            )));
+            continue;
+        }
         let offset = logged::estimate_offset(&logged::log_anchors(&l.read), &cap);
         let secs = match offset {
             Some(o) if o.matched > 0 => {

@@ -318,6 +318,7 @@ impl LogReader {
         let mut exchange = None;
         let mut ike_version = p.ike_version;
         let mut seq = None;
+        let mut message_id = fields::message_id(text);
 
         match kind {
             EventKind::Phase1State => {
@@ -358,6 +359,12 @@ impl LogReader {
                         detail = Some(text.get(pos..).unwrap_or("").to_string());
                     }
                     let is_request = text.split_whitespace().nth(2) == Some("request");
+                    // "generating QUICK_MODE request 2235161559 [ … ]": the message ID.
+                    message_id = text
+                        .split_whitespace()
+                        .nth(3)
+                        .and_then(|t| t.parse::<u32>().ok())
+                        .or(message_id);
                     ike_version = exchange.map(|e| match e {
                         Exchange::IkeSaInit
                         | Exchange::IkeAuth
@@ -522,7 +529,7 @@ impl LogReader {
             ike_version,
             spis: fields::spis(text),
             ike_spis: fields::ike_spis(text),
-            message_id: fields::message_id(text),
+            message_id,
             seq,
             context: p.context.map(str::to_string),
             exchange,
