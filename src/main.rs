@@ -244,6 +244,7 @@ fn run(cli: Cli) -> Result<u8> {
             let opts = options(&a.common)?;
             convert(&a.input, &a.output, &opts)?
         }
+        Some(Command::Report(a)) => html_report(&a)?,
     };
     Ok(code)
 }
@@ -268,6 +269,89 @@ impl app::PacketHook for Hook<'_, '_> {
     fn icmp(&mut self, e: &ikescope::net::IcmpError, first: ikescope::capture::Timestamp) {
         self.0.icmp(e, first);
     }
+}
+
+/// `ikescope report PATH... -o FILE`: analyse (directories are scanned) and
+/// write one HTML file.
+fn html_report(a: &cli::ReportArgs) -> Result<u8> {
+    use rayon::prelude::*;
+    use report::html::{self, Activity};
+    let mut opts = options(&a.common)?;
+    opts.peer = a.peer;
+    let mut inputs: Vec<std::path::PathBuf> = Vec::new();
+    let mut unreadable = Vec::new();
+    for p in &a.paths {
+        if p.is_dir() {
+            let found = scan::find(std::slice::from_ref(p), None);
+            inputs.extend(found.captures.into_iter().map(|(p, _)| p));
+            unreadable.extend(found.skipped.into_iter().filter(|s| s.failed));
+        } else {
+            inputs.push(p.clone());
+        }
+    }
+    if a.output != Path::new("-") && inputs.iter().any(|i| i == &a.output) {
+        bail!(
+            "{}: the report would overwrite an input",
+            a.output.display()
+        );
+    }
+    let mut results: Vec<(FileAnalysis, Activity)> = inputs
+        .par_iter()
+        .map(|f| {
+            let mut act = Activity::new();
+            let mut hook = ActivityHook(&mut act);
+            let r = app::analyze(f, &opts, Some(&mut hook));
+            (r, act)
+        })
+        .collect();
+    for s in unreadable {
+        results.push((
+            FileAnalysis::unreadable(s.path.display().to_string(), s.reason),
+            Activity::new(),
+        ));
+    }
+    let views: Vec<_> = results
+        .iter()
+        .map(|(r, act)| html::view::file(r, Some(act)))
+        .collect();
+    if a.output == Path::new("-") {
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::new(stdout.lock());
+        html::write(&mut out, &views)?;
+        out.flush()?;
+    } else {
+        let file = std::fs::File::create(&a.output)
+            .with_context(|| format!("cannot create {}", a.output.display()))?;
+        let mut out = io::BufWriter::new(file);
+        html::write(&mut out, &views)?;
+        out.flush()
+            .with_context(|| format!("cannot write {}", a.output.display()))?;
+        eprintln!(
+            "ikescope: wrote {} ({} capture(s))",
+            a.output.display(),
+            views.len()
+        );
+    }
+    let all: Vec<FileAnalysis> = results.into_iter().map(|(r, _)| r).collect();
+    report_input_errors(&all);
+    Ok(exit_code(&all))
+}
+
+/// Feeds every ESP/AH packet to the report's activity chart.
+struct ActivityHook<'a>(&'a mut report::html::Activity);
+
+impl app::PacketHook for ActivityHook<'_> {
+    fn packet(
+        &mut self,
+        d: &ikescope::net::Datagram<'_>,
+        c: &ikescope::flow::Content<'_>,
+        _tracker: &ikescope::flow::Tracker,
+        first: ikescope::capture::Timestamp,
+    ) {
+        self.0.observe(d, c, first);
+    }
+
+    fn malformed(&mut self, _m: &ikescope::net::Malformed, _first: ikescope::capture::Timestamp) {}
 }
 
 fn convert(input: &Path, output: &Path, opts: &Options) -> Result<u8> {
