@@ -46,6 +46,16 @@ fn details(m: &MsgView) -> Vec<String> {
     if let Some(f) = m.decrypted_of {
         lines.push(format!("decrypted contents of frame {f}"));
     }
+    // Status notifications below the arrow; error ones are on it.
+    let status: Vec<&str> = m
+        .notifies
+        .iter()
+        .filter(|(_, err)| !err)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if !status.is_empty() {
+        lines.extend(wrap(&format!("notify: {}", status.join(", "))));
+    }
     for d in &m.details {
         lines.extend(wrap(d));
     }
@@ -217,17 +227,8 @@ fn write_msg(
         (XL + XR) / 2.0,
         esc(&label)
     );
-    for (name, err) in &m.notifies {
-        let _ = write!(
-            out,
-            "<tspan{}> N({})</tspan>",
-            if *err {
-                " class=\"err\""
-            } else {
-                " class=\"small\""
-            },
-            esc(name)
-        );
+    for (name, _) in m.notifies.iter().filter(|(_, err)| *err) {
+        let _ = write!(out, "<tspan class=\"err\"> N({})</tspan>", esc(name));
     }
     out.push_str("</text>");
     let (x1, x2) = if m.to_right { (XL, XR) } else { (XR, XL) };

@@ -363,9 +363,23 @@ fn payload_names(version: u8, types: &[u8]) -> String {
     } else {
         &registry::ikev1::PAYLOAD_TYPES
     };
-    types
-        .iter()
-        .map(|&p| table.name(p as u32).map_or(p.to_string(), str::to_string))
+    // Runs of one type as "Vendor ID ×5".
+    let mut runs: Vec<(u8, usize)> = Vec::new();
+    for &p in types {
+        match runs.last_mut() {
+            Some((q, n)) if *q == p => *n += 1,
+            _ => runs.push((p, 1)),
+        }
+    }
+    runs.iter()
+        .map(|&(p, n)| {
+            let name = table.name(p as u32).map_or(p.to_string(), str::to_string);
+            if n > 1 {
+                format!("{name} ×{n}")
+            } else {
+                name
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
