@@ -256,10 +256,10 @@ impl app::PacketHook for Hook<'_, '_> {
         &mut self,
         d: &ikescope::net::Datagram<'_>,
         c: &ikescope::flow::Content<'_>,
-        tracker: &ikescope::flow::Tracker,
+        touched: &ikescope::flow::Touched,
         first: ikescope::capture::Timestamp,
     ) {
-        self.0.packet(d, c, tracker, first);
+        self.0.packet(d, c, touched, first);
     }
 
     fn malformed(&mut self, m: &ikescope::net::Malformed, first: ikescope::capture::Timestamp) {
