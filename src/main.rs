@@ -345,7 +345,7 @@ impl app::PacketHook for ActivityHook<'_> {
         &mut self,
         d: &ikescope::net::Datagram<'_>,
         c: &ikescope::flow::Content<'_>,
-        _tracker: &ikescope::flow::Tracker,
+        _touched: &ikescope::flow::Touched,
         first: ikescope::capture::Timestamp,
     ) {
         self.0.observe(d, c, first);

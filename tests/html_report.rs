@@ -40,7 +40,7 @@ impl PacketHook for Hook<'_> {
         &mut self,
         d: &ikescope::net::Datagram<'_>,
         c: &ikescope::flow::Content<'_>,
-        _t: &ikescope::flow::Tracker,
+        _t: &ikescope::flow::Touched,
         first: ikescope::capture::Timestamp,
     ) {
         self.0.observe(d, c, first);

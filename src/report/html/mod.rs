@@ -356,6 +356,17 @@ fn lines_or_dash(l: &[String]) -> String {
     }
 }
 
+/// The verdict's basis in words.
+fn basis_text(b: &str) -> String {
+    match b {
+        "decrypted" => "decrypted contents".to_string(),
+        "logged" => "device log".to_string(),
+        "clear" => "cleartext contents".to_string(),
+        "inferred" => "inferred from sizes and timing (contents not visible)".to_string(),
+        other => other.to_string(),
+    }
+}
+
 fn card(s: &mut String, v: &VerdictView) {
     let sev = v.severity.as_str();
     if v.severity < Severity::Warning {
@@ -392,6 +403,15 @@ fn card(s: &mut String, v: &VerdictView) {
         s,
         "<p><span class=\"label\">Seen:</span> {}</p>",
         esc(&v.seen)
+    );
+    let _ = write!(
+        s,
+        "<p><span class=\"label\">Basis:</span> {}{}</p>",
+        esc(&basis_text(&v.basis)),
+        v.cause.as_ref().map_or(String::new(), |c| format!(
+            " <span class=\"label\">Cause:</span> {}",
+            esc(c)
+        ))
     );
     if !v.frames.is_empty() {
         let _ = write!(

@@ -5,9 +5,9 @@
 use super::activity::{Activity, SaKey, BINS};
 use crate::capture::{self, Timestamp};
 use crate::diagnose::{advice, Offered, Severity};
-use crate::flow::{Dir, EspProto, IkeMsg, IkeSa, Mode, Offer, Tunnel};
+use crate::flow::{self, Dir, EspProto, IkeMsg, IkeSa, Mode, Offer, Source, Tunnel, Visibility};
 use crate::registry;
-use crate::report::model::{FileAnalysis, TunnelReport};
+use crate::report::model::{FileAnalysis, SaState, TunnelReport};
 use crate::report::table::{phase1_text, phase2_text};
 use crate::report::{config, frame_list, wireshark_filter};
 
@@ -61,7 +61,12 @@ pub struct VerdictView {
     pub severity: Severity,
     pub meaning: Option<String>,
     pub seen: String,
+    /// Frames and log lines that prove it.
     pub frames: String,
+    /// What the verdict rests on: decrypted, logged, clear or inferred.
+    pub basis: String,
+    /// The failure cause, when the evidence pins it down.
+    pub cause: Option<String>,
     pub candidates: Vec<String>,
     pub offered: Vec<String>,
     pub checks: Vec<String>,
@@ -286,14 +291,25 @@ fn tunnel(tr: &TunnelReport, zero: Timestamp, span: f64, act: Option<&Activity>)
         } else {
             ikes.join(", ")
         },
-        phase1: t.ike_sas.iter().map(phase1_text).collect(),
-        phase2: t.ike_sas.iter().map(phase2_text).collect(),
+        phase1: t
+            .ike_sas
+            .iter()
+            .zip(&tr.sas)
+            .map(|(sa, st)| phase1_text(sa, st))
+            .collect(),
+        phase2: t
+            .ike_sas
+            .iter()
+            .zip(&tr.sas)
+            .map(|(sa, st)| phase2_text(sa, st))
+            .collect(),
         worst,
         verdicts: tr.verdicts.iter().map(verdict).collect(),
         ladders: t
             .ike_sas
             .iter()
-            .map(|sa| ladder(sa, zero, end.clone()))
+            .zip(&tr.sas)
+            .map(|(sa, st)| ladder(sa, st, zero, end.clone()))
             .collect(),
         esp: esp_chart(t, zero, span, act),
         proposals: t.ike_sas.iter().filter_map(proposal).collect(),
@@ -311,17 +327,29 @@ fn offered_lines(o: &Offered) -> Vec<String> {
 
 fn verdict(v: &crate::diagnose::Verdict) -> VerdictView {
     let info = advice::info(v.code);
+    let mut evidence = frame_list(&v.frames);
+    if !v.lines.is_empty() {
+        let lines: Vec<String> = v
+            .lines
+            .iter()
+            .map(|l| format!("{}:{}", l.file, l.line))
+            .collect();
+        if !evidence.is_empty() {
+            evidence.push_str("; ");
+        }
+        evidence.push_str(&format!("log lines {}", lines.join(", ")));
+    }
     VerdictView {
         code: v.code.to_string(),
         severity: v.severity,
-        meaning: info.map(|i| i.meaning.to_string()),
+        meaning: Some(info.meaning.to_string()),
         seen: v.message.clone(),
-        frames: frame_list(&v.frames),
+        frames: evidence,
+        basis: v.basis.as_str().to_string(),
+        cause: v.cause.map(|c| format!("{} ({})", c.text(), c.code())),
         candidates: v.candidates.clone(),
         offered: v.offered.as_ref().map(offered_lines).unwrap_or_default(),
-        checks: info
-            .map(|i| i.checks.iter().map(|c| c.to_string()).collect())
-            .unwrap_or_default(),
+        checks: info.checks.iter().map(|c| c.to_string()).collect(),
         repeats: v.repeats,
     }
 }
@@ -385,29 +413,29 @@ fn payload_names(version: u8, types: &[u8]) -> String {
 }
 
 fn msg(sa: &IkeSa, m: &IkeMsg, zero: Timestamp) -> MsgView {
-    let copy = if let Some(of) = m.duplicate_of {
-        Copy::Duplicate { of }
-    } else if let Some(of) = m.retransmit_of {
-        // Interval since the previous try of the same message.
-        let prev = sa
-            .messages
-            .iter()
-            .filter(|o| {
-                o.frame < m.frame
-                    && (o.frame == of || o.retransmit_of == Some(of))
-                    && o.duplicate_of.is_none()
-            })
-            .map(|o| o.ts)
-            .next_back();
-        Copy::Retransmission {
-            of,
-            after: prev.map_or(0.0, |p| m.ts.since(p)),
+    let copy = match m.copy {
+        flow::Copy::CaptureDuplicateOf(of) => Copy::Duplicate { of },
+        flow::Copy::RetransmissionOf(of) => {
+            // Interval since the previous try of the same message.
+            let prev = sa
+                .messages
+                .iter()
+                .filter(|o| {
+                    o.frame < m.frame
+                        && (o.frame == of || o.retransmit_of() == Some(of))
+                        && o.is_try()
+                })
+                .map(|o| o.ts)
+                .next_back();
+            Copy::Retransmission {
+                of,
+                after: prev.map_or(0.0, |p| m.ts.since(p)),
+            }
         }
-    } else {
-        Copy::Original
+        flow::Copy::DecryptedTwinOf(_) | flow::Copy::Original => Copy::Original,
     };
     let mut details = Vec::new();
-    let visible = !m.encrypted || m.decrypted_copy;
+    let visible = m.body != Visibility::Opaque;
     if visible && !m.payload_types.is_empty() {
         details.push(format!(
             "payloads: {}",
@@ -421,19 +449,27 @@ fn msg(sa: &IkeSa, m: &IkeMsg, zero: Timestamp) -> MsgView {
         ));
     }
     if !m.ids.is_empty() {
-        details.push(format!("IDs: {}", m.ids.join(" ⇄ ")));
+        let ids: Vec<&str> = m.ids.iter().map(|i| i.value.as_str()).collect();
+        details.push(format!("IDs: {}", ids.join(" ⇄ ")));
     }
-    for (proto, spis) in &m.deletes {
+    for d in &m.deletes {
         details.push(format!(
-            "Delete protocol {proto}: {}",
-            if spis.is_empty() {
+            "Delete protocol {}: {}",
+            d.protocol_id,
+            if d.spis.is_empty() {
                 "(no SPIs)".to_string()
             } else {
-                spis.join(", ")
+                d.spis.join(", ")
             }
         ));
     }
-    if m.encrypted && !m.decrypted_copy {
+    if m.body == Visibility::Decrypted {
+        details.push("contents decrypted".to_string());
+    }
+    if let Source::Log(l) = &m.source {
+        details.push(format!("from the log, {}:{}", l.file, l.line));
+    }
+    if m.body == Visibility::Opaque && m.encrypted {
         if let Some(l) = m.encrypted_length {
             details.push(format!("encrypted, {l} bytes"));
         }
@@ -450,7 +486,7 @@ fn msg(sa: &IkeSa, m: &IkeMsg, zero: Timestamp) -> MsgView {
     if m.truncated {
         details.push("cut short in the capture".to_string());
     }
-    let mut label = m.label.clone();
+    let mut label = m.step.to_string();
     match (m.ike_fragment, m.frag_id) {
         (Some((n, last)), Some(_)) => label.push_str(&format!(
             " frag {n}{}",
@@ -478,12 +514,20 @@ fn msg(sa: &IkeSa, m: &IkeMsg, zero: Timestamp) -> MsgView {
             })
             .collect(),
         details,
-        encrypted: m.encrypted && !m.decrypted_copy,
-        decrypted_of: if m.decrypted_copy { m.twin } else { None },
+        encrypted: m.body == Visibility::Opaque && m.encrypted,
+        decrypted_of: match m.copy {
+            flow::Copy::DecryptedTwinOf(f) => Some(f),
+            _ => None,
+        },
     }
 }
 
-fn ladder(sa: &IkeSa, zero: Timestamp, end: Option<(Severity, String)>) -> LadderView {
+fn ladder(
+    sa: &IkeSa,
+    st: &SaState,
+    zero: Timestamp,
+    end: Option<(Severity, String)>,
+) -> LadderView {
     LadderView {
         title: format!("{} SA {:016x}/{:016x}", mode_text(sa), sa.ispi, sa.rspi),
         left: bracket(sa.initiator.addr),
@@ -494,8 +538,8 @@ fn ladder(sa: &IkeSa, zero: Timestamp, end: Option<(Severity, String)>) -> Ladde
         dropped: sa.dropped_messages,
         state: format!(
             "Phase 1: {}   Phase 2: {}",
-            phase1_text(sa),
-            phase2_text(sa)
+            phase1_text(sa, st),
+            phase2_text(sa, st)
         ),
         nat: nat_text(sa),
         end,
@@ -564,11 +608,17 @@ fn esp_chart(t: &Tunnel, zero: Timestamp, span: f64, act: Option<&Activity>) -> 
             if !m.deletes.is_empty() {
                 marks.push((m.ts.since(zero), format!("Delete (frame {})", m.frame)));
             }
-            if m.retransmit_of.is_none()
-                && m.duplicate_of.is_none()
-                && (m.label.starts_with("QM1") || m.label.starts_with("CREATE_CHILD_SA req"))
+            if m.copy == flow::Copy::Original
+                && matches!(
+                    m.step,
+                    flow::Step::Quick(1)
+                        | flow::Step::V2(
+                            crate::registry::proto::ExchangeV2::CreateChildSa,
+                            flow::Role::Request
+                        )
+                )
             {
-                marks.push((m.ts.since(zero), format!("{} (frame {})", m.label, m.frame)));
+                marks.push((m.ts.since(zero), format!("{} (frame {})", m.step, m.frame)));
             }
         }
     }
