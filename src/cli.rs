@@ -81,6 +81,9 @@ pub struct SummaryArgs {
     /// Only tunnels involving this peer address.
     #[arg(long)]
     pub peer: Option<IpAddr>,
+    /// Live: read FILE as it grows (or '-' from a pipe), print each IKE message and verdict change as it happens; Ctrl-C prints the summary.
+    #[arg(long)]
+    pub follow: bool,
     #[command(flatten)]
     pub common: Common,
 }

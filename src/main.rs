@@ -105,6 +105,10 @@ fn run(cli: Cli) -> Result<u8> {
             }
             let mut opts = options(&a.common)?;
             opts.peer = a.peer;
+            if a.follow {
+                drop(out);
+                return follow(&a, opts);
+            }
             let mut all = Vec::new();
             for (i, f) in a.files.iter().enumerate() {
                 let r = app::analyze(f, &opts, None);
@@ -269,6 +273,55 @@ impl app::PacketHook for Hook<'_, '_> {
     fn icmp(&mut self, e: &ikescope::net::IcmpError, first: ikescope::capture::Timestamp) {
         self.0.icmp(e, first);
     }
+}
+
+/// `ikescope --follow FILE|-`: live view until the input ends or Ctrl-C,
+/// then the summary.
+fn follow(a: &cli::SummaryArgs, opts: Options) -> Result<u8> {
+    use ikescope::app::follow::{self, FollowOptions, Terminal};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let [input] = a.files.as_slice() else {
+        bail!("--follow reads one capture (a file, or '-' for a pipe)");
+    };
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || {
+        // The first Ctrl-C ends the reading and prints the summary; a
+        // second one leaves at once.
+        if flag.swap(true, Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+    })
+    .context("cannot install the Ctrl-C handler")?;
+    let env_size = |k: &str, d: usize| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|&v| v >= 20)
+            .unwrap_or(d)
+    };
+    let fo = FollowOptions {
+        opts,
+        json: a.json,
+        terminal: io::stdout().is_terminal().then(|| Terminal {
+            width: env_size("COLUMNS", 100),
+            height: env_size("LINES", 30),
+        }),
+    };
+    let r = follow::run(input, &fo, Box::new(io::stdout()), stop)
+        .with_context(|| format!("{}", input.display()))?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if a.json {
+        report::live::summary_json(&mut out, &r)?;
+    } else {
+        writeln!(out)?;
+        report::table::write_file(&mut out, &r)?;
+    }
+    out.flush()?;
+    let all = [r];
+    report_input_errors(&all);
+    Ok(exit_code(&all))
 }
 
 /// `ikescope report PATH... -o FILE`: analyse (directories are scanned) and

@@ -6,6 +6,7 @@ pub mod config;
 pub mod html;
 pub mod json;
 pub mod ladder;
+pub mod live;
 pub mod model;
 pub mod packets;
 pub mod scan;
