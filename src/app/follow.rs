@@ -474,8 +474,19 @@ impl<'w> Live<'w> {
             }
             f(&mut *self.out)?;
             if let Some(term) = self.terminal {
-                let rows: Vec<(usize, &TunnelReport)> =
-                    self.reports.iter().map(|(i, r)| (i + 1, r)).collect();
+                let rows: Vec<live::Row<'_>> = self
+                    .reports
+                    .iter()
+                    .map(|(i, r)| {
+                        let mut shown: Vec<(Code, Severity)> = self
+                            .shown
+                            .get(i)
+                            .map(|m| m.iter().map(|(c, s)| (*c, *s)).collect())
+                            .unwrap_or_default();
+                        shown.sort_by(|a, b| b.1.cmp(&a.1));
+                        (i + 1, r, shown)
+                    })
+                    .collect();
                 let lines = live::table(&rows, term.width, term.height.saturating_sub(6).max(3));
                 writeln!(self.out, "{}", "─".repeat(term.width.min(120)))?;
                 for l in &lines {

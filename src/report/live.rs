@@ -272,16 +272,20 @@ fn fit(s: &str, w: usize) -> String {
     }
 }
 
+/// One row of the live table: tunnel number, its latest state, and the
+/// verdicts printed so far (those that have held).
+pub type Row<'a> = (usize, &'a TunnelReport, Vec<(Code, Severity)>);
+
 /// The live tunnel table: a header and one line per tunnel (the first
 /// `max_rows`; a last line counts the others), each at most `width` wide.
-pub fn table(rows: &[(usize, &TunnelReport)], width: usize, max_rows: usize) -> Vec<String> {
+pub fn table(rows: &[Row<'_>], width: usize, max_rows: usize) -> Vec<String> {
     let mut out = Vec::new();
     let head = format!(
         "{:<4} {:<33} {:<10} {:<30} {:<18} {}",
         "#", "peers", "IKE", "phase 1", "phase 2", "verdicts"
     );
     out.push(fit(&head, width).trim_end().to_string());
-    for (n, tr) in rows.iter().take(max_rows) {
+    for (n, tr, shown) in rows.iter().take(max_rows) {
         let t = &tr.tunnel;
         let sa = t.ike_sas.last();
         let st = tr.sas.last();
@@ -295,10 +299,9 @@ pub fn table(rows: &[(usize, &TunnelReport)], width: usize, max_rows: usize) -> 
             (Some(sa), Some(st)) => (phase1_text(sa, st), phase2_text(sa, st)),
             _ => ("-".to_string(), "-".to_string()),
         };
-        let verdicts: Vec<String> = tr
-            .verdicts
+        let verdicts: Vec<String> = shown
             .iter()
-            .map(|v| format!("{} {}", mark(v.severity), v.code))
+            .map(|(code, sev)| format!("{} {code}", mark(*sev)))
             .collect();
         let line = format!(
             "{:<4} {} {} {} {} {}",
