@@ -483,7 +483,7 @@ impl<'w> Live<'w> {
                             .get(i)
                             .map(|m| m.iter().map(|(c, s)| (*c, *s)).collect())
                             .unwrap_or_default();
-                        shown.sort_by(|a, b| b.1.cmp(&a.1));
+                        shown.sort_by_key(|x| std::cmp::Reverse(x.1));
                         (i + 1, r, shown)
                     })
                     .collect();
