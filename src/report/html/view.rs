@@ -654,6 +654,20 @@ fn notes(t: &Tunnel, zero: Timestamp) -> Vec<String> {
     for (f, reason) in &t.malformed {
         out.push(format!("frame {f}: malformed IKE message: {reason}"));
     }
+    for e in &t.events {
+        let at = match &e.source {
+            Source::Log(l) => format!("{}:{}", l.file, l.line),
+            Source::Frame { number, .. } => format!("frame {number}"),
+        };
+        out.push(format!(
+            "{at} at {:.3} s (device log): {}{}",
+            e.ts.since(zero),
+            e.event.text,
+            e.event
+                .cause
+                .map_or(String::new(), |c| format!(" — cause: {}", c.text()))
+        ));
+    }
     if !t.keepalives.is_empty() {
         out.push(format!(
             "{} NAT-T keepalive(s), frames {}",
