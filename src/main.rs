@@ -171,6 +171,12 @@ fn run(cli: Cli) -> Result<u8> {
             }
             out.flush()?;
             report_input_errors(&all);
+            // Only the tunnels shown decide the exit code.
+            if let Some(p) = a.peer {
+                for f in &mut all {
+                    f.tunnels.retain(|t| t.tunnel.peers.contains(&p));
+                }
+            }
             exit_code(&all)
         }
         Some(Command::Scan(a)) => {

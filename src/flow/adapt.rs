@@ -35,25 +35,36 @@ fn endpoints(d: &Datagram<'_>) -> (Endpoint, Endpoint) {
     )
 }
 
-/// The observation a classified datagram makes.
-pub fn observation(d: &Datagram<'_>, c: &Content<'_>) -> Observation {
-    let (src, dst) = endpoints(d);
-    let what = match c {
-        Content::Ike(m) => Observed::Ike(Box::new(ike_observation(d, m, ike_bytes(d)))),
-        Content::Esp { esp, udp } => Observed::Sa(SaPacket {
+/// The ESP/AH header a datagram carries, if any.
+pub fn sa_packet(d: &Datagram<'_>, c: &Content<'_>) -> Option<SaPacket> {
+    match c {
+        Content::Esp { esp, udp } => Some(SaPacket {
             spi: esp.spi,
             seq: esp.seq,
             proto: EspProto::Esp,
             udp: *udp,
             ip_length: d.ip_length,
         }),
-        Content::Ah(a) => Observed::Sa(SaPacket {
+        Content::Ah(a) => Some(SaPacket {
             spi: a.spi,
             seq: a.seq,
             proto: EspProto::Ah,
             udp: false,
             ip_length: d.ip_length,
         }),
+        _ => None,
+    }
+}
+
+/// The observation a classified datagram makes.
+pub fn observation(d: &Datagram<'_>, c: &Content<'_>) -> Observation {
+    let (src, dst) = endpoints(d);
+    let what = match c {
+        Content::Ike(m) => Observed::Ike(Box::new(ike_observation(d, m, ike_bytes(d)))),
+        Content::Esp { .. } | Content::Ah(_) => match sa_packet(d, c) {
+            Some(p) => Observed::Sa(p),
+            None => Observed::Malformed("no ESP/AH header".to_string()),
+        },
         Content::Keepalive => Observed::Keepalive,
         _ if payload_absent(d, c) => Observed::Payloadless {
             proto: match d.payload {
@@ -96,7 +107,7 @@ pub fn icmp_observation(e: &crate::net::IcmpError) -> Observation {
             addr: e.quoted_dst,
             port: e.quoted_dport,
         },
-        what: Observed::Icmp(e.clone()),
+        what: Observed::Icmp(Box::new(e.clone())),
     }
 }
 

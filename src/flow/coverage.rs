@@ -1,10 +1,10 @@
 //! What the capture (or log, or live stream) covers: when it starts and
-//! ends, which directions between which peers it saw, what it lost. Every
+//! ends, which directions between a tunnel's peers it holds, what it lost. Every
 //! rule that concludes "no answer" asks [`Coverage::wait`] first.
 
-use std::collections::HashSet;
 use std::net::IpAddr;
 
+use super::Tunnel;
 use crate::capture::{FrameNo, Timestamp};
 
 /// Silence after a single unanswered message longer than this means the
@@ -32,8 +32,6 @@ pub struct Coverage {
     pub incomplete_fragments: Vec<(IpAddr, IpAddr, Vec<FrameNo>)>,
     /// Reading stopped before the end of the input (damage, truncation).
     pub cut_short: bool,
-    /// Directions seen: (source, destination) address pairs.
-    directions: HashSet<(IpAddr, IpAddr), foldhash::fast::RandomState>,
 }
 
 /// Whether a message got an answer, as far as the capture can tell.
@@ -56,15 +54,31 @@ impl Coverage {
         }
     }
 
-    pub(super) fn saw(&mut self, src: IpAddr, dst: IpAddr) {
-        if self.directions.len() < MAX_DIRECTIONS {
-            self.directions.insert((src, dst));
+    /// Which directions between the tunnel's peers the input holds:
+    /// (`peers[0]` → `peers[1]`, `peers[1]` → `peers[0]`), from its IKE
+    /// messages, ESP/AH SAs and payload-less packets.
+    pub fn directions(t: &Tunnel) -> (bool, bool) {
+        let mut fwd = false;
+        let mut back = false;
+        let mut see = |src: IpAddr| {
+            if src == t.peers[0] {
+                fwd = true;
+            } else {
+                back = true;
+            }
+        };
+        for sa in &t.ike_sas {
+            for m in &sa.messages {
+                see(m.src.addr);
+            }
         }
-    }
-
-    /// The capture holds packets from `src` to `dst`.
-    pub fn saw_direction(&self, src: IpAddr, dst: IpAddr) -> bool {
-        self.directions.contains(&(src, dst))
+        for e in t.esp.iter().filter(|e| e.packets > 0) {
+            see(e.src);
+        }
+        for b in &t.blind {
+            see(b.src);
+        }
+        (fwd, back)
     }
 
     /// Seconds of capture after `t`.
@@ -85,7 +99,3 @@ impl Coverage {
         }
     }
 }
-
-/// Most distinct directions remembered (beyond it, `saw_direction` answers
-/// only for the first ones; a flood of peers does not grow memory).
-const MAX_DIRECTIONS: usize = 65_536;

@@ -102,7 +102,7 @@ pub enum Observed {
     Malformed(String),
     /// An ICMP error quoting one of the peers' packets (src/dst are the
     /// quoted packet's).
-    Icmp(crate::net::IcmpError),
+    Icmp(Box<crate::net::IcmpError>),
     /// A statement from a device log that is not one IKE message: a state,
     /// a completed or failed phase, a counter.
     Event(Box<PeerEvent>),

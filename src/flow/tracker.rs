@@ -15,7 +15,7 @@ use super::{packet::Content, MAX_MESSAGES_PER_SA, MAX_SAS_PER_TUNNEL};
 use crate::capture::{Origin, Timestamp};
 use crate::ike::v2_flags;
 use crate::net::Datagram;
-use crate::registry::proto::ExchangeV1;
+use crate::registry::proto::{ExchangeV1, ExchangeV2};
 
 /// A tunnel's identity for as long as the tracker lives (order of first
 /// appearance).
@@ -113,6 +113,13 @@ impl Tracker {
 
     /// Track one decoded datagram (the wire adapter).
     pub fn observe_datagram(&mut self, d: &Datagram<'_>, c: &Content<'_>) -> Touched {
+        // ESP/AH are most of the packets of a busy capture: the same effect
+        // as `observe(adapt::observation(d, c))`, without building the
+        // observation.
+        if let Some(p) = adapt::sa_packet(d, c) {
+            self.coverage.extend(d.ts);
+            return self.observe_sa(d.ts, d.frame, d.src, d.dst, p);
+        }
         self.observe(adapt::observation(d, c))
     }
 
@@ -125,7 +132,6 @@ impl Tracker {
     /// Track one observation, from any source.
     pub fn observe(&mut self, o: Observation) -> Touched {
         self.coverage.extend(o.time);
-        self.coverage.saw(o.src.addr, o.dst.addr);
         let frame = o.source.frame();
         match o.what {
             Observed::Ike(ike) => self.observe_ike(o.time, o.source, o.src, o.dst, *ike),
@@ -167,7 +173,7 @@ impl Tracker {
                 let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
                 let t = &mut self.tunnels[ti];
                 if t.icmp.len() < MAX_MESSAGES_PER_SA {
-                    t.icmp.push(e);
+                    t.icmp.push(*e);
                 }
                 touched(ti)
             }
@@ -229,7 +235,10 @@ impl Tracker {
                     _ => Mode::Unknown,
                 };
                 let start_seen = match obs.version {
-                    2 => obs.exchange_type == 34 && !obs.response,
+                    2 => {
+                        ExchangeV2::from_u8(obs.exchange_type) == ExchangeV2::IkeSaInit
+                            && !obs.response
+                    }
                     _ => mode != Mode::Unknown && obs.rspi == 0,
                 };
                 t.ike_sas.push(IkeSa {

@@ -59,7 +59,7 @@ fn label(m: &IkeMsg) -> String {
             n.name.map_or(n.notify_type.to_string(), str::to_string)
         ));
     }
-    if m.encrypted && m.exchange_type == 5 {
+    if m.encrypted && m.step == crate::flow::Step::Informational {
         label.push_str(" [enc]");
     }
     label
