@@ -39,6 +39,9 @@ const ESP_EVERY_SECS: f64 = 1.0;
 /// capture time): the retransmission interval, after which silence is an
 /// answer (`flow::coverage::RETRANSMIT_SECS`).
 const SETTLE_SECS: f64 = flow::coverage::RETRANSMIT_SECS;
+/// Tunnels quiet for longer than this are not judged again while the input
+/// is quiet: every "no answer" rule has decided long before (seconds).
+const QUIET_SECS: f64 = 60.0;
 /// A growing file is polled this often at its end.
 const POLL: Duration = Duration::from_millis(200);
 /// Read size of the source thread.
@@ -206,6 +209,8 @@ struct Live<'w> {
     pending: HashMap<(usize, Code), (Option<Severity>, Timestamp)>,
     /// Tunnels that carried ESP/AH since they were last judged.
     dirty: BTreeSet<usize>,
+    /// When each tunnel last carried anything.
+    active: HashMap<usize, Timestamp>,
     last_esp_eval: Option<Timestamp>,
     /// The latest judgement of each tunnel, for the terminal table.
     reports: BTreeMap<usize, TunnelReport>,
@@ -246,6 +251,7 @@ impl<'w> Live<'w> {
             shown: HashMap::new(),
             pending: HashMap::new(),
             dirty: BTreeSet::new(),
+            active: HashMap::new(),
             last_esp_eval: None,
             reports: BTreeMap::new(),
             drawn: 0,
@@ -299,6 +305,7 @@ impl<'w> Live<'w> {
                     self.ipsec += 1;
                     let touched = self.tracker.observe_icmp(&e);
                     if let Some(t) = touched.tunnel {
+                        self.active.insert(t.0, frame.ts);
                         self.judge(t, frame.ts);
                     }
                 }
@@ -339,6 +346,7 @@ impl<'w> Live<'w> {
         let Some(tid) = touched.tunnel else {
             return;
         };
+        self.active.insert(tid.0, ts);
         if touched.step.is_none() {
             self.dirty.insert(tid.0);
             return;
@@ -456,7 +464,16 @@ impl<'w> Live<'w> {
         };
         let now = add(last, self.arrival.elapsed());
         self.tracker.tick(now);
-        for i in 0..self.tracker.len() {
+        // Silence changes the verdicts of tunnels that were active lately,
+        // or that have a change waiting to hold; long-quiet ones are settled.
+        let waiting: BTreeSet<usize> = self.pending.keys().map(|(t, _)| *t).collect();
+        let recent: Vec<usize> = self
+            .active
+            .iter()
+            .filter(|(t, at)| now.since(**at) < QUIET_SECS || waiting.contains(t))
+            .map(|(t, _)| *t)
+            .collect();
+        for i in recent {
             self.judge(TunnelId(i), now);
         }
         if self.terminal.is_some() {
