@@ -1,6 +1,7 @@
 //! Wiring: read a capture, decode, track, diagnose. The command line
 //! (`main.rs`, `cli.rs`) calls these; output goes through [`crate::report`].
 
+pub mod follow;
 pub mod keys;
 pub mod logs;
 pub mod scan;

@@ -324,7 +324,7 @@ pub fn copy(c: Copy) -> CopyJson {
     CopyJson { kind, of }
 }
 
-fn message(m: &IkeMsg) -> MessageJson<'_> {
+pub fn message(m: &IkeMsg) -> MessageJson<'_> {
     let v2 = m.version == 2;
     let (exchanges, payloads, notifies, groups, protocols) = if v2 {
         (
@@ -430,7 +430,7 @@ fn phase2(c: &ChildExchange) -> Phase2Json {
     }
 }
 
-fn verdict(v: &Verdict) -> VerdictJson<'_> {
+pub fn verdict(v: &Verdict) -> VerdictJson<'_> {
     VerdictJson {
         code: v.code,
         severity: v.severity,
