@@ -422,38 +422,48 @@ impl<'s> TimeCheck<'s> {
 impl FrameSink for TimeCheck<'_> {
     #[inline]
     fn frame(&mut self, frame: &Frame<'_>) {
-        let mut f = *frame;
-        if !(0..=MAX_SECS).contains(&f.ts.secs) {
-            self.absurd_count += 1;
-            if self.absurd.is_none() {
-                self.absurd = Some((f.number, f.ts));
-            }
-            f.ts = if f.ts.secs < 0 {
-                Timestamp::default()
-            } else {
-                Timestamp {
-                    secs: MAX_SECS,
-                    nanos: 0,
-                }
-            };
+        let ts = frame.ts;
+        if !(0..=MAX_SECS).contains(&ts.secs) {
+            return self.absurd_frame(frame);
         }
         if let Some((prev, t)) = self.last {
             // Console summary lines without a time stamp carry 0: not a step.
-            if f.ts < t && f.ts != Timestamp::default() {
+            if ts < t && ts != Timestamp::default() {
                 self.backwards_count += 1;
                 if self.backwards.is_none() {
-                    self.backwards = Some((f.number, prev, t.since(f.ts)));
+                    self.backwards = Some((frame.number, prev, t.since(ts)));
                 }
             }
         }
-        if f.ts != Timestamp::default() {
-            self.last = Some((f.number, f.ts));
+        if ts != Timestamp::default() {
+            self.last = Some((frame.number, ts));
         }
-        self.sink.frame(&f);
+        self.sink.frame(frame);
     }
 
     fn notice(&mut self, notice: Notice) {
         self.sink.notice(notice);
+    }
+}
+
+impl TimeCheck<'_> {
+    /// A frame whose time stamp is outside 1970..=9999: counted, clamped.
+    #[cold]
+    fn absurd_frame(&mut self, frame: &Frame<'_>) {
+        let mut f = *frame;
+        self.absurd_count += 1;
+        if self.absurd.is_none() {
+            self.absurd = Some((f.number, f.ts));
+        }
+        f.ts = if f.ts.secs < 0 {
+            Timestamp::default()
+        } else {
+            Timestamp {
+                secs: MAX_SECS,
+                nanos: 0,
+            }
+        };
+        self.sink.frame(&f);
     }
 }
 

@@ -112,7 +112,7 @@ pub(crate) fn read<R: Read>(
             })
         }
     };
-    rd.consume(header_len);
+    rd.consume_noshift(header_len);
     // Record header length: 16, or 24 in the modified format.
     let rec_head = if modified {
         RECORD_HEADER_LEN + 8
@@ -165,7 +165,7 @@ pub(crate) fn read<R: Read>(
                     interface: 0,
                     origin: Origin::Wire,
                 });
-                rd.consume(n);
+                rd.consume_noshift(n);
                 guard.progressed();
             }
             Ok(_) => {

@@ -383,10 +383,10 @@ pub(crate) fn read<R: Read>(
             Head::Skip { btype, blen } => {
                 let have = rd.data().len() as u64;
                 if blen <= have {
-                    rd.consume(blen as usize);
+                    rd.consume_noshift(blen as usize);
                     continue;
                 }
-                rd.consume(have as usize);
+                rd.consume_noshift(have as usize);
                 state.skip(blen - have);
                 if let Err(why) = guard.refill(&mut rd, false) {
                     out.stop(offset, why);
@@ -434,9 +434,15 @@ pub(crate) fn read<R: Read>(
             }
             continue;
         }
-        if let Err(why) = check_block(rd.data().get(..blen).unwrap_or(&[]), btype, blen, order) {
-            out.stop(offset, why);
-            break;
+        // Enhanced packet blocks, nearly all of a file, are checked by
+        // pcap-parser (lengths, the trailing length) and by us only when it
+        // refuses one; the other kinds it checks less, so we check them first.
+        if btype != EPB {
+            if let Err(why) = check_block(rd.data().get(..blen).unwrap_or(&[]), btype, blen, order)
+            {
+                out.stop(offset, why);
+                break;
+            }
         }
         // (interface, raw time stamp or None for SPB, captured bytes, original length)
         let mut notice = None;
@@ -491,6 +497,17 @@ pub(crate) fn read<R: Read>(
                             offset_secs,
                         });
                         None
+                    }
+                    Block::EnhancedPacket(epb) if epb.caplen > super::pcap::MAX_RECORD => {
+                        out.stop(
+                            offset,
+                            format!(
+                                "packet claims {} captured bytes (limit {})",
+                                epb.caplen,
+                                super::pcap::MAX_RECORD
+                            ),
+                        );
+                        break;
                     }
                     Block::EnhancedPacket(epb) => Some((
                         epb.if_id,
@@ -564,11 +581,14 @@ pub(crate) fn read<R: Read>(
                 n
             }
             Ok((n, _)) => n,
+            // The whole block is in the buffer: any refusal (an Incomplete
+            // included, which a plain read loop would wait on) is damage.
             Err(e) => {
-                out.stop(
-                    offset,
-                    format!("block of type {btype:#x} not readable ({e})"),
-                );
+                let e = e.to_string();
+                let why = check_block(rd.data().get(..blen).unwrap_or(&[]), btype, blen, order)
+                    .err()
+                    .unwrap_or_else(|| format!("block of type {btype:#x} not readable ({e})"));
+                out.stop(offset, why);
                 break;
             }
         };
@@ -577,6 +597,8 @@ pub(crate) fn read<R: Read>(
                 sink.notice(n);
             }
         }
+        // Without shifting: the reader's buffer is compacted once per refill
+        // (the tail of one block), not each time half of it is consumed.
         if step == 0 {
             out.stop(
                 offset,
@@ -584,7 +606,7 @@ pub(crate) fn read<R: Read>(
             );
             break;
         }
-        rd.consume(step);
+        rd.consume_noshift(step);
         guard.progressed();
     }
     if iface_notices > 16 {
