@@ -3,14 +3,17 @@
 //! Data flows one way, and a module imports only the ones before it:
 //!
 //! ```text
-//! capture → net → {ike, esp} → flow → diagnose → report
-//!  (frames)  (datagrams) (messages)  (tunnels) (verdicts)  (table, ladder, JSON)
+//! capture → net → {ike, esp} → flow → diagnose → analysis → report
+//!  (frames)  (datagrams) (messages)  (tunnels) (verdicts) (results) (table, ladder, JSON)
 //! ```
+//!
+//! See `docs/architecture.md` for the core types.
 //!
 //! `registry` (IANA and vendor tables) and `bytes` (checked readers) are leaves
 //! that any layer may use. `app` wires the layers for the command line.
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod app;
 pub mod bytes;
 pub mod capture;

@@ -167,6 +167,12 @@ fn run(cli: Cli) -> Result<u8> {
             }
             out.flush()?;
             report_input_errors(&all);
+            // Only the tunnels shown decide the exit code.
+            if let Some(p) = a.peer {
+                for f in &mut all {
+                    f.tunnels.retain(|t| t.tunnel.peers.contains(&p));
+                }
+            }
             exit_code(&all)
         }
         Some(Command::Scan(a)) => {
@@ -255,10 +261,10 @@ impl app::PacketHook for Hook<'_, '_> {
         &mut self,
         d: &ikescope::net::Datagram<'_>,
         c: &ikescope::flow::Content<'_>,
-        tracker: &ikescope::flow::Tracker,
+        touched: &ikescope::flow::Touched,
         first: ikescope::capture::Timestamp,
     ) {
-        self.0.packet(d, c, tracker, first);
+        self.0.packet(d, c, touched, first);
     }
 
     fn malformed(&mut self, m: &ikescope::net::Malformed, first: ikescope::capture::Timestamp) {

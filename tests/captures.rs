@@ -59,7 +59,8 @@ fn last_message(t: &Tunnel) -> Option<String> {
     let all: Vec<&IkeSa> = t.ike_sas.iter().collect();
     all.iter()
         .flat_map(|sa| sa.messages.iter())
-        .filter_map(|m| rank(&m.label).map(|r| (r, m.label.clone())))
+        .map(|m| m.step.to_string())
+        .filter_map(|l| rank(&l).map(|r| (r, l)))
         .max_by_key(|(r, _)| *r)
         .map(|(_, l)| l)
 }
@@ -167,7 +168,7 @@ fn check_file(path: &Path, exp: &Value, a: &FileAnalysis, errors: &mut Vec<Strin
                 }
             }
         }
-        let codes: BTreeSet<&str> = tr.verdicts.iter().map(|v| v.code).collect();
+        let codes: BTreeSet<&str> = tr.verdicts.iter().map(|v| v.code.as_str()).collect();
         let want: Vec<&str> = et["verdicts"]
             .as_array()
             .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -178,7 +179,7 @@ fn check_file(path: &Path, exp: &Value, a: &FileAnalysis, errors: &mut Vec<Strin
             }
         }
         let healthy = want.iter().all(|w| {
-            ikescope::diagnose::advice::info(w).is_some_and(|i| i.severity <= Severity::Info)
+            ikescope::diagnose::Code::from_text(w).is_some_and(|c| c.severity() <= Severity::Info)
         });
         if healthy {
             for v in &tr.verdicts {

@@ -139,6 +139,18 @@ fn packet_lines_verbose_and_filters() {
     assert!(text(&peer).is_empty());
 }
 
+/// Issue 9: `ladder --peer X` exits by the tunnels it shows, not by another
+/// tunnel's error (multi-peer.pcap: tunnel 1 is up, tunnel 3 fails).
+#[test]
+fn ladder_for_one_peer_exits_by_that_peer() {
+    let f = cap("multi-peer.pcap");
+    let f = f.to_str().unwrap();
+    let good = run(&["ladder", "--peer", "203.0.113.1", f]);
+    assert_eq!(good.status.code(), Some(0), "{}", text(&good));
+    let bad = run(&["ladder", "--peer", "2001:db8:2::2", f]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+}
+
 #[test]
 fn ladder_marks_the_stall() {
     let o = run(&["ladder", cap("v1-psk-mismatch.pcap").to_str().unwrap()]);
@@ -152,7 +164,7 @@ fn ladder_marks_the_stall() {
 fn summary_json_document() {
     let o = run(&["--json", cap("v1-p1-no-proposal.pcap").to_str().unwrap()]);
     let v: serde_json::Value = serde_json::from_str(&text(&o)).unwrap();
-    assert_eq!(v["schema"], 1);
+    assert_eq!(v["schema"], 2);
     let t = &v["tunnels"][0];
     assert_eq!(t["ike_version"], 1);
     assert_eq!(t["mode"], "main");

@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 
 use ikescope::capture::{Origin, Timestamp};
-use ikescope::diagnose::{diagnose, Context, Severity, Verdict};
-use ikescope::flow::{classify, Tracker, Tunnel};
+use ikescope::diagnose::{diagnose, Severity, Verdict};
+use ikescope::flow::{classify, Copy, Step, Touched, Tracker, Tunnel, Visibility};
 use ikescope::net::{Datagram, Payload};
 
 const A: &str = "198.51.100.1";
@@ -134,6 +134,8 @@ struct Capture {
     tracker: Tracker,
     frame: u64,
     t: f64,
+    /// The packet printer's line for the last packet.
+    printed: String,
 }
 
 impl Capture {
@@ -142,6 +144,7 @@ impl Capture {
             tracker: Tracker::new(),
             frame: 0,
             t: 0.0,
+            printed: String::new(),
         }
     }
 
@@ -159,7 +162,7 @@ impl Capture {
         dt: f64,
         payload: Payload<'static>,
         ports: Option<(u16, u16)>,
-    ) {
+    ) -> Touched {
         self.frame += 1;
         self.t += dt;
         let d = Datagram {
@@ -176,15 +179,17 @@ impl Capture {
             ip_length: 200,
         };
         let c = classify(&d);
-        self.tracker.observe(&d, &c);
+        let touched = self.tracker.observe_datagram(&d, &c);
+        self.printed = ikescope::report::packets::summary(&c, &touched);
+        touched
     }
 
-    fn ike(&mut self, from: &str, to: &str, dt: f64, bytes: Vec<u8>) {
+    fn ike(&mut self, from: &str, to: &str, dt: f64, bytes: Vec<u8>) -> Touched {
         let p = Payload::Ike {
             data: Cow::Owned(bytes),
             marker: false,
         };
-        self.send(from, to, dt, p, Some((500, 500)));
+        self.send(from, to, dt, p, Some((500, 500)))
     }
 
     fn esp(&mut self, from: &str, to: &str, dt: f64, spi: u32, seq: u32) {
@@ -198,13 +203,11 @@ impl Capture {
         self.send(from, to, dt, p, None);
     }
 
-    fn verdicts(self) -> (Vec<Tunnel>, Vec<Verdict>) {
+    fn verdicts(mut self) -> (Vec<Tunnel>, Vec<Verdict>) {
         let end = self.ts();
+        self.tracker.tick(end);
+        let ctx = self.tracker.coverage().clone();
         let tunnels = self.tracker.finish();
-        let ctx = Context {
-            capture_end: Some(end),
-            ..Default::default()
-        };
         let v = tunnels.iter().flat_map(|t| diagnose(t, &ctx)).collect();
         (tunnels, v)
     }
@@ -214,12 +217,12 @@ const I: u64 = 0x1111_2222_3333_4444;
 const R: u64 = 0x5555_6666_7777_8888;
 
 fn codes(v: &[Verdict]) -> Vec<&'static str> {
-    v.iter().map(|v| v.code).collect()
+    v.iter().map(|v| v.code.as_str()).collect()
 }
 
 fn find<'a>(v: &'a [Verdict], code: &str) -> &'a Verdict {
     v.iter()
-        .find(|x| x.code == code)
+        .find(|x| x.code.as_str() == code)
         .unwrap_or_else(|| panic!("no {code} in {:?}", codes(v)))
 }
 
@@ -227,7 +230,7 @@ fn find<'a>(v: &'a [Verdict], code: &str) -> &'a Verdict {
 fn main_mode(c: &mut Capture, upto: u8) {
     let enc = |c: &mut Capture, from, to, n: u8| c.ike(from, to, 0.01, encrypted_v1(2, 0, n, 60));
     for n in 1..=upto {
-        match n {
+        let _ = match n {
             1 => c.ike(A, B, 0.0, message(1, I, 0, 2, 0, 0, &[(1, v1_sa())])),
             2 => c.ike(B, A, 0.01, message(1, I, R, 2, 0, 0, &[(1, v1_sa())])),
             3 => c.ike(
@@ -244,7 +247,7 @@ fn main_mode(c: &mut Capture, upto: u8) {
             ),
             5 => enc(c, A, B, 5),
             _ => enc(c, B, A, 6),
-        }
+        };
     }
 }
 
@@ -269,8 +272,8 @@ fn no_response_after_retransmissions() {
     assert_eq!(nr.frames, vec![1, 2, 3, 4]);
     assert_eq!(nr.severity, Severity::Error);
     let sa = &t[0].ike_sas[0];
-    assert_eq!(sa.messages[1].retransmit_of, Some(1));
-    assert_eq!(sa.messages[3].label, "MM1");
+    assert_eq!(sa.messages[1].retransmit_of(), Some(1));
+    assert_eq!(sa.messages[3].step.to_string(), "MM1");
 }
 
 #[test]
@@ -332,7 +335,10 @@ fn psk_mismatch_mm5_repeated_without_mm6() {
     assert_eq!(a.candidates[0], "pre-shared key mismatch");
     let p1 = ikescope::flow::state::phase1(&t[0].ike_sas[0]);
     assert_eq!(p1.asa, "MM_WAIT_MSG6");
-    assert_eq!(p1.last_message.as_deref(), Some("MM5"));
+    assert_eq!(
+        p1.last_message.map(|s| s.to_string()).as_deref(),
+        Some("MM5")
+    );
 }
 
 fn established_v1(c: &mut Capture) {
@@ -352,10 +358,10 @@ fn healthy_tunnel_is_established_without_warnings() {
     }
     let (t, v) = c.verdicts();
     assert_eq!(codes(&v), vec!["established"], "{v:#?}");
-    let labels: Vec<&str> = t[0].ike_sas[0]
+    let labels: Vec<String> = t[0].ike_sas[0]
         .messages
         .iter()
-        .map(|m| m.label.as_str())
+        .map(|m| m.step.to_string())
         .collect();
     assert_eq!(
         labels,
@@ -453,7 +459,7 @@ fn esp_one_way_loss_and_replay() {
     );
     assert_eq!(find(&v, "esp-loss").severity, Severity::Warning);
     assert_eq!(find(&v, "esp-replay").frames, vec![13]);
-    assert!(!v.iter().any(|x| x.code == "established"));
+    assert!(!v.iter().any(|x| x.code.as_str() == "established"));
 }
 
 fn v2_init(c: &mut Capture, group: u16) {
@@ -526,7 +532,11 @@ fn ikev2_invalid_ke_then_successful_retry() {
         ke.message
     );
     assert!(ke.message.contains("succeeded"));
-    assert!(v.iter().any(|x| x.code == "established"), "{:?}", codes(&v));
+    assert!(
+        v.iter().any(|x| x.code.as_str() == "established"),
+        "{:?}",
+        codes(&v)
+    );
     assert!(v.iter().all(|x| x.severity <= Severity::Info));
 }
 
@@ -621,7 +631,7 @@ fn ikev2_liveness_unanswered_is_dpd_timeout() {
     }
     let (_, v) = c.verdicts();
     assert_eq!(find(&v, "dpd-timeout").frames, vec![1, 2, 3, 4]);
-    assert!(v.iter().any(|x| x.code == "incomplete-capture"));
+    assert!(v.iter().any(|x| x.code.as_str() == "incomplete-capture"));
 }
 
 /// ASA `capture type isakmp`: E flag set, body in clear (a decrypted copy).
@@ -665,14 +675,23 @@ fn asa_decrypted_copies_name_the_phase2_refusal() {
     let (t, v) = c.verdicts();
     let msgs = &t[0].ike_sas[0].messages;
     // The copy shares its twin's label and does not count as a new message.
-    assert_eq!(msgs[6].label, "QM1");
-    assert_eq!(msgs[7].label, "QM1");
-    assert_eq!(msgs[7].twin, Some(7));
+    assert_eq!(msgs[6].step.to_string(), "QM1");
+    assert_eq!(msgs[7].step.to_string(), "QM1");
+    assert_eq!(msgs[7].copy, Copy::DecryptedTwinOf(7));
+    assert_eq!(msgs[6].twin, Some(8));
     assert!(msgs[7].decrypted_copy);
     assert_eq!(
-        msgs[7].ids,
+        msgs[7]
+            .ids
+            .iter()
+            .map(|i| i.value.as_str())
+            .collect::<Vec<_>>(),
         vec!["192.0.2.0/255.255.255.128", "192.0.2.128/255.255.255.128"]
     );
+    assert!(msgs[7]
+        .ids
+        .iter()
+        .all(|i| i.visibility == Visibility::Decrypted));
     let id = find(&v, "phase2-invalid-id");
     assert_eq!(id.frames, vec![9]);
     assert!(
@@ -682,7 +701,7 @@ fn asa_decrypted_copies_name_the_phase2_refusal() {
         id.message
     );
     assert!(
-        !v.iter().any(|x| x.code == "phase2-rejected"),
+        !v.iter().any(|x| x.code.as_str() == "phase2-rejected"),
         "{:?}",
         codes(&v)
     );
@@ -711,7 +730,7 @@ fn an_attempt_that_failed_before_a_success_is_history() {
         "{}",
         nr.message
     );
-    assert!(v.iter().any(|x| x.code == "established"));
+    assert!(v.iter().any(|x| x.code.as_str() == "established"));
     assert!(
         v.iter().all(|x| x.severity <= Severity::Info),
         "{:?}",
@@ -727,9 +746,108 @@ fn a_packet_captured_twice_is_not_a_retransmission() {
     c.ike(A, B, 0.00002, mm1);
     let (t, v) = c.verdicts();
     let m = &t[0].ike_sas[0].messages;
-    assert_eq!(m[1].duplicate_of, Some(1));
-    assert_eq!(m[1].retransmit_of, None);
-    assert_eq!(m[1].label, "MM1 (dup)");
+    assert_eq!(m[1].copy, Copy::CaptureDuplicateOf(1));
+    assert_eq!(m[1].retransmit_of(), None);
+    assert_eq!(m[1].step.to_string(), "MM1");
     // One send, capture ends at once: not enough to call no-response.
     assert_eq!(codes(&v), vec!["incomplete-capture"]);
+}
+
+/// Issue 9: a QM1 captured twice 20 µs apart is one try, not a
+/// retransmission, and a capture that ends at once cannot say it went
+/// unanswered.
+#[test]
+fn a_quick_mode_captured_twice_is_not_unanswered() {
+    let mut c = Capture::new();
+    main_mode(&mut c, 6);
+    let qm1 = encrypted_v1(32, 0xabcd, 7, 120);
+    c.ike(A, B, 0.01, qm1.clone());
+    let dup = c.ike(A, B, 0.00002, qm1);
+    assert_eq!(dup.copy, Copy::CaptureDuplicateOf(7));
+    assert_eq!(dup.step, Some(Step::Quick(1)));
+    let (t, v) = c.verdicts();
+    let sa = &t[0].ike_sas[0];
+    assert_eq!(sa.quick_modes[0].retransmits, 0);
+    assert_eq!(sa.count(Step::Quick(1)), 1);
+    assert!(
+        !codes(&v).contains(&"phase2-no-response"),
+        "{:?}",
+        codes(&v)
+    );
+}
+
+/// Issue 9: past the per-SA message cap, every packet still gets its own
+/// step from the tracker (the printer used to repeat the last kept label).
+#[test]
+fn past_the_message_cap_the_printer_names_each_packet() {
+    let mut c = Capture::new();
+    main_mode(&mut c, 6);
+    let kept = ikescope::flow::MAX_MESSAGES_PER_SA;
+    // Distinct Informationals (one message ID each) fill the SA's list.
+    for i in 0..kept {
+        c.ike(A, B, 0.01, encrypted_v1(5, 0x1000 + i as u32, 3, 60));
+    }
+    let qm = c.ike(A, B, 0.01, encrypted_v1(32, 0xabcd, 7, 120));
+    assert_eq!(qm.step, Some(Step::Quick(1)));
+    assert!(c.printed.contains("QM1"), "{}", c.printed);
+    assert!(!c.printed.contains("INFO"), "{}", c.printed);
+    let back = c.ike(B, A, 0.01, encrypted_v1(32, 0xabcd, 8, 120));
+    assert_eq!(back.step, Some(Step::Quick(2)));
+    assert!(c.printed.contains("QM2"), "{}", c.printed);
+    let (t, _) = c.verdicts();
+    let sa = &t[0].ike_sas[0];
+    assert_eq!(sa.messages.len(), kept);
+    // Six Main Mode messages plus the Informationals filled the list: the
+    // last six Informationals and both Quick Mode messages were counted.
+    assert_eq!(sa.dropped_messages, 6 + 2);
+}
+
+/// Observations from a source without bytes (a device log) go through the
+/// same tracker: steps given by the source are kept, and a repeated line
+/// for the same step is a retransmission, not a new message.
+#[test]
+fn logged_messages_are_tracked_like_packets() {
+    use ikescope::flow::observation::endpoint;
+    use ikescope::flow::{IkeObservation, LogLine, Observation, Observed, Source};
+    let file: std::sync::Arc<str> = "asa.log".into();
+    let mut tr = Tracker::new();
+    let mut line = 0;
+    let mut obs = |step: Step, from: &str, to: &str, secs: i64| {
+        line += 1;
+        Observation {
+            time: Timestamp {
+                secs: 1_700_000_000 + secs,
+                nanos: 0,
+            },
+            source: Source::Log(LogLine {
+                file: file.clone(),
+                line,
+            }),
+            src: endpoint(ip(from)),
+            dst: endpoint(ip(to)),
+            what: Observed::Ike(Box::new(IkeObservation {
+                version: 1,
+                ispi: I,
+                exchange_type: 2,
+                step: Some(step),
+                body: Visibility::Logged,
+                ..Default::default()
+            })),
+        }
+    };
+    let a = tr.observe(obs(Step::Main(5), A, B, 0));
+    let b = tr.observe(obs(Step::Main(5), A, B, 5));
+    assert_eq!(a.step, Some(Step::Main(5)));
+    assert_eq!(a.copy, Copy::Original);
+    assert_eq!(b.copy, Copy::RetransmissionOf(0));
+    assert_eq!(a.tunnel, b.tunnel);
+    let snap = tr.snapshot(a.tunnel.unwrap()).unwrap();
+    assert_eq!(snap.ike_sas[0].count(Step::Main(5)), 2);
+    assert_eq!(
+        snap.ike_sas[0].messages[1]
+            .source
+            .log_line()
+            .map(|l| l.line),
+        Some(2)
+    );
 }

@@ -30,14 +30,15 @@ fn outcome(a: &FileAnalysis) -> BTreeSet<(String, Vec<&'static str>, Option<Stri
     a.tunnels
         .iter()
         .map(|t| {
-            let mut codes: Vec<&'static str> = t.verdicts.iter().map(|v| v.code).collect();
+            let mut codes: Vec<&'static str> = t.verdicts.iter().map(|v| v.code.as_str()).collect();
             codes.sort_unstable();
             codes.dedup();
             let last = t
                 .tunnel
                 .ike_sas
                 .first()
-                .and_then(|sa| ikescope::flow::state::phase1(sa).last_message);
+                .and_then(|sa| ikescope::flow::state::phase1(sa).last_message)
+                .map(|s| s.to_string());
             (
                 format!("{} {}", t.tunnel.peers[0], t.tunnel.peers[1]),
                 codes,

@@ -8,8 +8,7 @@ use std::path::Path;
 
 use crate::capture::text::clock::civil_from_days;
 use crate::capture::{self, Frame, FrameSink, Notice, ReadOptions, ReadSummary, Timestamp};
-use crate::diagnose::{self, Context};
-use crate::flow::{self, Content, Tracker};
+use crate::flow::{self, Content, Touched, Tracker};
 use crate::net::{self, Datagram, Decoded, NetOptions};
 
 /// Everything a run needs to know.
@@ -23,11 +22,12 @@ pub struct Options {
     pub spi: Option<u64>,
 }
 
-pub use crate::report::model::{FileAnalysis, FileNotice, TunnelReport};
+pub use crate::analysis::{FileAnalysis, FileNotice, TunnelReport};
 
 /// Called for every IPsec packet, after the tracker has seen it.
 pub trait PacketHook {
-    fn packet(&mut self, d: &Datagram<'_>, c: &Content<'_>, tracker: &Tracker, first: Timestamp);
+    /// `touched`: what the tracker made of the packet (tunnel, step, copy).
+    fn packet(&mut self, d: &Datagram<'_>, c: &Content<'_>, touched: &Touched, first: Timestamp);
     fn malformed(&mut self, m: &net::Malformed, first: Timestamp);
     /// An ICMP error quoting an IPsec packet.
     fn icmp(&mut self, _e: &net::IcmpError, _first: Timestamp) {}
@@ -89,6 +89,9 @@ impl FrameSink for Pipeline<'_> {
             self.first = Some(frame.ts);
         }
         self.last = Some(frame.ts);
+        // Every frame moves the clock: silence after a message counts up to
+        // the capture's last frame, IPsec or not.
+        self.tracker.tick(frame.ts);
         let first = self.first.unwrap_or_default();
         match self.decoder.decode(frame) {
             Decoded::Ignored | Decoded::Held => {}
@@ -98,9 +101,9 @@ impl FrameSink for Pipeline<'_> {
                     self.filtered += 1;
                 } else {
                     self.ipsec += 1;
-                    self.tracker.observe(&d, &c);
+                    let touched = self.tracker.observe_datagram(&d, &c);
                     if let Some(h) = self.hook.as_deref_mut() {
-                        h.packet(&d, &c, &self.tracker, first);
+                        h.packet(&d, &c, &touched, first);
                     }
                 }
             }
@@ -199,27 +202,23 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
 fn finish(
     path: String,
     result: Result<ReadSummary, capture::CaptureError>,
-    p: Pipeline<'_>,
+    mut p: Pipeline<'_>,
 ) -> FileAnalysis {
     let (read, error) = match result {
         Ok(r) => (Some(r), None),
         Err(e) => (None, Some(e.to_string())),
     };
-    let ctx = Context {
-        capture_end: p.last,
-        incomplete_fragments: p.incomplete,
-    };
+    {
+        let cov = p.tracker.coverage_mut();
+        cov.incomplete_fragments = std::mem::take(&mut p.incomplete);
+        cov.cut_short = error.is_some() || read.as_ref().is_some_and(|r| r.stopped.is_some());
+    }
+    let ctx = p.tracker.coverage().clone();
     let tunnels = p
         .tracker
         .finish()
         .into_iter()
-        .map(|t| {
-            let verdicts = diagnose::diagnose(&t, &ctx);
-            TunnelReport {
-                tunnel: t,
-                verdicts,
-            }
-        })
+        .map(|t| TunnelReport::new(t, &ctx))
         .collect();
     FileAnalysis {
         path,

@@ -2,12 +2,12 @@
 //! what to check on the boxes (Cisco ASA/IOS commands and the strongSwan /
 //! libreswan equivalents). Codes are stable: add, never rename.
 
-use super::Severity;
+use super::{Code, Severity};
 
 /// One verdict code.
 #[derive(Debug)]
 pub struct CodeInfo {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     /// What the verdict means, in the engineer's words.
     pub meaning: &'static str,
@@ -19,13 +19,13 @@ use Severity::*;
 
 pub static CODES: &[CodeInfo] = &[
     CodeInfo {
-        code: "established",
+        code: Code::Established,
         severity: Ok,
         meaning: "Phase 1 and phase 2 complete, ESP flowing both ways",
         checks: &[],
     },
     CodeInfo {
-        code: "no-response",
+        code: Code::NoResponse,
         severity: Error,
         meaning: "The first message was sent and repeated, nothing came back: peer unreachable, UDP 500 filtered, or the peer is not configured for us",
         checks: &[
@@ -36,7 +36,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "phase1-no-proposal-chosen",
+        code: Code::Phase1NoProposalChosen,
         severity: Error,
         meaning: "No Proposal Chosen to the first message = isakmp/IKE policy mismatch: the responder accepts none of the offered encryption/hash/group/authentication/lifetime combinations",
         checks: &[
@@ -46,7 +46,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "phase1-key-exchange-stalled",
+        code: Code::Phase1KeyExchangeStalled,
         severity: Error,
         meaning: "Main Mode message 3 (key exchange) sent, no message 4: the responder cannot compute or will not answer the Diffie-Hellman exchange, or the packets are lost on the way",
         checks: &[
@@ -56,7 +56,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "phase1-auth-failed",
+        code: Code::Phase1AuthFailed,
         severity: Error,
         meaning: "Phase 1 authentication failed (message 5 repeated without message 6, or an authentication error): most likely a pre-shared key mismatch, or an identity mismatch",
         checks: &[
@@ -67,7 +67,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "phase1-invalid-ke",
+        code: Code::Phase1InvalidKe,
         severity: Info,
         meaning: "The responder answered INVALID_KE_PAYLOAD: it wants another Diffie-Hellman group than the one the initiator guessed",
         checks: &[
@@ -75,7 +75,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "phase2-no-proposal-chosen",
+        code: Code::Phase2NoProposalChosen,
         severity: Error,
         meaning: "Phase 2 proposal refused: transform set or PFS mismatch",
         checks: &[
@@ -84,7 +84,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "phase2-invalid-id",
+        code: Code::Phase2InvalidId,
         severity: Error,
         meaning: "Invalid ID information / TS_UNACCEPTABLE: crypto ACL / proxy-ID (traffic selector) mismatch",
         checks: &[
@@ -94,7 +94,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "phase2-no-response",
+        code: Code::Phase2NoResponse,
         severity: Error,
         meaning: "Quick Mode message 1 repeated without message 2: the peer silently drops the phase 2 request",
         checks: &[
@@ -103,7 +103,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "phase2-unconfirmed",
+        code: Code::Phase2Unconfirmed,
         severity: Warning,
         meaning: "The Quick Mode responder repeated QM2 after QM3: it did not take QM3, so its side of the SA may be missing",
         checks: &[
@@ -112,7 +112,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "phase2-rejected",
+        code: Code::Phase2Rejected,
         severity: Error,
         meaning: "Phase 1 up, but phase 2 was answered only by an encrypted Informational: transform set, PFS or proxy-ID mismatch. The notification is encrypted, so the capture cannot tell which",
         checks: &[
@@ -123,7 +123,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "auth-failed",
+        code: Code::AuthFailed,
         severity: Error,
         meaning: "IKEv2 authentication failed: AUTHENTICATION_FAILED, or an IKE_AUTH answer too small to carry IDr and AUTH",
         checks: &[
@@ -133,7 +133,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "ike-auth-rejected",
+        code: Code::IkeAuthRejected,
         severity: Error,
         meaning: "IKE_AUTH was answered, but no child SA and no ESP followed; the reason is encrypted",
         checks: &[
@@ -144,7 +144,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "ike-auth-no-response",
+        code: Code::IkeAuthNoResponse,
         severity: Error,
         meaning: "IKE_AUTH sent and repeated without an answer after a successful IKE_SA_INIT",
         checks: &[
@@ -154,7 +154,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "esp-one-way",
+        code: Code::EspOneWay,
         severity: Error,
         meaning: "ESP seen in one direction only",
         checks: &[
@@ -164,7 +164,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "esp-loss",
+        code: Code::EspLoss,
         severity: Warning,
         meaning: "Gaps in ESP sequence numbers: packets lost before the capture point",
         checks: &[
@@ -173,7 +173,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "esp-replay",
+        code: Code::EspReplay,
         severity: Warning,
         meaning: "ESP sequence numbers repeated: duplicated or replayed packets, which the receiver drops",
         checks: &[
@@ -182,7 +182,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "invalid-spi",
+        code: Code::InvalidSpi,
         severity: Error,
         meaning: "INVALID-SPI: a peer receives ESP for an SA it does not have (out-of-sync SAs after a reboot or a delete)",
         checks: &[
@@ -191,7 +191,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "dpd-timeout",
+        code: Code::DpdTimeout,
         severity: Error,
         meaning: "Dead peer detection went unanswered: the peer stopped answering on an established SA",
         checks: &[
@@ -200,13 +200,13 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "deleted",
+        code: Code::Deleted,
         severity: Info,
         meaning: "An SA was torn down by a Delete",
         checks: &["Logs of the deleting side for the reason (idle timeout, lifetime, administrative clear)"],
     },
     CodeInfo {
-        code: "nat-detected",
+        code: Code::NatDetected,
         severity: Info,
         meaning: "NAT-T in use: a NAT was detected between the peers",
         checks: &[
@@ -215,13 +215,13 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "esp-not-encapsulated",
+        code: Code::EspNotEncapsulated,
         severity: Warning,
         meaning: "NAT was detected but ESP still travels as IP protocol 50: a NAT will not translate it",
         checks: &["NAT-T negotiation on both sides; force encapsulation (strongSwan `encap = yes`; ASA `crypto isakmp nat-traversal`)"],
     },
     CodeInfo {
-        code: "fragmentation-suspected",
+        code: Code::FragmentationSuspected,
         severity: Warning,
         meaning: "Large IKE messages repeated without reply, or IP fragments that never completed: fragments are being dropped",
         checks: &[
@@ -231,31 +231,31 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "incomplete-capture",
+        code: Code::IncompleteCapture,
         severity: Info,
         meaning: "The capture starts mid-exchange or shows one direction only: conclusions are limited to what was captured",
         checks: &["Capture on the outside interface in both directions from before the tunnel is initiated (ASA: `capture CAP type isakmp interface outside`)"],
     },
     CodeInfo {
-        code: "rekeyed",
+        code: Code::Rekeyed,
         severity: Info,
         meaning: "The SAs were rekeyed: new SPIs replaced the old ones",
         checks: &[],
     },
     CodeInfo {
-        code: "no-traffic",
+        code: Code::NoTraffic,
         severity: Info,
         meaning: "The tunnel was negotiated but no ESP was captured",
         checks: &["Interesting traffic matching the crypto ACL / traffic selectors", "A capture filter that left ESP out"],
     },
     CodeInfo {
-        code: "payloads-absent",
+        code: Code::PayloadsAbsent,
         severity: Info,
         meaning: "The capture is a console summary without packet bytes: only addresses, ports, lengths and timing were analysed",
         checks: &["Capture with `show capture NAME dump` or export a pcap (`copy /pcap capture:NAME`)"],
     },
     CodeInfo {
-        code: "icmp-unreachable",
+        code: Code::IcmpUnreachable,
         severity: Warning,
         meaning: "IPsec packets were answered by ICMP destination unreachable: the peer or a device on the path refuses them",
         checks: &[
@@ -265,7 +265,7 @@ pub static CODES: &[CodeInfo] = &[
         ],
     },
     CodeInfo {
-        code: "malformed",
+        code: Code::Malformed,
         severity: Warning,
         meaning: "Malformed IKE messages in the capture",
         checks: &["The frames named: a broken implementation, a middlebox rewriting UDP 500, or capture truncation (snaplen)"],
@@ -273,6 +273,23 @@ pub static CODES: &[CodeInfo] = &[
 ];
 
 /// Look up a code's description.
-pub fn info(code: &str) -> Option<&'static CodeInfo> {
-    CODES.iter().find(|c| c.code == code)
+pub fn info(code: Code) -> &'static CodeInfo {
+    CODES
+        .iter()
+        .find(|c| c.code == code)
+        .expect("every Code has a row in CODES (checked by a test)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_exactly_one_row() {
+        for &c in Code::ALL {
+            assert_eq!(CODES.iter().filter(|r| r.code == c).count(), 1, "{c}");
+            assert_eq!(Code::from_text(c.as_str()), Some(c));
+        }
+        assert_eq!(CODES.len(), Code::ALL.len());
+    }
 }

@@ -7,6 +7,7 @@
 //! the capture shows. Healthy tunnels get no warning or error.
 
 pub mod advice;
+pub mod code;
 mod rules_esp;
 mod rules_v1;
 mod rules_v2;
@@ -14,7 +15,10 @@ mod rules_v2;
 use serde::Serialize;
 
 use crate::capture::{FrameNo, Timestamp};
-use crate::flow::Tunnel;
+use crate::flow::{Coverage, LogLine, Tunnel, Visibility};
+use crate::registry::cause::Cause;
+
+pub use code::Code;
 
 /// How bad a verdict is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -37,13 +41,63 @@ impl Severity {
     }
 }
 
+/// What a verdict rests on, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// Contents read after decryption.
+    Decrypted,
+    /// A device log says so.
+    Logged,
+    /// Contents read in clear text (a cleartext notify, an SA payload).
+    Clear,
+    /// Inferred from shapes: sizes, timing, what did not happen.
+    Inferred,
+}
+
+impl Basis {
+    /// The basis a fact seen with this visibility gives.
+    pub fn of(v: Visibility) -> Basis {
+        match v {
+            Visibility::Clear => Basis::Clear,
+            Visibility::Decrypted => Basis::Decrypted,
+            Visibility::Logged => Basis::Logged,
+            Visibility::Opaque => Basis::Inferred,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Decrypted => "decrypted",
+            Basis::Logged => "logged",
+            Basis::Clear => "clear",
+            Basis::Inferred => "inferred",
+        }
+    }
+}
+
+/// A verdict's stable identity within a file or stream: the tunnel's peers
+/// and the code (verdicts of one code are merged per tunnel), so a live
+/// view can say "changed" rather than "new".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VerdictId {
+    pub peers: [std::net::IpAddr; 2],
+    pub code: Code,
+}
+
 /// A finding about a tunnel.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verdict {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
+    /// What the verdict rests on.
+    pub basis: Basis,
+    /// The failure cause, when the evidence pins it down.
+    pub cause: Option<Cause>,
     /// Frames that prove it (Wireshark frame numbers).
     pub frames: Vec<FrameNo>,
+    /// Device log lines that prove it.
+    pub lines: Vec<LogLine>,
     /// One line about this capture.
     pub message: String,
     /// Possible causes, likeliest first, when the capture cannot tell.
@@ -60,16 +114,37 @@ pub struct Verdict {
 pub use crate::flow::Offer as Offered;
 
 impl Verdict {
-    pub fn new(code: &'static str, frames: Vec<FrameNo>, message: String) -> Verdict {
-        let severity = advice::info(code).map_or(Severity::Warning, |c| c.severity);
+    /// A verdict inferred from shapes; say otherwise with [`Verdict::basis`].
+    pub fn new(code: Code, frames: Vec<FrameNo>, message: String) -> Verdict {
         Verdict {
             code,
-            severity,
+            severity: code.severity(),
+            basis: Basis::Inferred,
+            cause: None,
             frames,
+            lines: Vec::new(),
             message,
             candidates: Vec::new(),
             offered: None,
             repeats: 0,
+        }
+    }
+
+    pub fn basis(mut self, b: Basis) -> Verdict {
+        self.basis = b;
+        self
+    }
+
+    pub fn cause(mut self, c: Cause) -> Verdict {
+        self.cause = Some(c);
+        self
+    }
+
+    /// The verdict's identity within its tunnel.
+    pub fn id(&self, t: &Tunnel) -> VerdictId {
+        VerdictId {
+            peers: t.peers,
+            code: self.code,
         }
     }
 
@@ -84,17 +159,23 @@ impl Verdict {
     }
 }
 
-/// Capture-wide context the rules need.
-#[derive(Debug, Clone, Default)]
-pub struct Context {
-    /// Time of the last frame in the capture.
-    pub capture_end: Option<Timestamp>,
-    /// Frames of IP fragment sets that never completed, per peer pair.
-    pub incomplete_fragments: Vec<(std::net::IpAddr, std::net::IpAddr, Vec<FrameNo>)>,
+/// All verdicts for one tunnel, worst first, then by first evidence frame.
+/// `ctx` says what the capture covers; every "no answer" rule consults it.
+pub fn diagnose(t: &Tunnel, ctx: &Coverage) -> Vec<Verdict> {
+    diagnose_tunnel(t, ctx).verdicts
 }
 
-/// All verdicts for one tunnel, worst first, then by first evidence frame.
-pub fn diagnose(t: &Tunnel, ctx: &Context) -> Vec<Verdict> {
+/// Verdicts and the per-IKE-SA outcomes they were drawn from.
+#[derive(Debug, Clone)]
+pub struct Diagnosis {
+    pub verdicts: Vec<Verdict>,
+    /// One per IKE SA of the tunnel, in order.
+    pub sas: Vec<SaOutcome>,
+}
+
+/// Diagnose a tunnel, keeping the per-SA outcomes for the phase labels.
+pub fn diagnose_tunnel(t: &Tunnel, ctx: &Coverage) -> Diagnosis {
+    let mut outcomes = Vec::with_capacity(t.ike_sas.len());
     let mut out = Vec::new();
     let mut phase2_up = false;
     let mut negotiated = false;
@@ -107,6 +188,7 @@ pub fn diagnose(t: &Tunnel, ctx: &Context) -> Vec<Verdict> {
         };
         phase2_up |= r.child_up;
         negotiated |= r.phase1_up;
+        outcomes.push(r);
         let first = sa.messages.first().map_or(0, |m| m.frame);
         per_sa.push((first, v, r));
     }
@@ -146,7 +228,7 @@ pub fn diagnose(t: &Tunnel, ctx: &Context) -> Vec<Verdict> {
             out.insert(
                 0,
                 Verdict::new(
-                    "established",
+                    Code::Established,
                     frames,
                     "Negotiation complete and ESP flows both ways".to_string(),
                 ),
@@ -159,7 +241,7 @@ pub fn diagnose(t: &Tunnel, ctx: &Context) -> Vec<Verdict> {
     for v in out {
         match merged
             .iter_mut()
-            .find(|m| m.code == v.code && m.severity == v.severity && v.code != "established")
+            .find(|m| m.code == v.code && m.severity == v.severity && v.code != Code::Established)
         {
             Some(m) => {
                 m.frames.extend(v.frames);
@@ -182,14 +264,21 @@ pub fn diagnose(t: &Tunnel, ctx: &Context) -> Vec<Verdict> {
             .cmp(&a.severity)
             .then_with(|| a.frames.first().cmp(&b.frames.first()))
     });
-    out
+    Diagnosis {
+        verdicts: out,
+        sas: outcomes,
+    }
 }
 
-/// Outcome of checking one IKE SA.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct SaOutcome {
+/// Outcome of checking one IKE SA: what the verdicts concluded, for the
+/// phase labels and `complete` flags (so they cannot disagree).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SaOutcome {
     pub phase1_up: bool,
     pub child_up: bool,
+    /// A verdict says the IKE_AUTH answer was a refusal (too small to
+    /// authenticate, or rejected: no child SA and no ESP followed).
+    pub auth_refused: bool,
 }
 
 /// Format a frame list for messages: "frames 1, 3, 5".
@@ -261,9 +350,9 @@ fn icmp_answers(t: &Tunnel, out: &mut Vec<Verdict>) {
     for v in out.iter_mut() {
         let is_ike = matches!(
             v.code,
-            "no-response" | "ike-auth-no-response" | "phase2-no-response" | "dpd-timeout"
+            Code::NoResponse | Code::IkeAuthNoResponse | Code::Phase2NoResponse | Code::DpdTimeout
         );
-        let is_esp = v.code == "esp-one-way";
+        let is_esp = v.code == Code::EspOneWay;
         if is_ike && !ike.is_empty() {
             v.message.push_str(&format!("; {}", describe(&ike)));
             v.frames.extend(ike.iter().map(|e| e.frame));
@@ -280,7 +369,7 @@ fn icmp_answers(t: &Tunnel, out: &mut Vec<Verdict>) {
         if !used {
             out.push(
                 Verdict::new(
-                    "icmp-unreachable",
+                    Code::IcmpUnreachable,
                     list.iter().map(|e| e.frame).collect(),
                     format!("{what} packets were {}", describe(list)),
                 )

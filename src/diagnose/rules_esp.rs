@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use super::{frames_text, Context, Verdict};
+use super::{frames_text, Code, Verdict};
 use crate::capture::FrameNo;
+use crate::flow::{Coverage as Context, PacketProto, Role, Step};
 use crate::flow::{EspSa, Tunnel};
+use crate::registry::proto::ExchangeV2;
 
 /// One-way ESP needs at least this many packets to be called.
 const ONE_WAY_MIN: u64 = 3;
@@ -46,7 +48,7 @@ pub(super) fn check(
                 .collect();
             out.push(
                 Verdict::new(
-                    "esp-one-way",
+                    Code::EspOneWay,
                     frames,
                     format!(
                         "ESP from {src} to {dst}: {total} packets on SPI {}; nothing from {dst} to {src}",
@@ -88,7 +90,7 @@ pub(super) fn check(
             if later >= ONE_WAY_MIN && x_last.since(y_last) >= 1.0 {
                 out.push(
                     Verdict::new(
-                        "esp-one-way",
+                        Code::EspOneWay,
                         vec![y_last_frame, x_last_frame],
                         format!(
                             "ESP from {y} stopped at frame {y_last_frame}; {x} went on sending ({later} packets, until frame {x_last_frame})"
@@ -111,7 +113,7 @@ pub(super) fn check(
         if e.seq.lost >= LOSS_MIN && (e.seq.lost as f64) * 100.0 / (expected as f64) >= LOSS_PERCENT
         {
             out.push(Verdict::new(
-                "esp-loss",
+                Code::EspLoss,
                 vec![e.first_frame, e.last_frame],
                 format!(
                     "SPI 0x{:08x} ({} → {}): {} of {} sequence numbers missing ({:.1}%)",
@@ -126,7 +128,7 @@ pub(super) fn check(
         }
         if e.seq.replayed > 0 {
             out.push(Verdict::new(
-                "esp-replay",
+                Code::EspReplay,
                 e.replay_frames.clone(),
                 format!(
                     "SPI 0x{:08x} ({} → {}): {} repeated sequence number(s), first at {}",
@@ -152,8 +154,9 @@ pub(super) fn check(
         .flat_map(|sa| sa.messages.iter())
         .filter(|m| {
             m.encrypted
-                && m.retransmit_of.is_none()
-                && (m.exchange_type == 5 || m.label == "INFORMATIONAL req")
+                && m.retransmit_of().is_none()
+                && (m.step == Step::Informational
+                    || m.step == Step::V2(ExchangeV2::Informational, Role::Request))
         })
         .collect();
     // Child-SA negotiations (Quick Mode answers, CREATE_CHILD_SA answers).
@@ -162,7 +165,9 @@ pub(super) fn check(
         .iter()
         .flat_map(|sa| sa.messages.iter())
         .filter(|m| {
-            m.retransmit_of.is_none() && (m.label == "QM2" || m.label == "CREATE_CHILD_SA resp")
+            m.retransmit_of().is_none()
+                && (m.step == Step::Quick(2)
+                    || m.step == Step::V2(ExchangeV2::CreateChildSa, Role::Response))
         })
         .map(|m| m.frame)
         .collect();
@@ -216,7 +221,7 @@ pub(super) fn check(
     }
     if !rekeys.is_empty() {
         out.push(Verdict::new(
-            "rekeyed",
+            Code::Rekeyed,
             rekey_frames,
             format!("New SPIs replaced the old ones: {}", rekeys.join("; ")),
         ));
@@ -225,7 +230,7 @@ pub(super) fn check(
         delete_frames.sort_unstable();
         delete_frames.dedup();
         out.push(Verdict::new(
-            "deleted",
+            Code::Deleted,
             delete_frames,
             format!(
                 "After the rekey, an encrypted Informational followed the last packet of the old SA: most likely its Delete (the payload is encrypted): {}",
@@ -235,14 +240,14 @@ pub(super) fn check(
     }
     if t.esp.is_empty() && phase2_up {
         out.push(Verdict::new(
-            "no-traffic",
+            Code::NoTraffic,
             Vec::new(),
             "The tunnel was negotiated but no ESP was captured".to_string(),
         ));
     }
     if t.ike_sas.is_empty() && !t.esp.is_empty() {
         out.push(Verdict::new(
-            "incomplete-capture",
+            Code::IncompleteCapture,
             vec![t.esp[0].first_frame],
             "ESP without IKE: the SAs were negotiated before the capture started".to_string(),
         ));
@@ -265,7 +270,7 @@ pub(super) fn check(
     who.dedup();
     if !who.is_empty() {
         out.push(Verdict::new(
-            "nat-detected",
+            Code::NatDetected,
             nat_frames.clone(),
             format!(
                 "NAT-D hashes do not match the addresses seen: {}",
@@ -275,7 +280,7 @@ pub(super) fn check(
         let plain: Vec<&EspSa> = t.esp.iter().filter(|e| !e.udp && e.packets > 0).collect();
         if !plain.is_empty() {
             out.push(Verdict::new(
-                "esp-not-encapsulated",
+                Code::EspNotEncapsulated,
                 plain.iter().map(|e| e.first_frame).collect(),
                 "NAT was detected but ESP is still sent as IP protocol 50".to_string(),
             ));
@@ -299,7 +304,7 @@ pub(super) fn check(
             what.push("NAT keepalives");
         }
         out.push(Verdict::new(
-            "nat-detected",
+            Code::NatDetected,
             frames,
             format!(
                 "NAT-T in use ({}), though the NAT-D hashes here match: encapsulation forced, or the NAT is on the far side of the capture point",
@@ -310,7 +315,7 @@ pub(super) fn check(
     if !t.malformed.is_empty() {
         let frames: Vec<FrameNo> = t.malformed.iter().map(|(f, _)| *f).collect();
         out.push(Verdict::new(
-            "malformed",
+            Code::Malformed,
             frames,
             format!(
                 "{} malformed IKE message(s); first: frame {}: {}",
@@ -323,7 +328,7 @@ pub(super) fn check(
     blind(t, ctx, out);
     if t.payloadless > 0 {
         out.push(Verdict::new(
-            "payloads-absent",
+            Code::PayloadsAbsent,
             Vec::new(),
             format!(
                 "{} packet(s) came from console summary lines without bytes: only addresses, ports, lengths and timing were analysed",
@@ -335,7 +340,7 @@ pub(super) fn check(
         let mine = (t.peers[0] == *a && t.peers[1] == *b) || (t.peers[0] == *b && t.peers[1] == *a);
         if mine {
             out.push(Verdict::new(
-                "fragmentation-suspected",
+                Code::FragmentationSuspected,
                 frames.clone(),
                 format!(
                     "IP fragments between {a} and {b} never completed ({})",
@@ -352,12 +357,15 @@ fn blind(t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict>) {
     if t.blind.is_empty() || !t.ike_sas.is_empty() {
         return;
     }
-    let ike: Vec<&crate::flow::BlindPacket> =
-        t.blind.iter().filter(|b| b.proto == "isakmp").collect();
+    let ike: Vec<&crate::flow::BlindPacket> = t
+        .blind
+        .iter()
+        .filter(|b| b.proto == PacketProto::Isakmp)
+        .collect();
     if let Some(first) = ike.first() {
         let one_way = ike.iter().all(|b| b.src == first.src);
         let last = ike[ike.len() - 1];
-        let quiet = ctx.capture_end.map_or(0.0, |e| e.since(last.ts));
+        let quiet = ctx.silence_after(last.ts);
         if one_way && (ike.len() >= 2 || quiet >= 3.0) {
             let gaps: Vec<String> = ike
                 .windows(2)
@@ -365,7 +373,7 @@ fn blind(t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict>) {
                 .collect();
             out.push(
                 Verdict::new(
-                    "no-response",
+                    Code::NoResponse,
                     ike.iter().map(|b| b.frame).collect(),
                     format!(
                         "{} sent {} IKE packet(s) to {} (intervals {} s) and nothing came back; payloads are absent, so this is read from addresses and timing only",
@@ -383,14 +391,17 @@ fn blind(t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict>) {
             );
         }
     }
-    let esp: Vec<&crate::flow::BlindPacket> =
-        t.blind.iter().filter(|b| b.proto != "isakmp").collect();
+    let esp: Vec<&crate::flow::BlindPacket> = t
+        .blind
+        .iter()
+        .filter(|b| b.proto != PacketProto::Isakmp)
+        .collect();
     if esp.len() as u64 >= ONE_WAY_MIN && t.esp.is_empty() {
         let src = esp[0].src;
         if esp.iter().all(|b| b.src == src) {
             let dst = esp[0].dst;
             out.push(Verdict::new(
-                "esp-one-way",
+                Code::EspOneWay,
                 vec![esp[0].frame, esp[esp.len() - 1].frame],
                 format!(
                     "ESP from {src} to {dst}: {} packets; nothing from {dst} to {src} (payloads absent: SPIs unknown)",

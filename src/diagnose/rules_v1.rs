@@ -1,32 +1,15 @@
 //! IKEv1 rules: Main/Aggressive Mode progress, cleartext notifications,
 //! Quick Mode outcomes, dead peer detection.
 
-use super::{frames_text, intervals, span, Context, SaOutcome, Verdict};
+use super::{frames_text, intervals, span, Basis, Code, SaOutcome, Verdict};
 use crate::capture::FrameNo;
-use crate::flow::{state, Dir, IkeMsg, IkeSa, Mode, SeenNotify, Tunnel};
+use crate::flow::coverage::{DPD_QUIET_SECS, LARGE_MESSAGE, RETRANSMIT_SECS};
+use crate::flow::{state, Coverage, Dir, IkeMsg, IkeSa, Mode, SeenNotify, Step, Tunnel, Wait};
+use crate::registry::cause::Cause;
+use crate::registry::proto::notify_v1 as n;
 
-/// IKEv1 notify types (RFC 2408 §3.14.1, RFC 2407 §4.6.3, RFC 3706).
-mod n {
-    pub const INVALID_SPI: u16 = 11;
-    pub const NO_PROPOSAL_CHOSEN: u16 = 14;
-    pub const PAYLOAD_MALFORMED: u16 = 16;
-    pub const INVALID_ID_INFORMATION: u16 = 18;
-    pub const INVALID_HASH_INFORMATION: u16 = 23;
-    pub const AUTHENTICATION_FAILED: u16 = 24;
-    pub const R_U_THERE: u16 = 36136;
-    pub const R_U_THERE_ACK: u16 = 36137;
-}
-
-const INFORMATIONAL: u8 = 5;
-const QUICK: u8 = 32;
-/// A single unanswered first message this long before the capture ends is a
-/// peer that does not answer, not a capture cut short.
-const SILENCE_SECS: f64 = 3.0;
-/// Two unanswered DPD messages and this long a silence after the last one
-/// (RFC 3706 peers retry every few seconds) make a dead peer.
-const DPD_QUIET_SECS: f64 = 2.0;
-/// IKE messages above this size risk IP fragmentation.
-const LARGE_MESSAGE: u32 = 1400;
+const INFORMATIONAL: u8 = crate::registry::proto::ExchangeV1::Informational.number();
+const QUICK: u8 = crate::registry::proto::ExchangeV1::Quick.number();
 
 fn notifies(sa: &IkeSa) -> Vec<(&IkeMsg, &SeenNotify)> {
     sa.messages
@@ -41,19 +24,19 @@ fn name(n: &SeenNotify) -> String {
         .unwrap_or_else(|| format!("notify {}", n.notify_type))
 }
 
-pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict>) -> SaOutcome {
+pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdict>) -> SaOutcome {
     let p1 = state::phase1(sa);
     let mut o = SaOutcome {
         phase1_up: p1.complete,
-        child_up: false,
+        ..SaOutcome::default()
     };
     let all_notifies = notifies(sa);
-    let silent_for = |last: &IkeMsg| ctx.capture_end.map_or(0.0, |end| end.since(last.ts));
+    let silent_for = |last: &IkeMsg| ctx.silence_after(last.ts);
 
     if sa.mode == Mode::Unknown {
         let f: Vec<FrameNo> = sa.messages.iter().take(1).map(|m| m.frame).collect();
         out.push(Verdict::new(
-            "incomplete-capture",
+            Code::IncompleteCapture,
             f,
             format!(
                 "IKE SA {:016x}: the capture starts after phase 1; only later exchanges were seen",
@@ -65,9 +48,9 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
     // Phase 1.
     if matches!(sa.mode, Mode::Main | Mode::Aggressive) && !p1.complete {
         let (first, second) = if sa.mode == Mode::Main {
-            ("MM1", "MM2")
+            (Step::Main(1), Step::Main(2))
         } else {
-            ("AM1", "AM2")
+            (Step::Aggressive(1), Step::Aggressive(2))
         };
         let npc = all_notifies
             .iter()
@@ -83,7 +66,7 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
             let mut frames = sa.frames_of(first);
             frames.push(m.frame);
             let mut v = Verdict::new(
-                "phase1-no-proposal-chosen",
+                Code::Phase1NoProposalChosen,
                 frames,
                 format!(
                     "{} answered {first} (frame {}) with NO-PROPOSAL-CHOSEN (frame {}): isakmp policy mismatch",
@@ -93,17 +76,16 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
                 ),
             );
             v.offered = sa.find(first).and_then(|m| m.offer.clone());
-            out.push(v);
+            out.push(
+                v.basis(Basis::of(m.obs.body))
+                    .cause(Cause::Phase1ProposalMismatch),
+            );
         } else if !answered {
-            let sends = sa.frames_of(first);
-            if let Some(last) = sa.messages.iter().rev().find(|m| m.label == first) {
+            let tries: Vec<&IkeMsg> = sa.tries(first).collect();
+            let sends: Vec<FrameNo> = tries.iter().map(|m| m.frame).collect();
+            if let Some(&last) = tries.last() {
                 let f = sa.find(first).unwrap_or(last);
-                let times: Vec<_> = sa
-                    .messages
-                    .iter()
-                    .filter(|m| m.label == first)
-                    .map(|m| m.ts)
-                    .collect();
+                let times: Vec<_> = tries.iter().map(|m| m.ts).collect();
                 let msg = format!(
                     "{first} sent {} time(s) from {} to {} over {}{}, no IKE answer",
                     sends.len(),
@@ -112,18 +94,18 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
                     span(f.ts, last.ts),
                     intervals(&times)
                 );
-                if sends.len() >= 2 || silent_for(last) >= SILENCE_SECS {
-                    out.push(Verdict::new("no-response", sends.clone(), msg));
+                if let Wait::Unanswered { .. } = ctx.wait(&times) {
+                    out.push(Verdict::new(Code::NoResponse, sends.clone(), msg));
                 } else {
                     out.push(Verdict::new(
-                        "incomplete-capture",
+                        Code::IncompleteCapture,
                         sends.clone(),
                         format!("{msg}; the capture ends {:.1} s later", silent_for(last)),
                     ));
                 }
                 if sends.len() >= 2 && (f.length > LARGE_MESSAGE || !f.fragments.is_empty()) {
                     out.push(Verdict::new(
-                        "fragmentation-suspected",
+                        Code::FragmentationSuspected,
                         sends,
                         format!(
                             "{first} is {} bytes and was repeated without reply",
@@ -133,11 +115,15 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
                 }
             }
         } else if let Some((m, nt)) = auth_err {
-            let mut frames = sa.frames_of(if sa.mode == Mode::Main { "MM5" } else { "AM3" });
+            let mut frames = sa.frames_of(if sa.mode == Mode::Main {
+                Step::Main(5)
+            } else {
+                Step::Aggressive(3)
+            });
             frames.push(m.frame);
             out.push(
                 Verdict::new(
-                    "phase1-auth-failed",
+                    Code::Phase1AuthFailed,
                     frames,
                     format!(
                         "{} sent {} (frame {}): phase 1 authentication failed",
@@ -146,26 +132,28 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
                         m.frame
                     ),
                 )
-                .candidates(&["pre-shared key mismatch", "identity (ID) mismatch"]),
+                .candidates(&["pre-shared key mismatch", "identity (ID) mismatch"])
+                .basis(Basis::of(nt.visibility)),
             );
         } else if sa.mode == Mode::Main {
-            main_mode_stall(sa, p1.last_message.as_deref(), out, &silent_for);
+            main_mode_stall(sa, p1.last_message, out, &silent_for);
         } else {
-            aggressive_stall(sa, p1.last_message.as_deref(), out);
+            aggressive_stall(sa, p1.last_message, out);
         }
     }
 
     // The frame that completed phase 1 (MM6 / AM3, or the first Quick Mode).
     let p1_done_at = if p1.complete {
-        sa.find("MM6")
-            .or_else(|| sa.find("AM3"))
+        sa.find(Step::Main(6))
+            .or_else(|| sa.find(Step::Aggressive(3)))
             .or_else(|| sa.messages.iter().find(|m| m.exchange_type == QUICK))
             .map(|m| m.frame)
     } else {
         None
     };
-    // Cleartext notifications anywhere in the SA.
+    // Notifications read anywhere in the SA (clear, or in decrypted copies).
     for (m, nt) in &all_notifies {
+        let basis = Basis::of(nt.visibility);
         match nt.notify_type {
             n::INVALID_ID_INFORMATION => {
                 // Decrypted Quick Mode copies (ASA `type isakmp`) show the
@@ -175,46 +163,51 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
                     .iter()
                     .rev()
                     .find(|q| q.exchange_type == QUICK && q.frame < m.frame && q.ids.len() >= 2)
-                    .map(|q| format!("; QM1 (frame {}) proposed {} ↔ {}", q.frame, q.ids[0], q.ids[1]))
+                    .map(|q| format!("; QM1 (frame {}) proposed {} ↔ {}", q.frame, q.ids[0].value, q.ids[1].value))
                     .unwrap_or_default();
                 out.push(Verdict::new(
-                    "phase2-invalid-id",
+                    Code::Phase2InvalidId,
                     vec![m.frame],
                     format!(
                         "{} sent INVALID-ID-INFORMATION (frame {}): the proxy identities (crypto ACL) do not match{proposed}",
                         m.src.addr, m.frame
                     ),
-                ))
+                ).basis(basis).cause(Cause::ProxyIdMismatch))
             }
             n::NO_PROPOSAL_CHOSEN if p1_done_at.is_some_and(|f| m.frame < f) => {
                 // A refusal during phase 1 that the peers got past.
                 out.push(
                     Verdict::new(
-                        "phase1-no-proposal-chosen",
+                        Code::Phase1NoProposalChosen,
                         vec![m.frame],
                         format!(
                             "{} sent NO-PROPOSAL-CHOSEN (frame {}) during phase 1, but the negotiation recovered and completed",
                             m.src.addr, m.frame
                         ),
                     )
-                    .severity(super::Severity::Info),
+                    .severity(super::Severity::Info)
+                    .basis(basis),
                 )
             }
             n::NO_PROPOSAL_CHOSEN if p1.complete || m.exchange_type == QUICK || m.decrypted_copy => {
                 out.push(Verdict::new(
-                    "phase2-no-proposal-chosen",
+                    Code::Phase2NoProposalChosen,
                     vec![m.frame],
                     format!(
                         "{} refused the phase 2 proposal with NO-PROPOSAL-CHOSEN (frame {}): transform set or PFS mismatch",
                         m.src.addr, m.frame
                     ),
-                ))
+                ).basis(basis))
             }
-            n::INVALID_SPI => out.push(Verdict::new(
-                "invalid-spi",
-                vec![m.frame],
-                format!("{} reported INVALID-SPI (frame {})", m.src.addr, m.frame),
-            )),
+            n::INVALID_SPI => out.push(
+                Verdict::new(
+                    Code::InvalidSpi,
+                    vec![m.frame],
+                    format!("{} reported INVALID-SPI (frame {})", m.src.addr, m.frame),
+                )
+                .basis(basis)
+                .cause(Cause::InvalidSpi),
+            ),
             _ => {}
         }
     }
@@ -224,39 +217,53 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Context, out: &mut Vec<Verdic
         .filter(|m| !m.deletes.is_empty())
         .collect();
     if let Some(d) = deletes.first() {
-        out.push(Verdict::new(
-            "deleted",
-            deletes.iter().map(|m| m.frame).collect(),
-            format!("{} deleted SA(s) (frame {})", d.src.addr, d.frame),
-        ));
+        let basis = d
+            .deletes
+            .first()
+            .map_or(Basis::Clear, |x| Basis::of(x.visibility));
+        out.push(
+            Verdict::new(
+                Code::Deleted,
+                deletes.iter().map(|m| m.frame).collect(),
+                format!("{} deleted SA(s) (frame {})", d.src.addr, d.frame),
+            )
+            .basis(basis),
+        );
     }
     // Cleartext DPD (decrypted copies): R-U-THERE without any ACK.
-    let rut: Vec<FrameNo> = all_notifies
+    let rut_seen: Vec<&(&IkeMsg, &SeenNotify)> = all_notifies
         .iter()
-        .filter(|(_, n)| n.notify_type == n::R_U_THERE)
-        .map(|(m, _)| m.frame)
+        .filter(|(m, n)| n.notify_type == n::R_U_THERE && m.is_try())
         .collect();
+    let rut: Vec<FrameNo> = rut_seen.iter().map(|(m, _)| m.frame).collect();
     let acked = all_notifies
         .iter()
         .any(|(_, n)| n.notify_type == n::R_U_THERE_ACK);
     if rut.len() >= 2 && !acked {
-        out.push(Verdict::new(
-            "dpd-timeout",
-            rut.clone(),
-            format!("{} R-U-THERE without R-U-THERE-ACK", rut.len()),
-        ));
+        let basis = rut_seen
+            .first()
+            .map_or(Basis::Clear, |(_, n)| Basis::of(n.visibility));
+        out.push(
+            Verdict::new(
+                Code::DpdTimeout,
+                rut.clone(),
+                format!("{} R-U-THERE without R-U-THERE-ACK", rut.len()),
+            )
+            .basis(basis)
+            .cause(Cause::PeerDead),
+        );
     }
 
     if p1.complete {
-        quick_modes(sa, out, &silent_for, &mut o);
-        dpd_by_silence(sa, ctx.capture_end, out);
+        quick_modes(sa, out, ctx, &mut o);
+        dpd_by_silence(sa, ctx, out);
     }
     o
 }
 
 fn main_mode_stall(
     sa: &IkeSa,
-    last: Option<&str>,
+    last: Option<Step>,
     out: &mut Vec<Verdict>,
     silent_for: &dyn Fn(&IkeMsg) -> f64,
 ) {
@@ -268,19 +275,19 @@ fn main_mode_stall(
             .collect()
     };
     match last {
-        Some("MM2") => out.push(Verdict::new(
-            "phase1-key-exchange-stalled",
-            sa.frames_of("MM2"),
+        Some(Step::Main(2)) => out.push(Verdict::new(
+            Code::Phase1KeyExchangeStalled,
+            sa.frames_of(Step::Main(2)),
             format!(
                 "{} answered MM1 but {} never sent MM3: the initiator did not accept the chosen proposal or stopped",
                 sa.responder.addr, sa.initiator.addr
             ),
         )),
-        Some("MM3") => {
-            let frames = sa.frames_of("MM3");
-            let m = sa.find("MM3");
+        Some(Step::Main(3)) => {
+            let frames = sa.frames_of(Step::Main(3));
+            let m = sa.find(Step::Main(3));
             let mut v = Verdict::new(
-                "phase1-key-exchange-stalled",
+                Code::Phase1KeyExchangeStalled,
                 frames.clone(),
                 format!(
                     "MM3 (key exchange) sent {} time(s), no MM4 from {}",
@@ -288,15 +295,15 @@ fn main_mode_stall(
                     sa.responder.addr
                 ),
             );
-            if m.is_some_and(|m| silent_for(m) < SILENCE_SECS && frames.len() < 2) {
+            if m.is_some_and(|m| silent_for(m) < RETRANSMIT_SECS && frames.len() < 2) {
                 v = v.severity(super::Severity::Warning);
             }
             out.push(v);
         }
-        Some("MM4") => out.push(
+        Some(Step::Main(4)) => out.push(
             Verdict::new(
-                "phase1-auth-failed",
-                sa.frames_of("MM4"),
+                Code::Phase1AuthFailed,
+                sa.frames_of(Step::Main(4)),
                 format!(
                     "MM4 received but {} never sent MM5: the initiator could not build its authentication",
                     sa.initiator.addr
@@ -307,8 +314,8 @@ fn main_mode_stall(
                 "certificate or identity problem on the initiator",
             ]),
         ),
-        Some("MM5") => {
-            let mm5 = sa.frames_of("MM5");
+        Some(Step::Main(5)) => {
+            let mm5 = sa.frames_of(Step::Main(5));
             let replies = info_from(Dir::R2I);
             let mut frames = mm5.clone();
             frames.extend(&replies);
@@ -321,7 +328,7 @@ fn main_mode_stall(
                 format!("MM5 sent {} time(s) without MM6", mm5.len())
             };
             let mut v = Verdict::new(
-                "phase1-auth-failed",
+                Code::Phase1AuthFailed,
                 frames,
                 format!("Stalled after MM5: {how}; most likely a pre-shared key mismatch"),
             )
@@ -338,9 +345,9 @@ fn main_mode_stall(
     }
 }
 
-fn aggressive_stall(sa: &IkeSa, last: Option<&str>, out: &mut Vec<Verdict>) {
-    if last == Some("AM2") {
-        let mut frames = sa.frames_of("AM2");
+fn aggressive_stall(sa: &IkeSa, last: Option<Step>, out: &mut Vec<Verdict>) {
+    if last == Some(Step::Aggressive(2)) {
+        let mut frames = sa.frames_of(Step::Aggressive(2));
         frames.extend(
             sa.messages
                 .iter()
@@ -349,7 +356,7 @@ fn aggressive_stall(sa: &IkeSa, last: Option<&str>, out: &mut Vec<Verdict>) {
         );
         out.push(
             Verdict::new(
-                "phase1-auth-failed",
+                Code::Phase1AuthFailed,
                 frames,
                 format!(
                     "AM2 received but {} never sent AM3: it rejected the responder's hash; most likely a pre-shared key mismatch",
@@ -361,27 +368,20 @@ fn aggressive_stall(sa: &IkeSa, last: Option<&str>, out: &mut Vec<Verdict>) {
     }
 }
 
-fn quick_modes(
-    sa: &IkeSa,
-    out: &mut Vec<Verdict>,
-    silent_for: &dyn Fn(&IkeMsg) -> f64,
-    o: &mut SaOutcome,
-) {
+fn quick_modes(sa: &IkeSa, out: &mut Vec<Verdict>, ctx: &Coverage, o: &mut SaOutcome) {
     for q in &sa.quick_modes {
         if q.last >= 2 {
             o.child_up = true;
             // QM2 sent again after QM3: the QM responder did not take QM3.
-            let of_q = |l: &str| -> Vec<&IkeMsg> {
+            let of_q = |l: Step| -> Vec<&IkeMsg> {
                 sa.messages
                     .iter()
-                    .filter(|m| {
-                        m.exchange_type == QUICK && m.message_id == q.message_id && m.label == l
-                    })
+                    .filter(|m| m.message_id == q.message_id && m.step == l && m.is_try())
                     .collect()
             };
-            let qm3 = of_q("QM3");
+            let qm3 = of_q(Step::Quick(3));
             if let Some(first3) = qm3.first() {
-                let again: Vec<FrameNo> = of_q("QM2")
+                let again: Vec<FrameNo> = of_q(Step::Quick(2))
                     .iter()
                     .filter(|m| m.frame > first3.frame)
                     .map(|m| m.frame)
@@ -391,7 +391,7 @@ fn quick_modes(
                     frames.extend(&again);
                     out.push(
                         Verdict::new(
-                            "phase2-unconfirmed",
+                            Code::Phase2Unconfirmed,
                             frames,
                             format!(
                                 "QM2 (message ID {:#010x}) was sent again {} time(s) after QM3 (frame {}): the Quick Mode responder did not take QM3, so it may not have installed the SAs",
@@ -412,10 +412,12 @@ fn quick_modes(
         let Some(&first) = q.frames.first() else {
             continue;
         };
+        // Tries only: a capture duplicate or a decrypted twin is the same
+        // QM1 seen again, not another try.
         let qm1: Vec<&IkeMsg> = sa
             .messages
             .iter()
-            .filter(|m| m.exchange_type == QUICK && m.message_id == q.message_id)
+            .filter(|m| m.exchange_type == QUICK && m.message_id == q.message_id && m.is_try())
             .collect();
         let replies: Vec<&IkeMsg> = sa
             .messages
@@ -439,7 +441,7 @@ fn quick_modes(
             frames.push(r.frame);
             out.push(
                 Verdict::new(
-                    "phase2-rejected",
+                    Code::Phase2Rejected,
                     frames,
                     format!(
                         "Phase 1 is up, but {} answered QM1 (message ID {:#010x}, frame {first}) only with an encrypted Informational (frame {}): the phase 2 proposal was refused; the notification is encrypted",
@@ -452,9 +454,11 @@ fn quick_modes(
                     "proxy-ID / crypto ACL mismatch",
                 ]),
             );
-        } else if qm1.len() >= 2 || qm1.last().is_some_and(|m| silent_for(m) >= SILENCE_SECS) {
+        } else if let Wait::Unanswered { .. } =
+            ctx.wait(&qm1.iter().map(|m| m.ts).collect::<Vec<_>>())
+        {
             out.push(Verdict::new(
-                "phase2-no-response",
+                Code::Phase2NoResponse,
                 frames,
                 format!(
                     "QM1 (message ID {:#010x}) sent {} time(s){}, no QM2",
@@ -469,7 +473,7 @@ fn quick_modes(
 
 /// Encrypted Informationals (DPD R-U-THERE) from one side at the end of the
 /// capture with nothing from the other side: the peer stopped answering.
-fn dpd_by_silence(sa: &IkeSa, end: Option<crate::capture::Timestamp>, out: &mut Vec<Verdict>) {
+fn dpd_by_silence(sa: &IkeSa, ctx: &Coverage, out: &mut Vec<Verdict>) {
     let Some(last) = sa.messages.last() else {
         return;
     };
@@ -483,13 +487,13 @@ fn dpd_by_silence(sa: &IkeSa, end: Option<crate::capture::Timestamp>, out: &mut 
         .rev()
         .take_while(|m| m.dir == side && m.exchange_type == INFORMATIONAL)
         .collect();
-    let unanswered_for = end.map_or(0.0, |e| e.since(run[run.len() - 1].ts));
+    let unanswered_for = ctx.silence_after(run[run.len() - 1].ts);
     if run.len() >= 3 || (run.len() >= 2 && unanswered_for >= DPD_QUIET_SECS) {
         let mut frames: Vec<FrameNo> = run.iter().map(|m| m.frame).collect();
         frames.reverse();
         out.push(
             Verdict::new(
-                "dpd-timeout",
+                Code::DpdTimeout,
                 frames,
                 format!(
                     "{} sent {} encrypted Informationals (DPD R-U-THERE) in a row, and {} answered none",

@@ -1,50 +1,46 @@
 //! IKEv2 rules (RFC 7296): IKE_SA_INIT and IKE_AUTH outcomes, cleartext
 //! notifications, INVALID_KE_PAYLOAD retries, liveness checks.
 
-use super::{frames_text, intervals, span, Context, SaOutcome, Severity, Verdict};
+use super::{frames_text, intervals, span, Basis, Code, SaOutcome, Severity, Verdict};
 use crate::capture::FrameNo;
-use crate::flow::{state, Dir, IkeMsg, IkeSa, Tunnel};
+use crate::flow::coverage::{LARGE_MESSAGE, RETRANSMIT_SECS};
+use crate::flow::state::MIN_AUTH_ANSWER;
+use crate::flow::{state, Coverage, Dir, IkeMsg, IkeSa, Role, Step, Tunnel, Wait};
+use crate::registry::cause::Cause;
+use crate::registry::proto::notify_v2 as n;
+use crate::registry::proto::ExchangeV2::{self, CreateChildSa, IkeAuth, IkeSaInit, Informational};
 
-/// IKEv2 notify types (RFC 7296 §3.10.1).
-mod n {
-    pub const INVALID_SPI: u16 = 11;
-    pub const NO_PROPOSAL_CHOSEN: u16 = 14;
-    pub const INVALID_KE_PAYLOAD: u16 = 17;
-    pub const AUTHENTICATION_FAILED: u16 = 24;
-    pub const TS_UNACCEPTABLE: u16 = 38;
-    /// Error types are below this value; status types at or above.
-    pub const FIRST_STATUS: u16 = 16384;
+const fn request(e: ExchangeV2) -> Step {
+    Step::V2(e, Role::Request)
 }
 
-const SILENCE_SECS: f64 = 3.0;
-const LARGE_MESSAGE: u32 = 1280;
-use crate::flow::state::MIN_AUTH_ANSWER;
+const fn response(e: ExchangeV2) -> Step {
+    Step::V2(e, Role::Response)
+}
 
-fn with_label<'a>(sa: &'a IkeSa, label: &'a str) -> impl Iterator<Item = &'a IkeMsg> + 'a {
-    sa.messages.iter().filter(move |m| m.label == label)
+/// Messages of a step, capture duplicates left out.
+fn with_step(sa: &IkeSa, step: Step) -> impl Iterator<Item = &IkeMsg> + '_ {
+    sa.with_step(step)
+        .filter(|m| m.copy.duplicate_of().is_none())
 }
 
 fn has_error(m: &IkeMsg) -> Option<u16> {
-    m.notifies
-        .iter()
-        .map(|n| n.notify_type)
-        .find(|&t| t < n::FIRST_STATUS)
+    m.error_notifies().map(|n| n.notify_type).next()
 }
 
-pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict>) -> SaOutcome {
+pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdict>) -> SaOutcome {
     let p1 = state::phase1(sa);
     let mut o = SaOutcome {
         phase1_up: p1.complete,
-        child_up: false,
+        ..SaOutcome::default()
     };
-    let silent_for = |m: &IkeMsg| ctx.capture_end.map_or(0.0, |end| end.since(m.ts));
-    let init_req: Vec<&IkeMsg> = with_label(sa, "IKE_SA_INIT req").collect();
-    let init_resp: Vec<&IkeMsg> = with_label(sa, "IKE_SA_INIT resp").collect();
+    let init_req: Vec<&IkeMsg> = with_step(sa, request(IkeSaInit)).collect();
+    let init_resp: Vec<&IkeMsg> = with_step(sa, response(IkeSaInit)).collect();
 
     if !sa.start_seen && init_req.is_empty() {
         let f: Vec<FrameNo> = sa.messages.iter().take(1).map(|m| m.frame).collect();
         out.push(Verdict::new(
-            "incomplete-capture",
+            Code::IncompleteCapture,
             f,
             format!(
                 "IKE SA {:016x}: the capture starts after IKE_SA_INIT; only later exchanges were seen",
@@ -76,7 +72,7 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
                     .iter()
                     .flat_map(|s| s.messages.iter())
                     .filter(|r| {
-                        r.label == "IKE_SA_INIT req"
+                        r.step == request(IkeSaInit)
                             && r.frame > m.frame
                             && r.src.addr == sa.initiator.addr
                             && r.ke_group == Some(g as u16)
@@ -87,7 +83,7 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
                 t.ike_sas.iter().any(|s| {
                     s.messages.iter().any(|x| x.frame == r.frame)
                         && s.messages.iter().any(|x| {
-                            x.label == "IKE_SA_INIT resp"
+                            x.step == response(IkeSaInit)
                                 && x.frame > r.frame
                                 && has_error(x).is_none()
                         })
@@ -124,13 +120,18 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
             } else {
                 Severity::Error
             };
-            out.push(Verdict::new("phase1-invalid-ke", frames, msg).severity(sev));
+            out.push(
+                Verdict::new(Code::Phase1InvalidKe, frames, msg)
+                    .severity(sev)
+                    .basis(Basis::Clear)
+                    .cause(Cause::DhGroupMismatch),
+            );
         }
         if let (Some(m), false) = (npc, init_ok) {
             let mut frames: Vec<FrameNo> = init_req.iter().map(|r| r.frame).collect();
             frames.push(m.frame);
             let mut v = Verdict::new(
-                "phase1-no-proposal-chosen",
+                Code::Phase1NoProposalChosen,
                 frames,
                 format!(
                     "{} answered IKE_SA_INIT with NO_PROPOSAL_CHOSEN (frame {}): IKEv2 policy/proposal mismatch",
@@ -138,7 +139,7 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
                 ),
             );
             v.offered = init_req.first().and_then(|r| r.offer.clone());
-            out.push(v);
+            out.push(v.basis(Basis::Clear).cause(Cause::Phase1ProposalMismatch));
         } else if init_resp.is_empty() {
             let frames: Vec<FrameNo> = init_req.iter().map(|r| r.frame).collect();
             let (f, l) = (init_req[0], init_req[init_req.len() - 1]);
@@ -150,29 +151,34 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
                 span(f.ts, l.ts),
                 intervals(&init_req.iter().map(|m| m.ts).collect::<Vec<_>>())
             );
-            if frames.len() >= 2 || silent_for(l) >= SILENCE_SECS {
-                out.push(Verdict::new("no-response", frames, msg));
+            let _ = l;
+            let tries: Vec<_> = init_req
+                .iter()
+                .filter(|m| m.is_try())
+                .map(|m| m.ts)
+                .collect();
+            if let Wait::Unanswered { .. } = ctx.wait(&tries) {
+                out.push(Verdict::new(Code::NoResponse, frames, msg));
             } else {
-                out.push(Verdict::new("incomplete-capture", frames, msg));
+                out.push(Verdict::new(Code::IncompleteCapture, frames, msg));
             }
         }
     }
 
     // IKE_AUTH.
-    let auth_req: Vec<&IkeMsg> = with_label(sa, "IKE_AUTH req").collect();
-    let auth_resp: Vec<&IkeMsg> = with_label(sa, "IKE_AUTH resp").collect();
+    let auth_req: Vec<&IkeMsg> = with_step(sa, request(IkeAuth)).collect();
+    let auth_resp: Vec<&IkeMsg> = with_step(sa, response(IkeAuth)).collect();
     if (init_ok || !sa.start_seen) && !auth_req.is_empty() {
         if auth_resp.is_empty() {
             let frames: Vec<FrameNo> = auth_req.iter().map(|m| m.frame).collect();
-            let distinct = auth_req
+            let tries: Vec<_> = auth_req
                 .iter()
-                .filter(|m| m.retransmit_of.is_none())
-                .count();
-            let l = auth_req[auth_req.len() - 1];
-            let repeated = auth_req.len() > distinct;
-            if repeated || silent_for(l) >= SILENCE_SECS {
+                .filter(|m| m.is_try())
+                .map(|m| m.ts)
+                .collect();
+            if let Wait::Unanswered { .. } = ctx.wait(&tries) {
                 out.push(Verdict::new(
-                    "ike-auth-no-response",
+                    Code::IkeAuthNoResponse,
                     frames.clone(),
                     format!(
                         "IKE_AUTH sent {} time(s){}, no answer from {}",
@@ -186,7 +192,7 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
                     .any(|m| m.length > LARGE_MESSAGE || !m.fragments.is_empty());
                 if big {
                     out.push(Verdict::new(
-                        "fragmentation-suspected",
+                        Code::FragmentationSuspected,
                         frames,
                         "IKE_AUTH is large (IP-fragmented or above 1280 bytes) and went unanswered"
                             .to_string(),
@@ -194,26 +200,33 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
                 }
             } else {
                 out.push(Verdict::new(
-                    "incomplete-capture",
+                    Code::IncompleteCapture,
                     frames,
                     "IKE_AUTH sent just before the capture ends".to_string(),
                 ));
             }
         } else {
-            auth_outcome(ctx.capture_end, sa, t, &auth_req, &auth_resp, out, &mut o);
+            auth_outcome(ctx, sa, t, &auth_req, &auth_resp, out, &mut o);
         }
     }
 
     // CREATE_CHILD_SA.
-    if with_label(sa, "CREATE_CHILD_SA resp").any(|m| has_error(m).is_none()) {
+    if with_step(sa, response(CreateChildSa)).any(|m| has_error(m).is_none()) {
         o.child_up = true;
     }
-    let ccs_req: Vec<&IkeMsg> = with_label(sa, "CREATE_CHILD_SA req").collect();
-    if !ccs_req.is_empty() && with_label(sa, "CREATE_CHILD_SA resp").next().is_none() {
-        let distinct = ccs_req.iter().filter(|m| m.retransmit_of.is_none()).count();
-        if ccs_req.len() > distinct {
+    let ccs_req: Vec<&IkeMsg> = with_step(sa, request(CreateChildSa)).collect();
+    if !ccs_req.is_empty() && with_step(sa, response(CreateChildSa)).next().is_none() {
+        let tries: Vec<_> = ccs_req
+            .iter()
+            .filter(|m| m.is_try())
+            .map(|m| m.ts)
+            .collect();
+        // A retransmission proves the first try went unanswered; a single
+        // try needs the coverage's silence.
+        let retransmitted = ccs_req.iter().any(|m| m.retransmit_of().is_some());
+        if retransmitted && matches!(ctx.wait(&tries), Wait::Unanswered { .. }) {
             out.push(Verdict::new(
-                "phase2-no-response",
+                Code::Phase2NoResponse,
                 ccs_req.iter().map(|m| m.frame).collect(),
                 format!(
                     "CREATE_CHILD_SA sent {} time(s) without an answer",
@@ -226,25 +239,37 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
     // Cleartext notifications outside IKE_SA_INIT.
     for m in &sa.messages {
         for x in &m.notifies {
+            let basis = Basis::of(x.visibility);
             match x.notify_type {
-                n::INVALID_SPI => out.push(Verdict::new(
-                    "invalid-spi",
-                    vec![m.frame],
-                    format!("{} reported INVALID_SPI (frame {})", m.src.addr, m.frame),
-                )),
-                n::TS_UNACCEPTABLE => out.push(Verdict::new(
-                    "phase2-invalid-id",
-                    vec![m.frame],
-                    format!(
-                        "{} answered TS_UNACCEPTABLE (frame {}): traffic selectors (crypto ACL) do not match",
-                        m.src.addr, m.frame
-                    ),
-                )),
-                n::AUTHENTICATION_FAILED => out.push(Verdict::new(
-                    "auth-failed",
-                    vec![m.frame],
-                    format!("{} sent AUTHENTICATION_FAILED (frame {})", m.src.addr, m.frame),
-                )),
+                n::INVALID_SPI => out.push(
+                    Verdict::new(
+                        Code::InvalidSpi,
+                        vec![m.frame],
+                        format!("{} reported INVALID_SPI (frame {})", m.src.addr, m.frame),
+                    )
+                    .basis(basis)
+                    .cause(Cause::InvalidSpi),
+                ),
+                n::TS_UNACCEPTABLE => out.push(
+                    Verdict::new(
+                        Code::Phase2InvalidId,
+                        vec![m.frame],
+                        format!(
+                            "{} answered TS_UNACCEPTABLE (frame {}): traffic selectors (crypto ACL) do not match",
+                            m.src.addr, m.frame
+                        ),
+                    )
+                    .basis(basis)
+                    .cause(Cause::ProxyIdMismatch),
+                ),
+                n::AUTHENTICATION_FAILED => out.push(
+                    Verdict::new(
+                        Code::AuthFailed,
+                        vec![m.frame],
+                        format!("{} sent AUTHENTICATION_FAILED (frame {})", m.src.addr, m.frame),
+                    )
+                    .basis(basis),
+                ),
                 _ => {}
             }
         }
@@ -254,13 +279,18 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Context, out: &mut Vec<Verdict
     o
 }
 
+/// An encrypted IKE_AUTH answer at least this share of the request's size
+/// has room for IDr, AUTH, SA and traffic selectors (a size guess, used
+/// only while the contents are opaque).
+const FULL_ANSWER_RATIO: f64 = 0.6;
+
 fn enc_len(m: &IkeMsg) -> usize {
     m.encrypted_length
         .unwrap_or((m.length as usize).saturating_sub(28))
 }
 
 fn auth_outcome(
-    ctx_end: Option<crate::capture::Timestamp>,
+    ctx: &Coverage,
     sa: &IkeSa,
     t: &Tunnel,
     req: &[&IkeMsg],
@@ -276,26 +306,28 @@ fn auth_outcome(
     // Fragmented answers (SKF): add up the distinct fragments.
     let answer: usize = resp
         .iter()
-        .filter(|m| m.retransmit_of.is_none())
+        .filter(|m| m.retransmit_of().is_none())
         .map(|m| enc_len(m))
         .sum();
     let asked: usize = req
         .iter()
-        .filter(|m| m.retransmit_of.is_none())
+        .filter(|m| m.retransmit_of().is_none())
         .map(|m| enc_len(m))
         .sum();
     let esp_after = t.esp.iter().any(|e| e.first_frame > r.frame);
     let child_later = sa
         .messages
         .iter()
-        .any(|m| m.label == "CREATE_CHILD_SA resp" && has_error(m).is_none());
+        .any(|m| m.step == response(CreateChildSa) && has_error(m).is_none());
     let mut frames: Vec<FrameNo> = req.iter().chain(resp.iter()).map(|m| m.frame).collect();
     frames.sort_unstable();
     frames.dedup();
     if answer < MIN_AUTH_ANSWER {
+        o.auth_refused = true;
+        o.phase1_up = false;
         out.push(
             Verdict::new(
-                "auth-failed",
+                Code::AuthFailed,
                 frames,
                 format!(
                     "The IKE_AUTH answer (frame {}) carries only {answer} encrypted bytes: too small for IDr and AUTH, so {} refused the authentication",
@@ -314,16 +346,16 @@ fn auth_outcome(
     let info_after: Vec<&IkeMsg> = sa
         .messages
         .iter()
-        .filter(|m| m.frame > r.frame && m.label == "INFORMATIONAL req")
+        .filter(|m| m.frame > r.frame && m.step == request(Informational))
         .collect();
     let initiator_deleted = info_after.first().is_some_and(|m| m.dir == Dir::I2R);
     let ratio = answer as f64 / asked.max(1) as f64;
     // The capture ends right after the answer: nothing can be said of what
     // would have followed.
-    let quiet = ctx_end.map_or(f64::MAX, |e| e.since(r.ts));
-    if quiet < 3.0 && info_after.is_empty() && ratio >= 0.6 {
+    let quiet = ctx.end.map_or(f64::MAX, |e| e.since(r.ts));
+    if quiet < RETRANSMIT_SECS && info_after.is_empty() && ratio >= FULL_ANSWER_RATIO {
         out.push(Verdict::new(
-            "incomplete-capture",
+            Code::IncompleteCapture,
             frames,
             format!(
                 "IKE_AUTH was answered (frame {}) {quiet:.1} s before the capture ends: whether a child SA and ESP followed is not in the capture",
@@ -332,7 +364,7 @@ fn auth_outcome(
         ));
         return;
     }
-    let (why, cands): (String, &[&str]) = if ratio >= 0.6 {
+    let (why, cands): (String, &[&str]) = if ratio >= FULL_ANSWER_RATIO {
         (
             format!(
                 "the answer ({answer} encrypted bytes, {:.0}% of the request) is as large as a full one{}",
@@ -353,7 +385,7 @@ fn auth_outcome(
                 "EAP or multiple authentication rounds not completed",
             ],
         )
-    } else if initiator_deleted && ratio >= 0.6 {
+    } else if initiator_deleted && ratio >= FULL_ANSWER_RATIO {
         (
             format!(
                 "the answer ({answer} encrypted bytes) is as large as a full one, and {} closed the SA right after ({})",
@@ -379,9 +411,10 @@ fn auth_outcome(
         )
     };
     frames.extend(info_after.iter().take(2).map(|m| m.frame));
+    o.auth_refused = true;
     out.push(
         Verdict::new(
-            "ike-auth-rejected",
+            Code::IkeAuthRejected,
             frames,
             format!(
                 "IKE_AUTH was answered (frame {}) but no child SA and no ESP followed: {why}; the reason is encrypted",
@@ -397,13 +430,13 @@ fn liveness(sa: &IkeSa, out: &mut Vec<Verdict>) {
     let reqs: Vec<&IkeMsg> = sa
         .messages
         .iter()
-        .filter(|m| m.label == "INFORMATIONAL req")
+        .filter(|m| m.step == request(Informational) && m.is_try())
         .collect();
     let Some(last) = reqs.last() else {
         return;
     };
     let answered = sa.messages.iter().any(|m| {
-        m.label == "INFORMATIONAL resp" && m.message_id == last.message_id && m.dir != last.dir
+        m.step == response(Informational) && m.message_id == last.message_id && m.dir != last.dir
     });
     let tries: Vec<FrameNo> = reqs
         .iter()
@@ -413,7 +446,7 @@ fn liveness(sa: &IkeSa, out: &mut Vec<Verdict>) {
     if !answered && tries.len() >= 3 {
         out.push(
             Verdict::new(
-                "dpd-timeout",
+                Code::DpdTimeout,
                 tries.clone(),
                 format!(
                     "{} sent an INFORMATIONAL request (message ID {}) {} times without a response",

@@ -54,14 +54,16 @@ fn material(ispi: u64, rspi: u64, ep: &Endpoint) -> Vec<u8> {
 /// `[ispi, rspi, destination hash, source hashes...]`, source, destination.
 pub(crate) type Pending = (Dir, FrameNo, Vec<Vec<u8>>, Endpoint, Endpoint);
 
-/// Record the NAT-D evidence of one message.
-pub(super) fn collect(sa: &mut IkeSa, m: &IkeMsg, msg: &Message<'_>) {
-    if m.retransmit_of.is_some() {
-        return;
-    }
+/// The NAT-D material of one message, as the adapter read it: `[ispi,
+/// rspi, destination hash, source hashes...]` (IKEv1 NAT-D payloads, IKEv2
+/// NAT_DETECTION_* notifies), or None when it carries none.
+pub(crate) fn material_of(msg: &Message<'_>) -> Option<Vec<Vec<u8>>> {
     let h = &msg.header;
-    let mut hashes: Vec<Vec<u8>> = Vec::new();
+    // Keep the cookies of this message with the hashes: HASH input uses the
+    // header's cookies as sent.
+    let mut tagged = vec![h.ispi.to_be_bytes().to_vec(), h.rspi.to_be_bytes().to_vec()];
     if h.version == 1 {
+        let mut hashes: Vec<Vec<u8>> = Vec::new();
         for p in &msg.payloads {
             if V1_NATD.contains(&p.ptype) {
                 if let Body::Data(d) | Body::Unknown(d) = &p.body {
@@ -70,15 +72,9 @@ pub(super) fn collect(sa: &mut IkeSa, m: &IkeMsg, msg: &Message<'_>) {
             }
         }
         if hashes.is_empty() {
-            return;
+            return None;
         }
-        sa.nat.natd_seen = true;
-        sa.nat.evidence.push(m.frame);
-        // Keep the cookies of this message with the hashes: HASH input uses
-        // the header's cookies as sent.
-        let mut tagged = vec![h.ispi.to_be_bytes().to_vec(), h.rspi.to_be_bytes().to_vec()];
         tagged.extend(hashes);
-        sa.natd_pending.push((m.dir, m.frame, tagged, m.src, m.dst));
     } else {
         let mut src = None;
         let mut dst = None;
@@ -90,18 +86,26 @@ pub(super) fn collect(sa: &mut IkeSa, m: &IkeMsg, msg: &Message<'_>) {
             }
         }
         if src.is_none() && dst.is_none() {
-            return;
+            return None;
         }
-        sa.nat.natd_seen = true;
-        sa.nat.evidence.push(m.frame);
-        let tagged = vec![
-            h.ispi.to_be_bytes().to_vec(),
-            h.rspi.to_be_bytes().to_vec(),
-            dst.unwrap_or_default(),
-            src.unwrap_or_default(),
-        ];
-        sa.natd_pending.push((m.dir, m.frame, tagged, m.src, m.dst));
+        tagged.push(dst.unwrap_or_default());
+        tagged.push(src.unwrap_or_default());
     }
+    Some(tagged)
+}
+
+/// Record the NAT-D evidence of one tracked message.
+pub(super) fn collect(sa: &mut IkeSa, m: &IkeMsg) {
+    if m.copy.retransmission_of().is_some() {
+        return;
+    }
+    let Some(tagged) = &m.nat_detection else {
+        return;
+    };
+    sa.nat.natd_seen = true;
+    sa.nat.evidence.push(m.frame);
+    sa.natd_pending
+        .push((m.dir, m.frame, tagged.clone(), m.src, m.dst));
 }
 
 fn be64(b: &[u8]) -> u64 {

@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use super::{IkeSa, Mode};
+use super::{Copy, IkeSa, Mode, Role, Step};
+use crate::capture::FrameNo;
+use crate::registry::proto::ExchangeV2;
 
 /// An encrypted IKE_AUTH answer below this many bytes cannot hold IDr and
 /// AUTH (an IDr of at least 8 bytes, an AUTH of 8 + 20 or more, IV, ICV): the
@@ -13,8 +15,8 @@ pub const MIN_AUTH_ANSWER: usize = 64;
 /// How far phase 1 (or IKE_SA_INIT/IKE_AUTH) got.
 #[derive(Debug, Clone, Serialize)]
 pub struct Phase1State {
-    /// Last distinct message that got through, e.g. "MM4".
-    pub last_message: Option<String>,
+    /// Last distinct message that got through, e.g. MM4.
+    pub last_message: Option<Step>,
     /// IOS `show crypto isakmp sa` state (MM_NO_STATE, MM_SA_SETUP,
     /// MM_KEY_EXCH, MM_KEY_AUTH, QM_IDLE; AG_* for Aggressive Mode).
     pub ios: &'static str,
@@ -23,11 +25,12 @@ pub struct Phase1State {
     pub complete: bool,
 }
 
-fn last_distinct(sa: &IkeSa, prefix: &str) -> Option<u32> {
+/// Highest Main/Aggressive Mode message number seen.
+fn last_distinct(sa: &IkeSa) -> Option<u8> {
     sa.messages
         .iter()
-        .filter(|m| m.retransmit_of.is_none())
-        .filter_map(|m| m.label.strip_prefix(prefix)?.parse::<u32>().ok())
+        .filter(|m| m.copy.duplicate_of().is_none())
+        .filter_map(|m| m.step.phase1_number())
         .max()
 }
 
@@ -35,7 +38,7 @@ fn last_distinct(sa: &IkeSa, prefix: &str) -> Option<u32> {
 pub fn phase1(sa: &IkeSa) -> Phase1State {
     match sa.mode {
         Mode::Main => {
-            let n = last_distinct(sa, "MM");
+            let n = last_distinct(sa);
             let has_qm = !sa.quick_modes.is_empty();
             let complete = n.is_some_and(|n| n >= 6) || (n == Some(5) && has_qm);
             let (ios, asa) = match n {
@@ -48,14 +51,14 @@ pub fn phase1(sa: &IkeSa) -> Phase1State {
                 _ => ("MM_NO_STATE", "MM_NO_STATE"),
             };
             Phase1State {
-                last_message: n.map(|n| format!("MM{n}")),
+                last_message: n.map(Step::Main),
                 ios,
                 asa,
                 complete,
             }
         }
         Mode::Aggressive => {
-            let n = last_distinct(sa, "AM");
+            let n = last_distinct(sa);
             let complete = n == Some(3) || (n == Some(2) && !sa.quick_modes.is_empty());
             let (ios, asa) = match n {
                 _ if complete => ("QM_IDLE", "AM_ACTIVE"),
@@ -64,38 +67,42 @@ pub fn phase1(sa: &IkeSa) -> Phase1State {
                 _ => ("AG_NO_STATE", "AM_NO_STATE"),
             };
             Phase1State {
-                last_message: n.map(|n| format!("AM{n}")),
+                last_message: n.map(Step::Aggressive),
                 ios,
                 asa,
                 complete,
             }
         }
         Mode::Ikev2 => {
-            let has = |l: &str| sa.find(l).is_some();
-            let auth_ok = has("IKE_AUTH resp")
-                && !sa.messages.iter().any(|m| {
-                    m.label == "IKE_AUTH resp"
-                        && (m.notifies.iter().any(|n| n.notify_type < 16384)
-                            || (m.ike_fragment.is_none()
-                                && m.encrypted_length.is_some_and(|l| l < MIN_AUTH_ANSWER)))
+            let step = |e, r| Step::V2(e, r);
+            let auth_resp = step(ExchangeV2::IkeAuth, Role::Response);
+            let has = |l: Step| sa.find(l).is_some();
+            let auth_ok = has(auth_resp)
+                && !sa.with_step(auth_resp).any(|m| {
+                    m.error_notifies().next().is_some()
+                        || (m.ike_fragment.is_none()
+                            && m.encrypted_length.is_some_and(|l| l < MIN_AUTH_ANSWER))
                 });
+            let auth_req = step(ExchangeV2::IkeAuth, Role::Request);
+            let init_resp = step(ExchangeV2::IkeSaInit, Role::Response);
+            let init_req = step(ExchangeV2::IkeSaInit, Role::Request);
             let (last, ios, asa, complete) = if auth_ok {
-                ("IKE_AUTH resp", "READY", "READY", true)
-            } else if has("IKE_AUTH resp") {
-                ("IKE_AUTH resp", "DELETE", "DELETE", false)
-            } else if has("IKE_AUTH req") {
-                ("IKE_AUTH req", "IN-NEG", "AUTH_WAIT", false)
-            } else if has("IKE_SA_INIT resp") {
-                ("IKE_SA_INIT resp", "IN-NEG", "INIT_DONE", false)
-            } else if has("IKE_SA_INIT req") {
-                ("IKE_SA_INIT req", "IN-NEG", "INIT_WAIT", false)
+                (auth_resp, "READY", "READY", true)
+            } else if has(auth_resp) {
+                (auth_resp, "DELETE", "DELETE", false)
+            } else if has(auth_req) {
+                (auth_req, "IN-NEG", "AUTH_WAIT", false)
+            } else if has(init_resp) {
+                (init_resp, "IN-NEG", "INIT_DONE", false)
+            } else if has(init_req) {
+                (init_req, "IN-NEG", "INIT_WAIT", false)
             } else {
                 let last = sa
                     .messages
                     .iter()
                     .rev()
-                    .find(|m| m.retransmit_of.is_none())
-                    .map(|m| m.label.clone());
+                    .find(|m| m.copy.retransmission_of().is_none())
+                    .map(|m| m.step);
                 return Phase1State {
                     last_message: last,
                     ios: "READY",
@@ -105,7 +112,7 @@ pub fn phase1(sa: &IkeSa) -> Phase1State {
                 };
             };
             Phase1State {
-                last_message: Some(last.to_string()),
+                last_message: Some(last),
                 ios,
                 asa,
                 complete,
@@ -127,4 +134,70 @@ pub fn phase1(sa: &IkeSa) -> Phase1State {
             complete: false,
         },
     }
+}
+
+/// One child-SA exchange: an IKEv1 Quick Mode, or an IKEv2 IKE_AUTH /
+/// CREATE_CHILD_SA, by message ID.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildExchange {
+    pub message_id: u32,
+    /// Last step seen, e.g. QM3 or CREATE_CHILD_SA resp.
+    pub last: Step,
+    /// Answered without an error notification (QM2 or later; an IKEv2
+    /// response without an error). The analysis may withdraw this when a
+    /// verdict says the answer was a refusal.
+    pub answered: bool,
+    pub frames: Vec<FrameNo>,
+    pub retransmits: u32,
+}
+
+/// The child-SA exchanges of an IKE SA, from the same facts the rules use.
+pub fn children(sa: &IkeSa) -> Vec<ChildExchange> {
+    if sa.version == 1 {
+        return sa
+            .quick_modes
+            .iter()
+            .map(|q| ChildExchange {
+                message_id: q.message_id,
+                last: Step::Quick(q.last),
+                answered: q.last >= 2,
+                frames: q.frames.clone(),
+                retransmits: q.retransmits,
+            })
+            .collect();
+    }
+    let mut out: Vec<ChildExchange> = Vec::new();
+    for m in &sa.messages {
+        let Some((e, role)) = m.step.v2() else {
+            continue;
+        };
+        if !matches!(e, ExchangeV2::IkeAuth | ExchangeV2::CreateChildSa)
+            || m.copy.duplicate_of().is_some()
+        {
+            continue;
+        }
+        let i = match out.iter().position(|p| p.message_id == m.message_id) {
+            Some(i) => i,
+            None => {
+                out.push(ChildExchange {
+                    message_id: m.message_id,
+                    last: m.step,
+                    answered: false,
+                    frames: Vec::new(),
+                    retransmits: 0,
+                });
+                out.len() - 1
+            }
+        };
+        let p = &mut out[i];
+        p.frames.push(m.frame);
+        if matches!(m.copy, Copy::RetransmissionOf(_)) {
+            p.retransmits += 1;
+        }
+        p.last = m.step;
+        if role == Role::Response && m.error_notifies().next().is_none() {
+            p.answered = true;
+        }
+    }
+    out
 }

@@ -1,17 +1,23 @@
-//! IKEv2 message labelling: exchange name plus request/response (RFC 7296
-//! §1, §3.1: R flag), with retransmissions by identical bytes.
+//! IKEv2 message steps: exchange plus request/response (RFC 7296 §1, §3.1:
+//! R flag), with copies told apart by [`super::tracker::copy_of`].
 
-use super::{IkeMsg, IkeSa};
-use crate::registry::ikev2::EXCHANGE_TYPES;
+use super::{tracker::copy_of, IkeMsg, IkeSa, Role, Step};
+use crate::registry::proto::ExchangeV2;
 
+/// Decide the step and copy of `m`.
 pub(super) fn label(sa: &mut IkeSa, m: &mut IkeMsg) {
-    if super::mark_retransmission(sa, m) {
+    if let Some((copy, step)) = copy_of(sa, m) {
+        m.copy = copy;
+        m.step = step;
         return;
     }
-    let name = match EXCHANGE_TYPES.name(m.exchange_type.into()) {
-        Some(n) => n.to_string(),
-        None => format!("EXCH{}", m.exchange_type),
+    let role = if m.response {
+        Role::Response
+    } else {
+        Role::Request
     };
-    let kind = if m.response { "resp" } else { "req" };
-    m.label = format!("{name} {kind}");
+    m.step = m
+        .obs
+        .step
+        .unwrap_or(Step::V2(ExchangeV2::from_u8(m.exchange_type), role));
 }

@@ -8,6 +8,7 @@ pub mod cause;
 pub mod icmp;
 pub mod ikev1;
 pub mod ikev2;
+pub mod proto;
 pub mod vendor;
 
 /// One row: the values `first..=last` carry `name`.

@@ -3,26 +3,13 @@
 
 use std::io::{self, Write};
 
-use super::model::FileAnalysis;
+use super::model::{FileAnalysis, SaState};
 use super::table::{phase1_text, phase2_text};
 use crate::capture::Timestamp;
 use crate::diagnose::Severity;
 use crate::flow::{Dir, IkeMsg, IkeSa};
 
 const WIDTH: usize = 44;
-
-/// Error notify types: IKEv1 1–8191 (RFC 2408 §3.14.1), IKEv2 below 16384
-/// (RFC 7296 §3.10.1).
-fn is_error_notify(m: &IkeMsg, t: u16) -> bool {
-    if m.label.starts_with("IKE_")
-        || m.label.starts_with("CREATE_")
-        || m.label.starts_with("INFORMATIONAL")
-    {
-        t < 16384
-    } else {
-        t < 8192
-    }
-}
 
 /// Arrow width: the standard one, or wider for the longest label of the SA.
 fn width(sa: &IkeSa) -> usize {
@@ -47,7 +34,10 @@ fn arrow(m: &IkeMsg, width: usize) -> String {
 }
 
 fn label(m: &IkeMsg) -> String {
-    let mut label = m.label.clone();
+    let mut label = m.step.to_string();
+    if m.copy.duplicate_of().is_some() {
+        label.push_str(" (dup)");
+    }
     match (m.ike_fragment, m.frag_id) {
         // IKEv1 Cisco fragment: number and last flag.
         (Some((n, last)), Some(_)) => label.push_str(&format!(
@@ -58,28 +48,24 @@ fn label(m: &IkeMsg) -> String {
         (Some((n, total)), None) => label.push_str(&format!(" frag {n}/{total}")),
         _ => {}
     }
-    if let Some(f) = m.retransmit_of {
+    if let Some(f) = m.retransmit_of() {
         label.push_str(&format!(" (retx of {f})"));
     }
     // Error notifications only: status ones (NAT-D, fragmentation support...)
     // would crowd the arrow.
-    for n in m
-        .notifies
-        .iter()
-        .filter(|n| is_error_notify(m, n.notify_type))
-    {
+    for n in m.error_notifies() {
         label.push_str(&format!(
             " N({})",
             n.name.map_or(n.notify_type.to_string(), str::to_string)
         ));
     }
-    if m.encrypted && m.exchange_type == 5 {
+    if m.encrypted && m.step == crate::flow::Step::Informational {
         label.push_str(" [enc]");
     }
     label
 }
 
-fn write_sa(out: &mut dyn Write, sa: &IkeSa, zero: Timestamp) -> io::Result<()> {
+fn write_sa(out: &mut dyn Write, sa: &IkeSa, st: &SaState, zero: Timestamp) -> io::Result<()> {
     writeln!(
         out,
         "  IKEv{} SA {:016x}/{:016x}",
@@ -119,8 +105,8 @@ fn write_sa(out: &mut dyn Write, sa: &IkeSa, zero: Timestamp) -> io::Result<()> 
     writeln!(
         out,
         "  Phase 1: {}   Phase 2: {}",
-        phase1_text(sa),
-        phase2_text(sa)
+        phase1_text(sa, st),
+        phase2_text(sa, st)
     )?;
     Ok(())
 }
@@ -140,8 +126,16 @@ pub fn write_file(
         }
         writeln!(out)?;
         writeln!(out, "Tunnel {}: {} ⇄ {}", i + 1, t.peers[0], t.peers[1])?;
-        for sa in &t.ike_sas {
-            write_sa(out, sa, zero)?;
+        for (sa, st) in t.ike_sas.iter().zip(&tr.sas) {
+            write_sa(out, sa, st, zero)?;
+        }
+        if t.dropped_sas > 0 {
+            writeln!(
+                out,
+                "  ... {} more IKE SAs between these peers were counted, not tracked (limit {})",
+                t.dropped_sas,
+                crate::flow::MAX_SAS_PER_TUNNEL
+            )?;
         }
         for e in &t.esp {
             writeln!(
@@ -166,7 +160,7 @@ pub fn write_file(
                 super::frame_list(&v.frames)
             )?,
             None => {
-                let codes: Vec<&str> = tr.verdicts.iter().map(|v| v.code).collect();
+                let codes: Vec<&str> = tr.verdicts.iter().map(|v| v.code.as_str()).collect();
                 writeln!(
                     out,
                     "  ==> {}",

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::capture::{FrameNo, Origin, Timestamp};
 use crate::esp::{Ah, Esp};
-use crate::flow::{payload_absent, Content, Dir, Tracker};
+use crate::flow::{payload_absent, Content, Dir, Touched};
 use crate::ike::{Body, Message};
 use crate::net::{Datagram, Malformed, Payload};
 
@@ -101,27 +101,39 @@ fn ep(addr: std::net::IpAddr, port: Option<u16>) -> String {
     }
 }
 
-/// One-line summary of a classified packet.
-pub fn summary(c: &Content<'_>, tracker: &Tracker) -> String {
+/// The step text the tracker gave a message, as printed.
+fn step_text(t: &Touched) -> Option<String> {
+    let step = t.step?;
+    Some(match t.copy.duplicate_of() {
+        Some(_) => format!("{step} (dup)"),
+        None => step.to_string(),
+    })
+}
+
+/// One-line summary of a classified packet (`t`: what the tracker made of it).
+pub fn summary(c: &Content<'_>, t: &Touched) -> String {
     match c {
         Content::Ike(m) => {
             let h = &m.header;
             let exch = h
                 .exchange
                 .map_or_else(|| format!("exchange {}", h.exchange_type), str::to_string);
-            let label = tracker.last_label(h.version, h.ispi);
+            let label = step_text(t).zip(t.dir);
             let mut s = format!("IKEv{}", h.version);
-            if label.is_none_or(|(l, _, _)| !l.starts_with(exch.as_str())) {
+            if label
+                .as_ref()
+                .is_none_or(|(l, _)| !l.starts_with(exch.as_str()))
+            {
                 s.push(' ');
                 s.push_str(&exch);
             }
-            if let Some((l, dir, re)) = label {
+            if let Some((l, dir)) = label {
                 let arrow = match dir {
                     Dir::I2R => "I→R",
                     Dir::R2I => "R→I",
                 };
                 s.push_str(&format!(" {l} {arrow}"));
-                if let Some(f) = re {
+                if let Some(f) = t.copy.retransmission_of() {
                     s.push_str(&format!(" [retransmission of {f}]"));
                 }
             }
@@ -180,8 +192,9 @@ struct Record<'a> {
     truncated: bool,
     fragments: &'a [FrameNo],
     origin: Origin,
-    label: Option<&'a str>,
-    retransmit_of: Option<FrameNo>,
+    step: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copy: Option<super::json::CopyJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     isakmp: Option<&'a Message<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -229,17 +242,14 @@ impl<'w> PacketPrinter<'w> {
         &mut self,
         d: &Datagram<'_>,
         c: &Content<'_>,
-        tracker: &Tracker,
+        touched: &Touched,
         first: Timestamp,
     ) {
         let style = self.style;
         let hex = self.hex;
         self.run(|out| match style {
             Style::Json => {
-                let label = match c {
-                    Content::Ike(m) => tracker.last_label(m.header.version, m.header.ispi),
-                    _ => None,
-                };
+                let ike = matches!(c, Content::Ike(_));
                 let rec = Record {
                     schema: super::SCHEMA_VERSION,
                     frame: d.frame,
@@ -261,8 +271,11 @@ impl<'w> PacketPrinter<'w> {
                     truncated: d.truncated,
                     fragments: &d.fragments,
                     origin: d.origin,
-                    label: label.map(|l| l.0),
-                    retransmit_of: label.and_then(|l| l.2),
+                    step: touched
+                        .step
+                        .filter(|_| ike)
+                        .map(|s| s.to_string()),
+                    copy: ike.then(|| super::json::copy(touched.copy)),
                     isakmp: match c {
                         Content::Ike(m) => Some(m),
                         _ => None,
@@ -297,7 +310,7 @@ impl<'w> PacketPrinter<'w> {
                             d.ip_length
                         )
                     } else {
-                        summary(c, tracker)
+                        summary(c, touched)
                     },
                     if d.fragments.is_empty() {
                         String::new()
@@ -358,7 +371,19 @@ impl<'w> PacketPrinter<'w> {
                         "malformed": null,
                         "truncated": false,
                         "fragments": [],
-                        "icmp": e,
+                        "icmp": {
+                            "frame": e.frame,
+                            "time": e.ts,
+                            "reporter": e.reporter.to_string(),
+                            "icmp_type": e.icmp_type,
+                            "code": e.code,
+                            "reason": e.reason,
+                            "quoted_src": e.quoted_src.to_string(),
+                            "quoted_dst": e.quoted_dst.to_string(),
+                            "quoted_proto": e.quoted_proto,
+                            "quoted_sport": e.quoted_sport,
+                            "quoted_dport": e.quoted_dport,
+                        },
                     });
                     serde_json::to_writer(&mut *out, &v)?;
                     writeln!(out)

@@ -48,7 +48,8 @@ pub fn totals(files: &[FileAnalysis]) -> Totals {
         };
         *t.worst.entry(worst).or_default() += 1;
         for tr in &f.tunnels {
-            let mut codes: Vec<&'static str> = tr.verdicts.iter().map(|v| v.code).collect();
+            let mut codes: Vec<&'static str> =
+                tr.verdicts.iter().map(|v| v.code.as_str()).collect();
             codes.sort_unstable();
             codes.dedup();
             for c in codes {
@@ -88,7 +89,7 @@ pub fn write_table(
                 t.verdicts
                     .iter()
                     .filter(|v| v.severity >= Severity::Warning)
-                    .map(|v| v.code)
+                    .map(|v| v.code.as_str())
             })
             .collect();
         codes.sort_unstable();

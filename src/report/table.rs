@@ -5,10 +5,11 @@ use std::io::{self, Write};
 
 use comfy_table::{presets, ContentArrangement, Table};
 
-use super::model::{FileAnalysis, TunnelReport};
+use super::model::{FileAnalysis, SaState, TunnelReport};
 use super::{config, frame_list, wireshark_filter};
 use crate::diagnose::{advice, Offered, Severity};
-use crate::flow::{state, IkeSa, Mode, Tunnel};
+use crate::flow::{IkeSa, Mode, Role, Step, Tunnel};
+use crate::registry::proto::ExchangeV2;
 
 fn mode_text(sa: &IkeSa) -> String {
     match sa.mode {
@@ -20,9 +21,11 @@ fn mode_text(sa: &IkeSa) -> String {
 }
 
 /// Phase 1 column: last message and the Cisco state of the waiting side.
-pub fn phase1_text(sa: &IkeSa) -> String {
-    let p = state::phase1(sa);
-    let last = p.last_message.unwrap_or_else(|| "-".to_string());
+pub fn phase1_text(sa: &IkeSa, st: &SaState) -> String {
+    let p = &st.phase1;
+    let last = p
+        .last_message
+        .map_or_else(|| "-".to_string(), |s| s.to_string());
     if sa.version == 1 {
         format!("{last} ({} / {})", p.asa, p.ios)
     } else {
@@ -34,34 +37,39 @@ pub fn phase1_text(sa: &IkeSa) -> String {
 }
 
 /// Phase 2 column.
-pub fn phase2_text(sa: &IkeSa) -> String {
+pub fn phase2_text(sa: &IkeSa, st: &SaState) -> String {
+    let done = st.children.iter().filter(|c| c.answered).count();
     if sa.version == 1 {
-        if sa.quick_modes.is_empty() {
+        if st.children.is_empty() {
             return "-".to_string();
         }
-        let up = sa.quick_modes.iter().filter(|q| q.last >= 2).count();
-        let stuck: Vec<String> = sa
-            .quick_modes
+        let stuck: Vec<String> = st
+            .children
             .iter()
-            .filter(|q| q.last < 2)
-            .map(|q| format!("QM{} ×{}", q.last, q.frames.len()))
+            .filter(|c| !c.answered)
+            .map(|c| format!("{} ×{}", c.last, c.frames.len()))
             .collect();
-        let mut s = format!("{up} of {} QM done", sa.quick_modes.len());
+        let mut s = format!("{done} of {} QM done", st.children.len());
         if !stuck.is_empty() {
             s.push_str(&format!("; stalled: {}", stuck.join(", ")));
         }
         s
     } else {
-        let children = sa
-            .messages
+        let auth = |answered: bool| {
+            st.children.iter().any(|c| {
+                c.answered == answered && c.last == Step::V2(ExchangeV2::IkeAuth, Role::Response)
+            })
+        };
+        let children = st
+            .children
             .iter()
-            .filter(|m| m.label == "CREATE_CHILD_SA resp" && m.retransmit_of.is_none())
+            .filter(|c| c.answered && c.last == Step::V2(ExchangeV2::CreateChildSa, Role::Response))
             .count();
-        let auth = sa.find("IKE_AUTH resp").is_some();
-        match (auth, children) {
-            (false, 0) => "-".to_string(),
-            (true, 0) => "IKE_AUTH answered".to_string(),
-            (a, n) => format!("{}{n} CREATE_CHILD_SA", if a { "IKE_AUTH + " } else { "" }),
+        match (auth(true), auth(false), children) {
+            (false, false, 0) => "-".to_string(),
+            (true, _, 0) => "IKE_AUTH answered".to_string(),
+            (false, true, 0) => "IKE_AUTH refused".to_string(),
+            (a, _, n) => format!("{}{n} CREATE_CHILD_SA", if a { "IKE_AUTH + " } else { "" }),
         }
     }
 }
@@ -117,7 +125,11 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
         .read
         .as_ref()
         .map(|r| {
-            format!("{:?}{}", r.format, if r.compressed { ", gzip" } else { "" }).to_lowercase()
+            format!(
+                "{}{}",
+                super::json::format_name(r.format),
+                if r.compressed { ", gzip" } else { "" }
+            )
         })
         .unwrap_or_else(|| "unreadable".to_string());
     writeln!(
@@ -181,8 +193,20 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
             format!("{}\n{}", t.peers[0], t.peers[1]),
             sa.map_or("-".to_string(), mode_text),
             sa.map_or("-".to_string(), |s| s.initiator.addr.to_string()),
-            dash(t.ike_sas.iter().map(phase1_text).collect()),
-            dash(t.ike_sas.iter().map(phase2_text).collect()),
+            dash(
+                t.ike_sas
+                    .iter()
+                    .zip(&tr.sas)
+                    .map(|(sa, st)| phase1_text(sa, st))
+                    .collect(),
+            ),
+            dash(
+                t.ike_sas
+                    .iter()
+                    .zip(&tr.sas)
+                    .map(|(sa, st)| phase2_text(sa, st))
+                    .collect(),
+            ),
             esp_text(t),
             verdicts.join("\n"),
         ]);
@@ -214,9 +238,7 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport) -> io::Result
             v.code,
             v.severity.as_str()
         )?;
-        if let Some(info) = advice::info(v.code) {
-            writeln!(out, "    {}", info.meaning)?;
-        }
+        writeln!(out, "    {}", advice::info(v.code).meaning)?;
         writeln!(out, "    Seen: {}", v.message)?;
         if !v.frames.is_empty() {
             writeln!(out, "    Frames: {}", frame_list(&v.frames))?;
@@ -237,12 +259,11 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport) -> io::Result
                 writeln!(out, "      {l}")?;
             }
         }
-        if let Some(info) = advice::info(v.code) {
-            if !info.checks.is_empty() {
-                writeln!(out, "    Check:")?;
-                for c in info.checks {
-                    writeln!(out, "      - {c}")?;
-                }
+        let info = advice::info(v.code);
+        if !info.checks.is_empty() {
+            writeln!(out, "    Check:")?;
+            for c in info.checks {
+                writeln!(out, "      - {c}")?;
             }
         }
     }

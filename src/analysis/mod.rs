@@ -1,0 +1,178 @@
+//! The analysis result: per file, per tunnel, per IKE SA — everything the
+//! views (table, ladder, JSON, and later HTML and live events) print,
+//! computed once here. Phase labels and `complete` flags come from the same
+//! per-SA outcomes as the verdicts, so they cannot disagree.
+
+use serde::Serialize;
+
+use crate::capture::{self, Notice, ReadSummary, Timestamp};
+use crate::diagnose::{self, SaOutcome, Severity, Verdict};
+use crate::flow::state::{self, ChildExchange, Phase1State};
+use crate::flow::{Coverage, IkeSa, Tunnel};
+use crate::net;
+
+/// A notice from any layer, as the report shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileNotice {
+    pub level: capture::Level,
+    pub offset: Option<u64>,
+    pub line: Option<u64>,
+    pub frame: Option<u64>,
+    pub message: String,
+}
+
+impl From<Notice> for FileNotice {
+    fn from(n: Notice) -> Self {
+        FileNotice {
+            level: n.level,
+            offset: n.offset,
+            line: n.line,
+            frame: n.frame,
+            message: n.message,
+        }
+    }
+}
+
+impl From<net::NetNotice> for FileNotice {
+    fn from(n: net::NetNotice) -> Self {
+        FileNotice {
+            level: capture::Level::Warning,
+            offset: None,
+            line: None,
+            frame: n.frame,
+            message: n.message,
+        }
+    }
+}
+
+/// One IKE SA's state as every view shows it.
+#[derive(Debug, Clone)]
+pub struct SaState {
+    pub phase1: Phase1State,
+    /// Child-SA exchanges; `answered` is withdrawn when a verdict says the
+    /// answer was a refusal.
+    pub children: Vec<ChildExchange>,
+    pub outcome: SaOutcome,
+}
+
+impl SaState {
+    fn new(sa: &IkeSa, outcome: SaOutcome) -> SaState {
+        let mut phase1 = state::phase1(sa);
+        let mut children = state::children(sa);
+        if outcome.auth_refused {
+            // The IKE_AUTH answer was a refusal: neither the IKE SA nor the
+            // child SA it carries is up, whatever the answer's shape.
+            phase1.complete = false;
+            phase1.ios = "DELETE";
+            phase1.asa = "DELETE";
+            for c in &mut children {
+                if c.last
+                    .v2()
+                    .is_some_and(|(e, _)| e == crate::registry::proto::ExchangeV2::IkeAuth)
+                {
+                    c.answered = false;
+                }
+            }
+        }
+        SaState {
+            phase1,
+            children,
+            outcome,
+        }
+    }
+}
+
+/// A tunnel with its verdicts and per-SA states.
+#[derive(Debug, Clone)]
+pub struct TunnelReport {
+    pub tunnel: Tunnel,
+    pub verdicts: Vec<Verdict>,
+    /// One per IKE SA of `tunnel`, in order.
+    pub sas: Vec<SaState>,
+}
+
+impl TunnelReport {
+    /// Diagnose a tunnel against what the capture covers.
+    pub fn new(tunnel: Tunnel, coverage: &Coverage) -> TunnelReport {
+        let d = diagnose::diagnose_tunnel(&tunnel, coverage);
+        let sas = tunnel
+            .ike_sas
+            .iter()
+            .zip(
+                d.sas
+                    .iter()
+                    .copied()
+                    .chain(std::iter::repeat(SaOutcome::default())),
+            )
+            .map(|(sa, o)| SaState::new(sa, o))
+            .collect();
+        TunnelReport {
+            tunnel,
+            verdicts: d.verdicts,
+            sas,
+        }
+    }
+
+    pub fn worst(&self) -> Severity {
+        self.verdicts
+            .iter()
+            .map(|v| v.severity)
+            .max()
+            .unwrap_or(Severity::Ok)
+    }
+}
+
+/// The analysis of one capture file.
+#[derive(Debug, Clone)]
+pub struct FileAnalysis {
+    pub path: String,
+    pub read: Option<ReadSummary>,
+    /// The file could not be read at all.
+    pub error: Option<String>,
+    pub notices: Vec<FileNotice>,
+    pub frames: u64,
+    pub ipsec_packets: u64,
+    /// IPsec packets left out by `--peer` / `--spi`.
+    pub filtered: u64,
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
+    pub tunnels: Vec<TunnelReport>,
+}
+
+impl FileAnalysis {
+    /// Worst verdict severity over all tunnels.
+    pub fn worst(&self) -> Severity {
+        self.tunnels
+            .iter()
+            .map(|t| t.worst())
+            .max()
+            .unwrap_or(Severity::Ok)
+    }
+
+    /// Reading stopped early or failed, or the reader found damage (a
+    /// broken hex dump in a console export).
+    pub fn input_failed(&self) -> bool {
+        self.error.is_some()
+            || self.read.as_ref().is_some_and(|r| r.stopped.is_some())
+            || self
+                .notices
+                .iter()
+                .any(|n| n.level == capture::Level::Error)
+    }
+
+    /// An input that could not be opened at all.
+    pub fn unreadable(path: String, reason: String) -> FileAnalysis {
+        FileAnalysis {
+            path,
+            read: None,
+            error: Some(reason),
+            notices: Vec::new(),
+            frames: 0,
+            ipsec_packets: 0,
+            filtered: 0,
+            first: None,
+            last: None,
+            tunnels: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! What the capture (or log, or live stream) covers: when it starts and
+//! ends, which directions between a tunnel's peers it holds, what it lost. Every
+//! rule that concludes "no answer" asks [`Coverage::wait`] first.
+
+use std::net::IpAddr;
+
+use super::Tunnel;
+use crate::capture::{FrameNo, Timestamp};
+
+/// Silence after a single unanswered message longer than this means the
+/// peer does not answer, not that the capture was cut short: IKE
+/// implementations retransmit within a few seconds (RFC 7296 §2.1;
+/// strongSwan 4 s, Cisco 2 s, libreswan 0.5 s doubling). The one value every
+/// "no answer" rule uses.
+pub const RETRANSMIT_SECS: f64 = 3.0;
+
+/// Two unanswered liveness checks and this long a silence after the last
+/// one make a dead peer (RFC 3706 peers retry every few seconds).
+pub const DPD_QUIET_SECS: f64 = 2.0;
+
+/// IKE messages above this size risk IP fragmentation: the IPv6 minimum
+/// MTU, the size RFC 7383 §2.5.1 tells implementations to stay under.
+pub const LARGE_MESSAGE: u32 = 1280;
+
+/// Capture-wide coverage.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    /// First and last time seen (the clock advances with [`Coverage::extend`]).
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    /// IP fragment sets that never completed, per (source, destination).
+    pub incomplete_fragments: Vec<(IpAddr, IpAddr, Vec<FrameNo>)>,
+    /// Reading stopped before the end of the input (damage, truncation).
+    pub cut_short: bool,
+}
+
+/// Whether a message got an answer, as far as the capture can tell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Wait {
+    /// Tried more than once, or silent long enough after the last try.
+    Unanswered { tries: usize, silence: f64 },
+    /// Sent once, and the capture ends before a retransmission was due.
+    TooSoon { silence: f64 },
+}
+
+impl Coverage {
+    /// Time moves to `t` (no effect when `t` is earlier).
+    pub fn extend(&mut self, t: Timestamp) {
+        if self.start.is_none_or(|s| t < s) {
+            self.start = Some(t);
+        }
+        if self.end.is_none_or(|e| t > e) {
+            self.end = Some(t);
+        }
+    }
+
+    /// Which directions between the tunnel's peers the input holds:
+    /// (`peers[0]` → `peers[1]`, `peers[1]` → `peers[0]`), from its IKE
+    /// messages, ESP/AH SAs and payload-less packets.
+    pub fn directions(t: &Tunnel) -> (bool, bool) {
+        let mut fwd = false;
+        let mut back = false;
+        let mut see = |src: IpAddr| {
+            if src == t.peers[0] {
+                fwd = true;
+            } else {
+                back = true;
+            }
+        };
+        for sa in &t.ike_sas {
+            for m in &sa.messages {
+                see(m.src.addr);
+            }
+        }
+        for e in t.esp.iter().filter(|e| e.packets > 0) {
+            see(e.src);
+        }
+        for b in &t.blind {
+            see(b.src);
+        }
+        (fwd, back)
+    }
+
+    /// Seconds of capture after `t`.
+    pub fn silence_after(&self, t: Timestamp) -> f64 {
+        self.end.map_or(0.0, |end| end.since(t))
+    }
+
+    /// Judge an unanswered message from the times of its tries.
+    pub fn wait(&self, tries: &[Timestamp]) -> Wait {
+        let silence = tries.last().map_or(0.0, |&t| self.silence_after(t));
+        if tries.len() >= 2 || silence >= RETRANSMIT_SECS {
+            Wait::Unanswered {
+                tries: tries.len(),
+                silence,
+            }
+        } else {
+            Wait::TooSoon { silence }
+        }
+    }
+}

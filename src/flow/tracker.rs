@@ -1,0 +1,503 @@
+//! The incremental tracker: observations in, tunnels out. Every
+//! [`Tracker::observe`] says what it touched; any tunnel can be looked at
+//! ([`Tracker::snapshot`]) while tracking goes on, and [`Tracker::tick`]
+//! moves the clock so silence can be judged on a live stream.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use super::observation::{IkeObservation, Observation, Observed, SaPacket, Source};
+use super::{
+    adapt, coverage::Coverage, esp, model::LoggedEvent, natd, v1, v2, BlindPacket, Copy, Dir,
+    Endpoint, EspSa, IkeMsg, IkeSa, Mode, NatInfo, Step, Tunnel,
+};
+use super::{packet::Content, MAX_MESSAGES_PER_SA, MAX_SAS_PER_TUNNEL};
+use crate::capture::{Origin, Timestamp};
+use crate::ike::v2_flags;
+use crate::net::Datagram;
+use crate::registry::proto::{ExchangeV1, ExchangeV2};
+
+/// A tunnel's identity for as long as the tracker lives (order of first
+/// appearance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TunnelId(pub usize);
+
+/// What one observation touched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Touched {
+    /// None when nothing was recorded (a limit was reached: counted).
+    pub tunnel: Option<TunnelId>,
+    /// Index of the IKE SA within the tunnel.
+    pub ike_sa: Option<usize>,
+    /// The step of an IKE message, whether or not the message was kept.
+    pub step: Option<Step>,
+    pub dir: Option<Dir>,
+    pub copy: Copy,
+}
+
+/// Builds tunnels from observations.
+#[derive(Debug, Default)]
+pub struct Tracker {
+    tunnels: Vec<Tunnel>,
+    by_peers: FlowMap<(IpAddr, IpAddr), usize>,
+    /// (version, initiator SPI) → (tunnel, SA index).
+    by_spi: FlowMap<(u8, u64), (usize, usize)>,
+    /// (src, dst, spi, is AH) → index in `esp_sas`.
+    by_esp: FlowMap<EspKey, usize>,
+    /// ESP/AH SAs with their tunnel, in one flat list while tracking (one
+    /// memory access per packet); handed to their tunnels in snapshots.
+    esp_sas: Vec<(usize, EspSa)>,
+    /// The last ESP/AH SA looked up: consecutive packets of one SA skip the map.
+    last_esp: Option<(EspKey, usize)>,
+    coverage: Coverage,
+}
+
+/// Hash maps keyed by addresses and SPIs, with a seeded fast hasher.
+type FlowMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type EspKey = (IpAddr, IpAddr, u32, bool);
+
+fn pair(a: IpAddr, b: IpAddr) -> (IpAddr, IpAddr) {
+    if a <= b {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+impl Tracker {
+    pub fn new() -> Tracker {
+        Tracker::default()
+    }
+
+    /// What the capture (or stream) covers so far.
+    pub fn coverage(&self) -> &Coverage {
+        &self.coverage
+    }
+
+    /// Add capture-wide facts the tracker cannot see (fragment sets that
+    /// never completed, records cut short).
+    pub fn coverage_mut(&mut self) -> &mut Coverage {
+        &mut self.coverage
+    }
+
+    /// The clock moved on without anything being seen (a live stream):
+    /// silence up to `now` counts.
+    pub fn tick(&mut self, now: Timestamp) {
+        self.coverage.extend(now);
+    }
+
+    /// Number of tunnels so far; their ids are `0..len`.
+    pub fn len(&self) -> usize {
+        self.tunnels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tunnels.is_empty()
+    }
+
+    fn tunnel(&mut self, a: IpAddr, b: IpAddr, ts: Timestamp) -> usize {
+        let key = pair(a, b);
+        let idx = *self.by_peers.entry(key).or_insert_with(|| {
+            self.tunnels.push(Tunnel::new(a, b, ts));
+            self.tunnels.len() - 1
+        });
+        let t = &mut self.tunnels[idx];
+        if ts < t.first {
+            t.first = ts;
+        }
+        if ts > t.last {
+            t.last = ts;
+        }
+        idx
+    }
+
+    /// Track one decoded datagram (the wire adapter).
+    pub fn observe_datagram(&mut self, d: &Datagram<'_>, c: &Content<'_>) -> Touched {
+        // ESP/AH are most of the packets of a busy capture: the same effect
+        // as `observe(adapt::observation(d, c))`, without building the
+        // observation.
+        if let Some(p) = adapt::sa_packet(d, c) {
+            self.coverage.extend(d.ts);
+            return self.observe_sa(d.ts, d.frame, d.src, d.dst, p);
+        }
+        self.observe(adapt::observation(d, c))
+    }
+
+    /// An ICMP error quoting one of the tunnel's packets: the tunnel is the
+    /// quoted packet's peer pair.
+    pub fn observe_icmp(&mut self, e: &crate::net::IcmpError) -> Touched {
+        self.observe(adapt::icmp_observation(e))
+    }
+
+    /// Track one observation, from any source.
+    pub fn observe(&mut self, o: Observation) -> Touched {
+        self.coverage.extend(o.time);
+        let frame = o.source.frame();
+        match o.what {
+            Observed::Ike(ike) => self.observe_ike(o.time, o.source, o.src, o.dst, *ike),
+            Observed::Sa(p) => self.observe_sa(o.time, frame, o.src.addr, o.dst.addr, p),
+            Observed::Keepalive => {
+                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let t = &mut self.tunnels[ti];
+                t.keepalives.push(frame);
+                if t.keepalives.len() > MAX_MESSAGES_PER_SA {
+                    t.keepalives.remove(0);
+                }
+                touched(ti)
+            }
+            Observed::Payloadless { proto, length } => {
+                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let t = &mut self.tunnels[ti];
+                t.payloadless += 1;
+                if t.blind.len() < MAX_MESSAGES_PER_SA {
+                    t.blind.push(BlindPacket {
+                        frame,
+                        ts: o.time,
+                        src: o.src.addr,
+                        dst: o.dst.addr,
+                        proto,
+                        length,
+                    });
+                }
+                touched(ti)
+            }
+            Observed::Malformed(reason) => {
+                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let t = &mut self.tunnels[ti];
+                if t.malformed.len() < MAX_MESSAGES_PER_SA {
+                    t.malformed.push((frame, reason));
+                }
+                touched(ti)
+            }
+            Observed::Icmp(e) => {
+                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let t = &mut self.tunnels[ti];
+                if t.icmp.len() < MAX_MESSAGES_PER_SA {
+                    t.icmp.push(*e);
+                }
+                touched(ti)
+            }
+            Observed::Event(ev) => {
+                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let sa = ev
+                    .ike_sa
+                    .and_then(|k| self.by_spi.get(&k))
+                    .filter(|(t, _)| *t == ti)
+                    .map(|&(_, s)| s);
+                let t = &mut self.tunnels[ti];
+                if t.events.len() < MAX_MESSAGES_PER_SA {
+                    t.events.push(LoggedEvent {
+                        ts: o.time,
+                        source: o.source,
+                        event: *ev,
+                    });
+                }
+                Touched {
+                    ike_sa: sa,
+                    ..touched(ti)
+                }
+            }
+        }
+    }
+
+    fn observe_ike(
+        &mut self,
+        ts: Timestamp,
+        source: Source,
+        src: Endpoint,
+        dst: Endpoint,
+        obs: IkeObservation,
+    ) -> Touched {
+        let ti = self.tunnel(src.addr, dst.addr, ts);
+        let v2_initiator = obs.version == 2 && obs.flags & v2_flags::INITIATOR != 0;
+        let key = (obs.version, obs.ispi);
+        let (ti, si) = match self.by_spi.get(&key) {
+            Some(&v) => v,
+            None => {
+                let t = &mut self.tunnels[ti];
+                if t.ike_sas.len() >= MAX_SAS_PER_TUNNEL {
+                    t.dropped_sas += 1;
+                    return touched(ti);
+                }
+                // Who initiated: IKEv2 says it with the I flag; IKEv1's first
+                // message has a zero responder cookie, otherwise the sender of
+                // the first message seen is assumed.
+                let sender_is_initiator = if obs.version == 2 { v2_initiator } else { true };
+                let (initiator, responder) = if sender_is_initiator {
+                    (src, dst)
+                } else {
+                    (dst, src)
+                };
+                let mode = match (obs.version, ExchangeV1::from_u8(obs.exchange_type)) {
+                    (2, _) => Mode::Ikev2,
+                    (_, ExchangeV1::Main) => Mode::Main,
+                    (_, ExchangeV1::Aggressive) => Mode::Aggressive,
+                    _ => Mode::Unknown,
+                };
+                let start_seen = match obs.version {
+                    2 => {
+                        ExchangeV2::from_u8(obs.exchange_type) == ExchangeV2::IkeSaInit
+                            && !obs.response
+                    }
+                    _ => mode != Mode::Unknown && obs.rspi == 0,
+                };
+                t.ike_sas.push(IkeSa {
+                    version: obs.version,
+                    ispi: obs.ispi,
+                    rspi: obs.rspi,
+                    initiator,
+                    responder,
+                    mode,
+                    start_seen,
+                    first: ts,
+                    last: ts,
+                    messages: Vec::new(),
+                    dropped_messages: 0,
+                    quick_modes: Vec::new(),
+                    nat: NatInfo::default(),
+                    v1_hash: None,
+                    natd_pending: Vec::new(),
+                    p1_count: [0, 0],
+                });
+                let si = t.ike_sas.len() - 1;
+                self.by_spi.insert(key, (ti, si));
+                (ti, si)
+            }
+        };
+        let t = &mut self.tunnels[ti];
+        let sa = &mut t.ike_sas[si];
+        if sa.rspi == 0 && obs.rspi != 0 {
+            sa.rspi = obs.rspi;
+        }
+        sa.last = ts;
+        if sa.mode == Mode::Unknown && obs.version == 1 {
+            match ExchangeV1::from_u8(obs.exchange_type) {
+                ExchangeV1::Main => sa.mode = Mode::Main,
+                ExchangeV1::Aggressive => sa.mode = Mode::Aggressive,
+                _ => {}
+            }
+        }
+        // Direction: by address (and for IKEv2 the I flag, robust to NAT).
+        let dir = if obs.version == 2 {
+            if v2_initiator {
+                Dir::I2R
+            } else {
+                Dir::R2I
+            }
+        } else if src.addr == sa.initiator.addr && dst.addr == sa.responder.addr {
+            Dir::I2R
+        } else if src.addr == sa.responder.addr {
+            Dir::R2I
+        } else if dst.addr == sa.initiator.addr {
+            // Addresses rewritten (NAT on the path of a later message).
+            Dir::R2I
+        } else {
+            Dir::I2R
+        };
+        if let (Some(a), Some(b)) = (src.port, dst.port) {
+            if a == 4500 || b == 4500 {
+                sa.nat.floated = true;
+            }
+        }
+        let frame = source.frame();
+        if let Some(m) = &obs.malformed {
+            t.malformed.push((frame, m.clone()));
+        }
+        if matches!(
+            source,
+            Source::Frame {
+                capture: Origin::TextSummary,
+                ..
+            }
+        ) {
+            t.payloadless += 1;
+        }
+        let version = obs.version;
+        let mut m = IkeMsg {
+            frame,
+            ts,
+            source,
+            src,
+            dst,
+            dir,
+            step: obs.step.unwrap_or(Step::V1Other(obs.exchange_type)),
+            copy: Copy::Original,
+            twin: None,
+            obs,
+        };
+        let sa = &mut t.ike_sas[si];
+        match version {
+            1 => v1::label(sa, &mut m),
+            _ => v2::label(sa, &mut m),
+        }
+        natd::collect(sa, &m);
+        let out = Touched {
+            tunnel: Some(TunnelId(ti)),
+            ike_sa: Some(si),
+            step: Some(m.step),
+            dir: Some(m.dir),
+            copy: m.copy,
+        };
+        if sa.messages.len() < MAX_MESSAGES_PER_SA {
+            sa.messages.push(m);
+        } else {
+            sa.dropped_messages += 1;
+        }
+        out
+    }
+
+    fn observe_sa(
+        &mut self,
+        ts: Timestamp,
+        frame: crate::capture::FrameNo,
+        src: IpAddr,
+        dst: IpAddr,
+        p: SaPacket,
+    ) -> Touched {
+        let key = (src, dst, p.spi, p.proto == esp::Proto::Ah);
+        let idx = match self.last_esp {
+            Some((k, v)) if k == key => v,
+            _ => match self.by_esp.get(&key) {
+                Some(&v) => v,
+                None => {
+                    let ti = self.tunnel(src, dst, ts);
+                    self.esp_sas
+                        .push((ti, EspSa::new(src, dst, p.spi, p.proto, p.udp, frame, ts)));
+                    let v = self.esp_sas.len() - 1;
+                    self.by_esp.insert(key, v);
+                    v
+                }
+            },
+        };
+        self.last_esp = Some((key, idx));
+        match self.esp_sas.get_mut(idx) {
+            Some((ti, sa)) => {
+                sa.observe(p.seq, p.ip_length as u64, frame, ts);
+                touched(*ti)
+            }
+            None => Touched::default(),
+        }
+    }
+
+    /// The tunnel a key belongs to, if tracked.
+    pub fn tunnel_of(&self, version: u8, ispi: u64) -> Option<TunnelId> {
+        self.by_spi.get(&(version, ispi)).map(|&(t, _)| TunnelId(t))
+    }
+
+    /// Senders using one SPI towards several destinations.
+    fn shared_senders(&self) -> HashMap<(IpAddr, u32, bool), usize> {
+        let mut senders: HashMap<(IpAddr, u32, bool), usize> = HashMap::new();
+        for (_, e) in &self.esp_sas {
+            *senders
+                .entry((e.src, e.spi, e.proto == esp::Proto::Ah))
+                .or_default() += 1;
+        }
+        senders
+    }
+
+    /// The tunnel as it stands now, complete (ESP SAs attached, NAT-D
+    /// resolved), without disturbing tracking.
+    pub fn snapshot(&self, id: TunnelId) -> Option<Tunnel> {
+        let mut t = self.tunnels.get(id.0)?.clone();
+        let senders = self.shared_senders();
+        let esp = self
+            .esp_sas
+            .iter()
+            .filter(|(ti, _)| *ti == id.0)
+            .map(|(_, e)| e.clone());
+        assemble(&mut t, esp, &senders);
+        Some(t)
+    }
+
+    /// End of input: every tunnel, complete, in order of first appearance.
+    pub fn finish(mut self) -> Vec<Tunnel> {
+        let senders = self.shared_senders();
+        let mut per: Vec<Vec<EspSa>> = vec![Vec::new(); self.tunnels.len()];
+        for (ti, e) in std::mem::take(&mut self.esp_sas) {
+            if let Some(v) = per.get_mut(ti) {
+                v.push(e);
+            }
+        }
+        for (t, esp) in self.tunnels.iter_mut().zip(per) {
+            assemble(t, esp.into_iter(), &senders);
+        }
+        self.tunnels
+    }
+}
+
+fn touched(ti: usize) -> Touched {
+    Touched {
+        tunnel: Some(TunnelId(ti)),
+        ..Touched::default()
+    }
+}
+
+/// Attach a tunnel's ESP SAs and resolve its NAT-D evidence.
+fn assemble(
+    t: &mut Tunnel,
+    esp: impl Iterator<Item = EspSa>,
+    senders: &HashMap<(IpAddr, u32, bool), usize>,
+) {
+    for mut e in esp {
+        e.shared_sequence = senders
+            .get(&(e.src, e.spi, e.proto == esp::Proto::Ah))
+            .is_some_and(|&n| n > 1);
+        if e.first < t.first {
+            t.first = e.first;
+        }
+        if e.last > t.last {
+            t.last = e.last;
+        }
+        t.esp.push(e);
+    }
+    for sa in &mut t.ike_sas {
+        natd::resolve(sa);
+    }
+}
+
+/// Whether `m` is another copy of a message already in `sa`: the same
+/// bytes (or, for sources without bytes, the same exchange, message ID,
+/// direction and named step) sent again. Returns the copy kind and the
+/// step of the original.
+pub(super) fn copy_of(sa: &IkeSa, m: &IkeMsg) -> Option<(Copy, Step)> {
+    let same = |p: &IkeMsg| {
+        p.dir == m.dir
+            && match (p.fingerprint, m.fingerprint) {
+                (Some(a), Some(b)) => a == b,
+                (None, None) => {
+                    m.obs.step.is_some()
+                        && p.obs.step == m.obs.step
+                        && p.exchange_type == m.exchange_type
+                        && p.message_id == m.message_id
+                        && p.response == m.response
+                }
+                _ => false,
+            }
+    };
+    let prev = sa.messages.iter().rev().find(|p| same(p))?;
+    // The same packet again in the next frame or so, within a millisecond,
+    // was captured twice, not resent. Only with real, distinct time stamps:
+    // console dumps without times (or zeroed ones) say nothing about the gap.
+    let wire = matches!(
+        m.source,
+        Source::Frame {
+            capture: Origin::Wire,
+            ..
+        }
+    );
+    if wire
+        && m.ts > prev.ts
+        && m.ts.since(prev.ts) < super::step::DUPLICATE_SECS
+        && m.frame <= prev.frame + 2
+    {
+        let of = prev.copy.duplicate_of().unwrap_or(prev.frame);
+        return Some((Copy::CaptureDuplicateOf(of), prev.step));
+    }
+    let orig = sa
+        .messages
+        .iter()
+        .find(|p| same(p) && p.copy.duplicate_of().is_none())
+        .unwrap_or(prev);
+    let of = orig.retransmit_of().unwrap_or(orig.frame);
+    Some((Copy::RetransmissionOf(of), orig.step))
+}
