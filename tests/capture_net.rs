@@ -1791,3 +1791,207 @@ fn pcapng_records_that_take_a_frame_number() {
         std::fs::remove_dir_all(&dir).ok();
     }
 }
+
+// --- time stamps, messages, reader guards (issues 13 and 14) -----------------
+
+/// A pcapng section with one interface (`tsresol`) and one EPB of raw time `raw`.
+fn one_packet_ng(tsresol: Option<u8>, raw: u64) -> Vec<u8> {
+    let mut f = shb(false);
+    f.extend(idb(false, 101, 0, tsresol, None));
+    f.extend(epb(false, 0, raw, &[0x45; 20], 20));
+    f
+}
+
+#[test]
+fn unsupported_tsresol_is_reported_not_silently_microseconds() {
+    // 10^-127 s per unit: no integer type holds that many units per second.
+    let (r, k) = read(&one_packet_ng(Some(0x7f), 5_000_000));
+    let s = r.unwrap();
+    assert_eq!(s.frames, 1);
+    let n = k
+        .notices
+        .iter()
+        .find(|n| n.message.contains("if_tsresol"))
+        .expect("a notice about if_tsresol");
+    assert!(n.message.contains("0x7f"), "{}", n.message);
+    assert!(n.message.contains("interface 0"), "{}", n.message);
+    // 10^-20 s per unit is finer than pcap-parser converts, and is converted.
+    let (r, k) = read(&one_packet_ng(Some(20), 15 * 10u64.pow(18)));
+    assert_eq!(r.unwrap().frames, 1);
+    assert!(k.notices.iter().all(|n| !n.message.contains("if_tsresol")));
+    assert_eq!(k.frames[0].ts, ts(0, 150_000_000));
+    // Big-endian sections: if_tsoffset in the section's byte order.
+    let mut f = shb(true);
+    f.extend(idb(true, 101, 0, None, Some(1000)));
+    f.extend(epb(true, 0, 2_000_000, &[0x45; 20], 20));
+    let (r, k) = read(&f);
+    assert_eq!(r.unwrap().frames, 1);
+    assert_eq!(k.frames[0].ts, ts(1002, 0));
+}
+
+#[test]
+fn time_going_backwards_is_noticed_with_its_frame() {
+    let a = [1u8; 20];
+    let f = pcap(
+        false,
+        false,
+        101,
+        &[
+            rec(100, 0, &a),
+            rec(90, 500_000, &a),
+            rec(200, 0, &a),
+            rec(150, 0, &a),
+        ],
+    );
+    let (r, k) = read(&f);
+    assert_eq!(r.unwrap().frames, 4);
+    let n = k
+        .notices
+        .iter()
+        .find(|n| n.message.contains("backwards"))
+        .expect("a notice about time going backwards");
+    assert_eq!(n.frame, Some(2));
+    assert!(
+        n.message.contains("9.500000 s earlier than frame 1"),
+        "{}",
+        n.message
+    );
+    assert!(n.message.contains("2 frame(s) in all"), "{}", n.message);
+    // In order: nothing said.
+    let f = pcap(
+        false,
+        false,
+        101,
+        &[rec(1, 0, &a), rec(1, 0, &a), rec(2, 0, &a)],
+    );
+    assert!(read(&f).1.notices.is_empty());
+}
+
+#[test]
+fn absurd_time_stamps_are_never_negative() {
+    // One unit per second and the largest raw value: 1.8e19 s after 1970.
+    let (r, k) = read(&one_packet_ng(Some(0), u64::MAX));
+    assert_eq!(r.unwrap().frames, 1);
+    let t = k.frames[0].ts;
+    assert!(t.secs >= 0 && t.as_f64() > 0.0, "{t:?}");
+    assert_eq!(t.secs, capture::MAX_SECS);
+    let n = k
+        .notices
+        .iter()
+        .find(|n| n.message.contains("impossible time stamp"))
+        .expect("a notice about the time stamp");
+    assert_eq!(n.frame, Some(1));
+}
+
+#[test]
+fn gzip_error_after_packets_counts_them() {
+    let payloads: Vec<Vec<u8>> = (0..3000u32).map(|i| vec![(i % 7) as u8; 400]).collect();
+    let recs: Vec<Rec<'_>> = payloads.iter().map(|p| rec(1, 0, p)).collect();
+    let packed = gz(&pcap(false, false, 1, &recs));
+    let (r, k) = read(&packed[..packed.len() * 2 / 3]);
+    let s = r.unwrap();
+    assert!(s.frames > 0);
+    let stop = s.stopped.expect("the cut is reported");
+    assert!(stop.message.contains("gzip"), "{}", stop.message);
+    assert!(
+        stop.message.contains(&format!(
+            "the {} packet(s) before it were analysed",
+            s.frames
+        )),
+        "{}",
+        stop.message
+    );
+    assert!(
+        !stop.message.contains("before any packet"),
+        "{}",
+        stop.message
+    );
+    assert!(k.notices.iter().any(|n| n.message == stop.message));
+}
+
+#[test]
+fn gzip_of_something_else_is_not_told_it_lacks_a_gzip_signature() {
+    let e = read(&gz(b"just some notes, not a capture at all\n"))
+        .0
+        .unwrap_err();
+    assert!(matches!(e, CaptureError::NotACaptureInGzip), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains("gzip-compressed"), "{msg}");
+    assert!(!msg.contains("gzip or"), "{msg}");
+    // Uncompressed, the message still lists every signature.
+    let e = read(b"just some notes, not a capture at all\n")
+        .0
+        .unwrap_err();
+    assert!(e.to_string().contains("gzip"), "{e}");
+}
+
+#[test]
+fn open_errors_say_the_os_error_once() {
+    let path = std::env::temp_dir().join("ikescope-no-such-dir/none.pcap");
+    let e = capture::read_path(&path, &ReadOptions::default(), &mut Keep::default()).unwrap_err();
+    // As main prints errors: the whole anyhow chain.
+    let shown = format!(
+        "{:#}",
+        anyhow::Error::new(e).context(path.display().to_string())
+    );
+    assert_eq!(shown.matches("os error 2").count(), 1, "{shown}");
+}
+
+/// Damaged files that make a plain pcap-parser read loop wait for bytes that
+/// never come, or grow its buffer without end: each must end promptly, with
+/// our message and the frames before the damage.
+#[test]
+fn reader_guards_against_pcap_parser_stalls() {
+    let good = epb(false, 0, 1, &[7; 16], 16);
+    let mut cases: Vec<(&str, Vec<u8>, &str)> = Vec::new();
+    // An EPB whose captured length runs past its own block: pcap-parser's
+    // block parser answers Incomplete on the whole block.
+    let mut f = one_packet_ng(None, 1);
+    let mut bad = good.clone();
+    bad[20..24].copy_from_slice(&1000u32.to_le_bytes());
+    f.extend(&bad);
+    f.extend(&good);
+    cases.push(("caplen past the block", f, "overruns"));
+    // A block claiming 1 GiB: no buffer growth to that size.
+    let mut f = one_packet_ng(None, 1);
+    f.extend(6u32.to_le_bytes());
+    f.extend((1u32 << 30).to_le_bytes());
+    f.extend([0u8; 100]);
+    cases.push(("huge block", f, "limit"));
+    // A block length under the 12-byte minimum (a parser loop with
+    // consume(0) would spin here).
+    let mut f = one_packet_ng(None, 1);
+    f.extend(6u32.to_le_bytes());
+    f.extend(0u32.to_le_bytes());
+    f.extend([0u8; 40]);
+    cases.push(("zero block length", f, "bad block length 0"));
+    // pcap: a record claiming more than the limit, then a cut record.
+    let a = [1u8; 30];
+    let mut f = pcap(false, false, 1, &[rec(1, 0, &a)]);
+    f.extend(1u32.to_le_bytes());
+    f.extend(0u32.to_le_bytes());
+    f.extend(0x0fff_ffffu32.to_le_bytes());
+    f.extend(0x0fff_ffffu32.to_le_bytes());
+    cases.push(("pcap huge record", f, "limit"));
+    let mut f = pcap(false, false, 1, &[rec(1, 0, &a), rec(2, 0, &a)]);
+    f.truncate(f.len() - 5);
+    cases.push(("pcap cut record", f, "truncated record"));
+    for (name, data, want) in cases {
+        let start = std::time::Instant::now();
+        for input in [data.clone(), gz(&data)] {
+            let (r, k) = read(&input);
+            let s = r.unwrap_or_else(|e| panic!("{name}: {e}"));
+            let stop = s
+                .stopped
+                .unwrap_or_else(|| panic!("{name}: no stop notice"));
+            assert!(stop.message.contains(want), "{name}: {}", stop.message);
+            assert_eq!(s.frames, 1, "{name}");
+            assert_eq!(k.frames.len(), 1, "{name}");
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "{name} took {:?}",
+            start.elapsed()
+        );
+    }
+}

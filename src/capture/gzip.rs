@@ -1,6 +1,6 @@
 //! gzip-compressed captures (RFC 1952), recognised by their magic bytes
-//! whatever the file is called, and decompressed as a stream into a bounded
-//! window (see [`super::window::StreamWindow`]).
+//! whatever the file is called, and decompressed as a stream under the
+//! pcap/pcapng readers' bounded buffer (see [`super::source::Feed`]).
 
 use std::io::Read;
 

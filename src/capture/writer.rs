@@ -1,6 +1,8 @@
 //! A classic pcap writer (the libpcap file format: 24-byte global header,
 //! 16-byte record headers, microsecond time stamps, native magic
-//! `0xa1b2c3d4` written little-endian).
+//! `0xa1b2c3d4` written little-endian), serialised by pcap-parser
+//! ([`pcap_parser::ToVec`]). Ours: the choice of one link type for the
+//! file, the made-up Ethernet header, and the range checks.
 //!
 //! A pcap file has one link type. Text exports can mix frames that start at
 //! the IP header ([`LinkType::RAW`]) with Ethernet frames; [`common_link`]
@@ -22,7 +24,10 @@
 
 #![deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
 
+use std::borrow::Cow;
 use std::io::{self, Write};
+
+use pcap_parser::{LegacyPcapBlock, Linktype, PcapHeader, ToVec};
 
 use super::{Frame, FrameSink, LinkType, Notice, Origin, Timestamp};
 
@@ -76,15 +81,16 @@ pub struct PcapWriter<W: Write> {
 impl<W: Write> PcapWriter<W> {
     /// Write the global header for `link`.
     pub fn new(mut out: W, link: LinkType) -> io::Result<Self> {
-        let mut h = Vec::with_capacity(24);
-        h.extend_from_slice(&MAGIC_MICROS.to_le_bytes());
-        h.extend_from_slice(&VERSION_MAJOR.to_le_bytes());
-        h.extend_from_slice(&VERSION_MINOR.to_le_bytes());
-        h.extend_from_slice(&0i32.to_le_bytes()); // thiszone
-        h.extend_from_slice(&0u32.to_le_bytes()); // sigfigs
-        h.extend_from_slice(&SNAPLEN.to_le_bytes());
-        h.extend_from_slice(&link.0.to_le_bytes());
-        out.write_all(&h)?;
+        let header = PcapHeader {
+            magic_number: MAGIC_MICROS,
+            version_major: VERSION_MAJOR,
+            version_minor: VERSION_MINOR,
+            thiszone: 0,
+            sigfigs: 0,
+            snaplen: SNAPLEN,
+            network: Linktype(link.0 as i32),
+        };
+        out.write_all(&header.to_vec_raw().map_err(gen_error)?)?;
         Ok(PcapWriter {
             out,
             link,
@@ -150,16 +156,19 @@ impl<W: Write> PcapWriter<W> {
                 "time stamp outside the pcap range (1970..2106)",
             )
         })?;
-        let mut rec = Vec::with_capacity(16);
-        rec.extend_from_slice(&secs.to_le_bytes());
-        rec.extend_from_slice(&(ts.nanos / 1000).to_le_bytes());
-        rec.extend_from_slice(&incl32.to_le_bytes());
-        rec.extend_from_slice(&orig.to_le_bytes());
-        self.out.write_all(&rec)?;
-        if let Some(h) = header {
-            self.out.write_all(&h)?;
-        }
-        self.out.write_all(data)?;
+        let data: Cow<'_, [u8]> = match header {
+            Some(h) => Cow::Owned([&h[..], data].concat()),
+            None => Cow::Borrowed(data),
+        };
+        let record = LegacyPcapBlock {
+            ts_sec: secs,
+            ts_usec: ts.nanos.min(999_999_999) / 1000,
+            caplen: incl32,
+            origlen: orig,
+            data: &data,
+        };
+        self.out
+            .write_all(&record.to_vec_raw().map_err(gen_error)?)?;
         self.records += 1;
         Ok(())
     }
@@ -169,6 +178,11 @@ impl<W: Write> PcapWriter<W> {
         self.out.flush()?;
         Ok(self.out)
     }
+}
+
+/// pcap-parser's serialisation error as an I/O error.
+fn gen_error(e: impl std::fmt::Debug) -> io::Error {
+    io::Error::other(format!("pcap serialisation: {e:?}"))
 }
 
 /// An owned frame, for holding frames until the file's link type is known.

@@ -7,6 +7,14 @@
 //! fragment with the lower offset (then the earlier one) win. A set whose
 //! first fragment shows it is not IPsec is dropped and its key remembered
 //! for a while, so its later fragments are not held either.
+//!
+//! Hand-written rather than etherparse's `IpDefragPool`: that pool holds any
+//! number of sets and bytes (no caps, no eviction), expires nothing by
+//! itself (its `retain` needs the caller's bookkeeping), keeps no record of
+//! the frames a set came from, and lets a later overlapping fragment
+//! overwrite earlier bytes (this pool keeps the lower offset's bytes, then
+//! the earlier fragment's). The notices about incomplete and evicted sets
+//! name the frames and the reason, which needs all of that.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;

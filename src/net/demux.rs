@@ -6,6 +6,8 @@
 
 use std::ops::Range;
 
+use etherparse::UdpHeaderSlice;
+
 use super::ip::proto;
 use super::Layer;
 use crate::bytes::be16;
@@ -142,23 +144,32 @@ pub fn transport(
     }
 }
 
-/// UDP (RFC 768) on an IKE or NAT-T port.
+/// UDP (RFC 768) on an IKE or NAT-T port. The header is sliced by
+/// etherparse; a header cut by the capture still shows its ports (read
+/// here), so the packet is reported as malformed IPsec rather than ignored.
 fn udp(buf: &[u8], start: usize, declared_end: usize, ports: &Ports) -> Transport {
-    let (Some(sport), Some(dport)) = (be16(buf, start), be16(buf, start + 2)) else {
-        return Transport::NotIpsec;
+    let header = buf
+        .get(start..)
+        .and_then(|rest| UdpHeaderSlice::from_slice(rest).ok());
+    let (sport, dport) = match &header {
+        Some(h) => (h.source_port(), h.destination_port()),
+        None => match (be16(buf, start), be16(buf, start + 2)) {
+            (Some(sport), Some(dport)) => (sport, dport),
+            _ => return Transport::NotIpsec,
+        },
     };
     let Some(role) = ports.classify(sport, dport) else {
         return Transport::NotIpsec;
     };
     let avail = buf.len().saturating_sub(start);
-    let Some(ulen) = be16(buf, start + 4).filter(|_| avail >= 8) else {
+    let Some(header) = header else {
         return Transport::Malformed(
             Layer::Udp,
             start,
             format!("UDP header cut short: {avail} of 8 bytes"),
         );
     };
-    let ulen = usize::from(ulen);
+    let ulen = usize::from(header.length());
     if ulen < 8 {
         return Transport::Malformed(
             Layer::Udp,

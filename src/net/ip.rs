@@ -1,7 +1,15 @@
-//! IPv4 and IPv6 headers, read at fixed offsets (RFC 791 §3.1, RFC 8200 §3
-//! and §4). Nothing here allocates.
+//! IPv4 and IPv6 headers (RFC 791 §3.1, RFC 8200 §3 and §4), sliced by
+//! etherparse. Ours: the fixed-offset fallback for an IPv4 header that
+//! etherparse declines (header length under 20, options cut by the
+//! capture), so that an IPsec-bound packet with a broken header is still
+//! reported as malformed with its addresses; and the extension-header walk,
+//! which stops at a fragment header (reassembly is ours, see
+//! [`super::defrag`]) and at ESP/AH (the IPsec payloads we report). Nothing
+//! here allocates.
 
 use std::net::Ipv4Addr;
+
+use etherparse::{Ipv4HeaderSlice, Ipv6RawExtHeaderSlice};
 
 /// IP protocol numbers (IANA "Assigned Internet Protocol Numbers").
 pub mod proto {
@@ -30,6 +38,19 @@ impl V4Head {
     #[inline]
     /// The fixed header at the start of `ip`, if it is IPv4.
     pub fn parse(ip: &[u8]) -> Option<V4Head> {
+        if let Ok(h) = Ipv4HeaderSlice::from_slice(ip) {
+            return Some(V4Head {
+                ihl: usize::from(h.ihl()) * 4,
+                total: usize::from(h.total_len()),
+                id: h.identification(),
+                frag_off: usize::from(h.fragments_offset().value()) * 8,
+                more: h.more_fragments(),
+                proto: h.protocol().0,
+                src: h.source_addr(),
+                dst: h.destination_addr(),
+            });
+        }
+        // Declined by etherparse: read the fixed header as it stands.
         let h: &[u8; 20] = ip.get(..20)?.try_into().ok()?;
         if h[0] >> 4 != 4 {
             return None;
@@ -69,11 +90,14 @@ pub fn walk_v6(buf: &[u8], mut pos: usize, mut nh: u8) -> V6Walk {
     for _ in 0..MAX_EXT {
         match nh {
             proto::HOPOPT | proto::ROUTING | proto::DSTOPTS => {
-                let (Some(&next), Some(&len)) = (buf.get(pos), buf.get(pos + 1)) else {
+                let Some(ext) = buf
+                    .get(pos..)
+                    .and_then(|rest| Ipv6RawExtHeaderSlice::from_slice(rest).ok())
+                else {
                     return V6Walk::Cut;
                 };
-                nh = next;
-                pos += (usize::from(len) + 1) * 8;
+                nh = ext.next_header().0;
+                pos += ext.slice().len();
             }
             proto::FRAGMENT => return V6Walk::Fragment { pos },
             _ => return V6Walk::Upper { proto: nh, pos },

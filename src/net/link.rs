@@ -1,7 +1,16 @@
 //! Link layers: where the IP header starts in a frame.
 //!
-//! Fixed-offset reads only; nothing here allocates. Values follow the
-//! tcpdump.org LINKTYPE_* list.
+//! Ethernet II, its 802.1Q / 802.1ad / pre-standard QinQ tags and Linux
+//! cooked capture (SLL) are sliced by etherparse. Hand-written adapters
+//! remain where etherparse has no slicer: Linux SLL2, BSD NULL/LOOP (the
+//! address family), raw-IP link types (the version nibble), MPLS label
+//! stacks and PPPoE sessions inside Ethernet. Nothing here allocates.
+//! Values follow the tcpdump.org LINKTYPE_* list.
+
+use etherparse::{
+    EtherType, Ethernet2HeaderSlice, LinuxSllHeaderSlice, LinuxSllProtocolType,
+    SingleVlanHeaderSlice,
+};
 
 use crate::bytes::{be16, be32};
 use crate::capture::LinkType;
@@ -48,20 +57,25 @@ fn by_version(data: &[u8], off: usize) -> L3 {
     }
 }
 
-/// Follow an EtherType (and any VLAN tags, MPLS labels or PPPoE header)
-/// whose 2 bytes sit at `type_off`, the payload starting at `type_off + 2`.
+/// Follow an EtherType `et` whose payload starts at `next`: VLAN tags
+/// (etherparse), MPLS labels and a PPPoE session header (ours).
 #[inline]
-fn by_ethertype(data: &[u8], mut type_off: usize) -> L3 {
+fn by_ethertype(data: &[u8], mut et: u16, mut next: usize) -> L3 {
     for _ in 0..MAX_TAGS {
-        let Some(et) = be16(data, type_off) else {
-            return L3::Other;
-        };
-        let next = type_off + 2;
         match et {
             ethertype::IPV4 => return L3::V4(next),
             ethertype::IPV6 => return L3::V6(next),
             // Tag Control Information (2 bytes) then the inner EtherType.
-            ethertype::VLAN | ethertype::QINQ | ethertype::QINQ_OLD => type_off = next + 2,
+            ethertype::VLAN | ethertype::QINQ | ethertype::QINQ_OLD => {
+                let Some(tag) = data
+                    .get(next..)
+                    .and_then(|rest| SingleVlanHeaderSlice::from_slice(rest).ok())
+                else {
+                    return L3::Other;
+                };
+                et = tag.ether_type().0;
+                next += tag.slice().len();
+            }
             ethertype::MPLS => {
                 // Label stack entries of 4 bytes until the bottom-of-stack bit.
                 let mut off = next;
@@ -90,6 +104,38 @@ fn by_ethertype(data: &[u8], mut type_off: usize) -> L3 {
     L3::Other
 }
 
+/// Ethernet II (etherparse), then [`by_ethertype`].
+#[inline]
+fn ethernet(data: &[u8]) -> L3 {
+    match Ethernet2HeaderSlice::from_slice(data) {
+        Ok(eth) => by_ethertype(data, eth.ether_type().0, eth.slice().len()),
+        Err(_) => L3::Other,
+    }
+}
+
+/// Linux cooked capture v1 (etherparse): 16-byte header, protocol at 14.
+fn linux_sll(data: &[u8]) -> L3 {
+    const SLL_LEN: usize = 16;
+    let et = match LinuxSllHeaderSlice::from_slice(data) {
+        Ok(sll) => match sll.protocol_type() {
+            LinuxSllProtocolType::EtherType(EtherType(et))
+            // GRE tunnels and "ignored" types still carry an EtherType-like
+            // protocol number; Wireshark reads it as one too.
+            | LinuxSllProtocolType::Ignored(et)
+            | LinuxSllProtocolType::GenericRoutingEncapsulationProtocolType(et) => et,
+            _ => return L3::Other,
+        },
+        // etherparse refuses packet types above 4 (outgoing, loopback...
+        // are 0-4) and hardware types it does not know; the protocol field
+        // is still where it always is.
+        Err(_) => match be16(data, 14) {
+            Some(et) if data.len() >= SLL_LEN => et,
+            _ => return L3::Other,
+        },
+    };
+    by_ethertype(data, et, SLL_LEN)
+}
+
 /// BSD loopback address families: AF_INET, and AF_INET6 as NetBSD/OpenBSD
 /// (24), FreeBSD (28) and Darwin (30) number it. (23 is AF_IPX there.)
 #[inline]
@@ -105,18 +151,18 @@ fn by_family(family: u32) -> L3 {
 #[inline]
 pub fn locate(link: LinkType, data: &[u8]) -> L3 {
     match link.0 {
-        // Ethernet: destination, source, EtherType at 12.
-        1 => by_ethertype(data, 12),
+        1 => ethernet(data),
         12 | 14 | 101 => by_version(data, 0),
         228 => L3::V4(0),
         229 => L3::V6(0),
-        // Linux cooked capture v1: 16-byte header, protocol at 14.
-        113 => by_ethertype(data, 14),
+        113 => linux_sll(data),
         // Linux cooked capture v2: 20-byte header, protocol at 0.
         276 => match be16(data, 0) {
             Some(ethertype::IPV4) => L3::V4(20),
             Some(ethertype::IPV6) => L3::V6(20),
-            Some(ethertype::VLAN | ethertype::QINQ | ethertype::QINQ_OLD) => by_ethertype(data, 22),
+            Some(et @ (ethertype::VLAN | ethertype::QINQ | ethertype::QINQ_OLD)) => {
+                by_ethertype(data, et, 20)
+            }
             _ => L3::Other,
         },
         // NULL: the family in the capturing host's byte order, which the file

@@ -6,6 +6,25 @@
 //! 4500 (plus `--ike-port`), the RFC 3948 non-ESP marker and NAT keepalive on
 //! NAT-T ports, IP protocols 50 (ESP) and 51 (AH). Everything else is
 //! [`Decoded::Ignored`] after a cheap check, without allocating.
+//!
+//! Headers are sliced by etherparse: Ethernet II, VLAN tags and Linux SLL
+//! ([`link`]), the IPv4 and IPv6 headers and IPv6 extension headers
+//! ([`ip`]), UDP ([`demux`]). What remains hand-written here, and why:
+//!
+//! - link adapters where etherparse has no slicer: Linux SLL2, BSD
+//!   NULL/LOOP, raw-IP link types, MPLS and PPPoE inside Ethernet;
+//! - the reading of damaged headers etherparse declines (an IPv4 header
+//!   length under 20, options or a UDP header cut by the capture), so that
+//!   an IPsec-bound packet whose lower layers are broken is reported as
+//!   [`Decoded::Malformed`] with the offset, not dropped;
+//! - the IPsec demultiplexer ([`demux`]): ports 500/4500, the RFC 3948
+//!   non-ESP marker and keepalive, ESP and AH taken as payloads (etherparse
+//!   walks past AH as an extension header);
+//! - fragment reassembly ([`defrag`]): etherparse's `IpDefragPool` has no
+//!   cap on the bytes or sets it holds, no expiry by capture time, and does
+//!   not tell which frames an incomplete set held; the notices about
+//!   incomplete and evicted sets need all three;
+//! - ICMP "unreachable" errors quoting IPsec packets.
 
 pub mod defrag;
 pub mod demux;
@@ -13,10 +32,12 @@ pub mod ip;
 pub mod link;
 
 use std::borrow::Cow;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 use std::ops::Range;
 
 use serde::Serialize;
+
+use etherparse::Ipv6HeaderSlice;
 
 use crate::bytes::{be16, be32};
 use crate::capture::{Frame, FrameNo, LinkType, Origin, Timestamp};
@@ -450,17 +471,13 @@ impl Decoder {
                 )
             }
             Some(6) => {
-                let Some(qh) = q.get(..40) else {
+                let Ok(qh) = Ipv6HeaderSlice::from_slice(q) else {
                     return Decoded::Ignored;
                 };
-                let mut a = [0u8; 16];
-                let mut b = [0u8; 16];
-                a.copy_from_slice(&qh[8..24]);
-                b.copy_from_slice(&qh[24..40]);
                 (
-                    IpAddr::V6(Ipv6Addr::from(a)),
-                    IpAddr::V6(Ipv6Addr::from(b)),
-                    qh[6],
+                    IpAddr::V6(qh.source_addr()),
+                    IpAddr::V6(qh.destination_addr()),
+                    qh.next_header().0,
                     q.get(40..).unwrap_or(&[]),
                 )
             }
@@ -501,18 +518,13 @@ impl Decoder {
         let Some(ip) = data.get(off..) else {
             return Decoded::Ignored;
         };
-        let Some(h): Option<&[u8; 40]> = ip.get(..40).and_then(|s| s.try_into().ok()) else {
+        let Ok(h) = Ipv6HeaderSlice::from_slice(ip) else {
             return Decoded::Ignored;
         };
-        if h[0] >> 4 != 6 {
-            return Decoded::Ignored;
-        }
-        let nh = h[6];
+        let nh = h.next_header().0;
         if nh == ICMPV6 {
-            let mut src = [0u8; 16];
-            src.copy_from_slice(&h[8..24]);
             let body = ip.get(40..).unwrap_or(&[]);
-            return self.icmp(frame, IpAddr::V6(Ipv6Addr::from(src)), body, true);
+            return self.icmp(frame, IpAddr::V6(h.source_addr()), body, true);
         }
         match nh {
             proto::UDP => {
@@ -531,17 +543,13 @@ impl Decoder {
             | proto::FRAGMENT => {}
             _ => return Decoded::Ignored,
         }
-        let plen = usize::from(u16::from_be_bytes([h[4], h[5]]));
-        let mut src = [0u8; 16];
-        let mut dst = [0u8; 16];
-        src.copy_from_slice(&h[8..24]);
-        dst.copy_from_slice(&h[24..40]);
+        let plen = usize::from(h.payload_length());
         let cx = Ctx {
             frame: frame.number,
             ts: frame.ts,
             origin: frame.origin,
-            src: IpAddr::V6(Ipv6Addr::from(src)),
-            dst: IpAddr::V6(Ipv6Addr::from(dst)),
+            src: IpAddr::V6(h.source_addr()),
+            dst: IpAddr::V6(h.destination_addr()),
         };
         // Payload length 0 with a hop-by-hop header is a jumbogram (RFC 2675).
         let total = if plen == 0 && nh == proto::HOPOPT {

@@ -8,50 +8,39 @@ const NANOS_PER_DAY: u64 = 86_400 * 1_000_000_000;
 /// crossing; a smaller backward step is kept on the same day.
 const ROLLOVER_THRESHOLD: u64 = NANOS_PER_DAY / 2;
 
-/// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's
-/// `days_from_civil`). `None` for an impossible date.
+/// 1970-01-01, day 0 of the capture clock.
+const EPOCH: jiff::civil::Date = jiff::civil::date(1970, 1, 1);
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (years -9999..=9999,
+/// jiff's range). `None` for an impossible date.
 pub fn days_from_civil(year: i32, month: u32, day: u32) -> Option<i64> {
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    let date = jiff::civil::Date::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+    )
+    .ok()?;
+    Some(i64::from((date - EPOCH).get_days()))
 }
 
 /// Days since 1970-01-01 → (year, month, day): the inverse of
-/// [`days_from_civil`].
+/// [`days_from_civil`]. Days outside jiff's range (years -9999..=9999) are
+/// clamped to its ends.
 pub fn civil_from_days(z: i64) -> (i32, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
-}
-
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ => {
-            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-            if leap {
-                29
-            } else {
-                28
-            }
-        }
-    }
+    let date = jiff::Span::new()
+        .try_days(z)
+        .ok()
+        .and_then(|span| EPOCH.checked_add(span).ok())
+        .unwrap_or(if z < 0 {
+            jiff::civil::Date::MIN
+        } else {
+            jiff::civil::Date::MAX
+        });
+    (
+        i32::from(date.year()),
+        date.month().unsigned_abs().into(),
+        date.day().unsigned_abs().into(),
+    )
 }
 
 /// Month abbreviation (`Jan` … `Dec`, any case) → 1..=12.
@@ -158,6 +147,10 @@ mod tests {
         assert_eq!(days_from_civil(2024, 2, 29), Some(19_782));
         assert_eq!(days_from_civil(2023, 2, 29), None);
         assert_eq!(days_from_civil(2023, 13, 1), None);
+        assert_eq!(days_from_civil(2024, 2, 30), None);
+        assert_eq!(days_from_civil(70_000, 1, 1), None);
+        assert_eq!(civil_from_days(i64::MAX), (9999, 12, 31));
+        assert_eq!(civil_from_days(i64::MIN).0, -9999);
     }
 
     #[test]
