@@ -47,7 +47,23 @@ struct Pipeline<'h> {
     hook: Option<&'h mut dyn PacketHook>,
 }
 
-impl Pipeline<'_> {
+impl<'h> Pipeline<'h> {
+    fn new(opts: &Options, hook: Option<&'h mut dyn PacketHook>) -> Pipeline<'h> {
+        Pipeline {
+            opts: opts.clone(),
+            decoder: net::Decoder::new(opts.net.clone()),
+            tracker: Tracker::new(),
+            notices: Vec::new(),
+            incomplete: Vec::new(),
+            frames: 0,
+            ipsec: 0,
+            filtered: 0,
+            first: None,
+            last: None,
+            hook,
+        }
+    }
+
     fn wanted(&self, d: &Datagram<'_>, c: &Content<'_>) -> bool {
         if let Some(p) = self.opts.peer {
             if d.src != p && d.dst != p {
@@ -152,19 +168,7 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
     if read_opts.date.is_none() {
         read_opts.date = file_date(path);
     }
-    let mut p = Pipeline {
-        opts: opts.clone(),
-        decoder: net::Decoder::new(opts.net.clone()),
-        tracker: Tracker::new(),
-        notices: Vec::new(),
-        incomplete: Vec::new(),
-        frames: 0,
-        ipsec: 0,
-        filtered: 0,
-        first: None,
-        last: None,
-        hook,
-    };
+    let mut p = Pipeline::new(opts, hook);
     let result = match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => Err(capture::CaptureError::Io(std::io::Error::other(
             "is a directory (use `ikescope scan DIR` for directories)",
@@ -197,6 +201,31 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
         p.net_notice(n);
     }
     finish(path.display().to_string(), result, p)
+}
+
+/// Analyse frames already in memory (a cut or a one-direction view of a
+/// capture, a test's crafted packets): the same pipeline as [`analyze`].
+pub fn analyze_frames<'f>(
+    name: String,
+    frames: impl IntoIterator<Item = &'f Frame<'f>>,
+    opts: &Options,
+    hook: Option<&mut dyn PacketHook>,
+) -> FileAnalysis {
+    let mut p = Pipeline::new(opts, hook);
+    for f in frames {
+        p.frame(f);
+    }
+    for n in p.decoder.finish() {
+        p.net_notice(n);
+    }
+    let summary = ReadSummary {
+        format: capture::Format::Pcap,
+        compressed: false,
+        frames: p.frames,
+        bytes: 0,
+        stopped: None,
+    };
+    finish(name, Ok(summary), p)
 }
 
 fn finish(

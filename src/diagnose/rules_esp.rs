@@ -40,12 +40,25 @@ pub(super) fn check(
     // Multicast (OSPFv3 with AH, manual SAs) never answers in kind.
     let multicast = t.peers.iter().any(|p| p.is_multicast());
     if by_dir.len() == 1 && total >= ONE_WAY_MIN && !multicast {
-        if let Some(((src, dst), sas)) = by_dir.iter().next() {
+        for ((src, dst), sas) in by_dir.iter().take(1) {
             let spis: Vec<String> = sas.iter().map(|e| format!("0x{:08x}", e.spi)).collect();
             let frames: Vec<FrameNo> = sas
                 .iter()
                 .flat_map(|e| [e.first_frame, e.last_frame])
                 .collect();
+            if Context::one_sided(t).is_some() {
+                // Not a packet of any kind from the other peer: the capture
+                // holds one direction, and says nothing of ESP coming back.
+                out.push(Verdict::new(
+                    Code::IncompleteCapture,
+                    frames,
+                    format!(
+                        "ESP from {src} to {dst}: {total} packets on SPI {}; the capture holds no packet at all from {dst} (IKE included), so it shows one direction only",
+                        spis.join(", ")
+                    ),
+                ));
+                continue;
+            }
             out.push(
                 Verdict::new(
                     Code::EspOneWay,

@@ -1,0 +1,231 @@
+//! The cut test: every capture in `captures/`, cut short after each IPsec
+//! packet, seen from one side only, or truncated mid-record (`head -c`), must
+//! not raise an error verdict that the cut cannot support. The full capture
+//! is the truth a cut is judged against: an error in a cut is supported only
+//! when the full capture (between the same peers) has a verdict of that
+//! code; anything else the cut lacks must be said as `incomplete-capture`.
+//!
+//! Everything runs in-process through `app::analyze_frames` (no binary per
+//! cut), so the whole sweep stays small enough for CI.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use ikescope::app::{self, FileAnalysis, Options, PacketHook};
+use ikescope::capture::{self, Frame, FrameSink, LinkType, Notice, Origin, Timestamp};
+use ikescope::diagnose::{Code, Severity};
+use ikescope::flow::{Content, Touched};
+use ikescope::net::{self, Datagram};
+
+/// One frame, owned.
+struct Owned {
+    number: u64,
+    ts: Timestamp,
+    link: LinkType,
+    data: Vec<u8>,
+    orig_len: u32,
+    interface: u32,
+    origin: Origin,
+}
+
+impl Owned {
+    fn frame(&self) -> Frame<'_> {
+        Frame {
+            number: self.number,
+            ts: self.ts,
+            link: self.link,
+            data: &self.data,
+            orig_len: self.orig_len,
+            interface: self.interface,
+            origin: self.origin,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Collect(Vec<Owned>);
+
+impl FrameSink for Collect {
+    fn frame(&mut self, f: &Frame<'_>) {
+        self.0.push(Owned {
+            number: f.number,
+            ts: f.ts,
+            link: f.link,
+            data: f.data.to_vec(),
+            orig_len: f.orig_len,
+            interface: f.interface,
+            origin: f.origin,
+        });
+    }
+    fn notice(&mut self, _: Notice) {}
+}
+
+/// Which frames carry IPsec and who sent them.
+#[derive(Default)]
+struct Senders {
+    /// Frame number → sender, for every frame of an IPsec datagram (all
+    /// fragments) and every ICMP error quoting one.
+    by_frame: BTreeMap<u64, IpAddr>,
+    /// Frames where an IPsec datagram ends (a cut point).
+    ends: BTreeSet<u64>,
+}
+
+impl PacketHook for Senders {
+    fn packet(&mut self, d: &Datagram<'_>, _: &Content<'_>, _: &Touched, _: Timestamp) {
+        for f in d.fragments.iter().chain(std::iter::once(&d.frame)) {
+            self.by_frame.insert(*f, d.src);
+        }
+        self.ends.insert(d.frame);
+    }
+    fn malformed(&mut self, _: &net::Malformed, _: Timestamp) {}
+    fn icmp(&mut self, e: &net::IcmpError, _: Timestamp) {
+        self.by_frame.insert(e.frame, e.reporter);
+        self.ends.insert(e.frame);
+    }
+}
+
+fn captures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
+        .collect();
+    v.sort();
+    assert!(!v.is_empty(), "no captures in {}", dir.display());
+    v
+}
+
+fn load(p: &Path) -> Vec<Owned> {
+    let mut c = Collect::default();
+    capture::read_path(p, &capture::ReadOptions::default(), &mut c)
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    c.0
+}
+
+type Peers = [IpAddr; 2];
+
+fn key(p: [IpAddr; 2]) -> Peers {
+    let mut k = p;
+    k.sort();
+    k
+}
+
+/// Verdict codes of every tunnel, by peer pair (any severity).
+fn codes(a: &FileAnalysis) -> BTreeMap<Peers, BTreeSet<Code>> {
+    let mut m: BTreeMap<Peers, BTreeSet<Code>> = BTreeMap::new();
+    for t in &a.tunnels {
+        m.entry(key(t.tunnel.peers))
+            .or_default()
+            .extend(t.verdicts.iter().map(|v| v.code));
+    }
+    m
+}
+
+/// Error verdicts of `cut` that the full capture does not support.
+fn unsupported(full: &BTreeMap<Peers, BTreeSet<Code>>, cut: &FileAnalysis) -> Vec<String> {
+    let mut bad = Vec::new();
+    for t in &cut.tunnels {
+        let known = full.get(&key(t.tunnel.peers));
+        for v in t.verdicts.iter().filter(|v| v.severity == Severity::Error) {
+            if !known.is_some_and(|k| k.contains(&v.code)) {
+                bad.push(format!("✗ {} — {}", v.code.as_str(), v.message));
+            }
+        }
+    }
+    bad
+}
+
+fn run(name: String, frames: &[&Owned]) -> FileAnalysis {
+    let owned: Vec<Frame<'_>> = frames.iter().map(|o| o.frame()).collect();
+    app::analyze_frames(name, owned.iter(), &Options::default(), None)
+}
+
+#[test]
+fn cuts_and_one_sided_views_raise_no_unsupported_error() {
+    let mut failures = Vec::new();
+    let mut cuts = 0usize;
+    for path in captures() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let frames = load(&path);
+        let all: Vec<&Owned> = frames.iter().collect();
+        let mut senders = Senders::default();
+        let full = app::analyze_frames(
+            name.clone(),
+            all.iter().map(|o| o.frame()).collect::<Vec<_>>().iter(),
+            &Options::default(),
+            Some(&mut senders),
+        );
+        // The in-memory pipeline is the file pipeline.
+        let from_file = app::analyze(&path, &Options::default(), None);
+        assert_eq!(
+            codes(&full),
+            codes(&from_file),
+            "{name}: in-memory analysis differs from the file's"
+        );
+        let truth = codes(&full);
+        // Prefixes ending at each IPsec packet.
+        for &end in &senders.ends {
+            let cut: Vec<&Owned> = all.iter().copied().filter(|o| o.number <= end).collect();
+            cuts += 1;
+            for b in unsupported(&truth, &run(name.clone(), &cut)) {
+                failures.push(format!("{name} cut at frame {end}: {b}"));
+            }
+        }
+        // One-direction views: only what each address sent (frames that are
+        // not IPsec stay, they only move the clock).
+        let sources: BTreeSet<IpAddr> = senders.by_frame.values().copied().collect();
+        for s in sources {
+            let view: Vec<&Owned> = all
+                .iter()
+                .copied()
+                .filter(|o| senders.by_frame.get(&o.number).is_none_or(|x| *x == s))
+                .collect();
+            cuts += 1;
+            for b in unsupported(&truth, &run(name.clone(), &view)) {
+                failures.push(format!("{name} only from {s}: {b}"));
+            }
+        }
+    }
+    assert!(cuts > 100, "only {cuts} cuts made");
+    assert!(
+        failures.is_empty(),
+        "{} unsupported error verdicts:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// `head -c N` of a capture: the reader reports the truncated record and the
+/// verdicts stay within what the full capture supports.
+#[test]
+fn head_c_truncation_raises_no_unsupported_error() {
+    let mut failures = Vec::new();
+    for path in captures() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let bytes = std::fs::read(&path).unwrap();
+        let truth = codes(&app::analyze(&path, &Options::default(), None));
+        // A cut inside every record would be slow and adds nothing: cut at
+        // eight places spread over the file, none on a record boundary by design.
+        for i in 1..=8 {
+            let n = bytes.len() * i / 9 + 7;
+            let dir = std::env::temp_dir().join(format!("ikescope-cuts-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let cut_path = dir.join(format!("{name}.{n}"));
+            std::fs::write(&cut_path, &bytes[..n.min(bytes.len())]).unwrap();
+            let a = app::analyze(&cut_path, &Options::default(), None);
+            std::fs::remove_file(&cut_path).ok();
+            for b in unsupported(&truth, &a) {
+                failures.push(format!("{name} head -c {n}: {b}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} unsupported error verdicts:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
