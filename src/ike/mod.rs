@@ -12,6 +12,12 @@ pub mod repr;
 pub mod v1;
 pub mod v2;
 
+/// The test oracles' skip policy (tshark, ../shared/corpus), shared with the
+/// integration tests.
+#[cfg(test)]
+#[path = "../../tests/oracle/mod.rs"]
+pub(crate) mod oracle;
+
 pub use error::{IkeError, IkeErrorKind};
 pub use repr::*;
 

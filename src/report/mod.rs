@@ -9,6 +9,7 @@ pub mod model;
 pub mod packets;
 pub mod scan;
 pub mod table;
+pub mod term;
 
 use std::fmt::Write as _;
 

@@ -320,7 +320,7 @@ impl<'w> PacketPrinter<'w> {
                 )?;
                 if style == Style::Verbose {
                     if let Content::Ike(m) = c {
-                        if let Ok(v) = serde_json::to_value(m) {
+                        if let Some(v) = ordered(m) {
                             tree(out, &v, 8)?;
                         }
                     }
@@ -438,32 +438,141 @@ impl<'w> PacketPrinter<'w> {
     }
 }
 
-/// Indented tree of a JSON value (the `-v` decode tree).
-fn tree(out: &mut dyn Write, v: &serde_json::Value, indent: usize) -> io::Result<()> {
-    use serde_json::Value;
+/// A serialised value with its keys in the order they were written, which
+/// for the IKE representation is the order of the fields on the wire
+/// (`serde_json::Value` would sort them).
+#[derive(Debug)]
+enum Node {
+    Null,
+    Scalar(String),
+    List(Vec<Node>),
+    Map(Vec<(String, Node)>),
+}
+
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Node, E> {
+                Ok(Node::Null)
+            }
+            fn visit_none<E>(self) -> Result<Node, E> {
+                Ok(Node::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+                Ok(Node::Scalar(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+                Ok(Node::Scalar(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+                Ok(Node::Scalar(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+                Ok(Node::Scalar(v.to_string()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+                Ok(Node::Scalar(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut v = Vec::new();
+                while let Some(x) = a.next_element()? {
+                    v.push(x);
+                }
+                Ok(Node::List(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut v = Vec::new();
+                while let Some((k, x)) = a.next_entry::<String, Node>()? {
+                    v.push((k, x));
+                }
+                Ok(Node::Map(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Registry fields that come as a number and its name: printed as one line,
+/// `name (number)`, as Wireshark does. Besides these, `K` pairs with `K_name`.
+const NAMED_NUMBERS: &[(&str, &str)] = &[
+    ("exchange_type", "exchange"),
+    ("type", "name"),
+    ("attr_type", "name"),
+    ("protocol_id", "protocol"),
+    ("transform_id", "transform"),
+    ("notify_type", "notify"),
+];
+
+fn name_key_for<'m>(map: &'m [(String, Node)], key: &str) -> Option<&'m str> {
+    let named = format!("{key}_name");
+    NAMED_NUMBERS
+        .iter()
+        .filter(|(n, _)| *n == key)
+        .map(|(_, name)| *name)
+        .chain(std::iter::once(named.as_str()))
+        .find_map(|name| map.iter().find(|(k, _)| k == name).map(|(k, _)| k.as_str()))
+}
+
+/// Indented tree of an ordered value (the `-v` decode tree): fields in
+/// wire order, a registry number and its name on one line, empty fields
+/// left out.
+fn tree(out: &mut dyn Write, v: &Node, indent: usize) -> io::Result<()> {
     let pad = " ".repeat(indent);
     match v {
-        Value::Object(map) => {
+        Node::Map(map) => {
+            // Name fields printed beside their number are not repeated.
+            let absorbed: Vec<&str> = map
+                .iter()
+                .filter(|(_, x)| matches!(x, Node::Scalar(_)))
+                .filter_map(|(k, _)| name_key_for(map, k))
+                .collect();
             for (k, x) in map {
+                if absorbed.contains(&k.as_str()) {
+                    continue;
+                }
                 match x {
-                    Value::Null => {}
-                    Value::Array(a) if a.is_empty() => {}
-                    Value::Object(_) => {
+                    Node::Null => {}
+                    Node::List(a) if a.is_empty() => {}
+                    Node::Map(_) => {
                         writeln!(out, "{pad}{k}:")?;
                         tree(out, x, indent + 2)?;
                     }
-                    Value::Array(a) => {
+                    Node::List(a) => {
                         writeln!(out, "{pad}{k}:")?;
                         for (i, item) in a.iter().enumerate() {
-                            if item.is_object() || item.is_array() {
-                                writeln!(out, "{pad}  [{i}]")?;
-                                tree(out, item, indent + 4)?;
-                            } else {
-                                writeln!(out, "{pad}  - {}", scalar(item))?;
+                            match item {
+                                Node::Map(_) | Node::List(_) => {
+                                    writeln!(out, "{pad}  [{i}]")?;
+                                    tree(out, item, indent + 4)?;
+                                }
+                                other => writeln!(out, "{pad}  - {}", scalar(other))?,
                             }
                         }
                     }
-                    _ => writeln!(out, "{pad}{k}: {}", scalar(x))?,
+                    Node::Scalar(n) => {
+                        let name = name_key_for(map, k).and_then(|nk| {
+                            map.iter()
+                                .find(|(k2, _)| k2 == nk)
+                                .and_then(|(_, v)| match v {
+                                    Node::Scalar(s) => Some(s.as_str()),
+                                    _ => None,
+                                })
+                        });
+                        match name {
+                            // Some registry names carry their number already.
+                            Some(name) if name.ends_with(&format!("({n})")) => {
+                                writeln!(out, "{pad}{k}: {name}")?
+                            }
+                            Some(name) => writeln!(out, "{pad}{k}: {name} ({n})")?,
+                            None if n.is_empty() => {}
+                            None => writeln!(out, "{pad}{k}: {n}")?,
+                        }
+                    }
                 }
             }
         }
@@ -472,11 +581,18 @@ fn tree(out: &mut dyn Write, v: &serde_json::Value, indent: usize) -> io::Result
     Ok(())
 }
 
-fn scalar(v: &serde_json::Value) -> String {
+fn scalar(v: &Node) -> String {
     match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Node::Scalar(s) => s.clone(),
+        Node::Null => "-".to_string(),
+        Node::List(_) | Node::Map(_) => String::new(),
     }
+}
+
+/// The `-v` tree of any serialisable value, in field order.
+fn ordered<T: Serialize>(v: &T) -> Option<Node> {
+    let text = serde_json::to_string(v).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// Classic 16-bytes-a-line hex dump.
@@ -501,4 +617,74 @@ pub fn hexdump(out: &mut dyn Write, b: &[u8]) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree_text(json: &str) -> String {
+        let node: Node = serde_json::from_str(json).unwrap();
+        let mut out = Vec::new();
+        tree(&mut out, &node, 0).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn tree_keeps_field_order_and_names_numbers() {
+        let t = tree_text(
+            r#"{"ispi":"01","rspi":"00","next_payload":1,"version":1,
+                "exchange_type":2,"exchange":"Identity Protection (Main Mode)",
+                "payloads":[{"type":1,"name":"Security Association","length":60,
+                  "attributes":[{"attr_type":4,"name":"Group Description",
+                    "value":14,"value_name":"2048-bit MODP group (14)"},
+                    {"attr_type":14,"name":"Key Length","value":256,"value_name":null}]}],
+                "spi":"","malformed":null}"#,
+        );
+        assert_eq!(
+            t,
+            "ispi: 01\nrspi: 00\nnext_payload: 1\nversion: 1\n\
+             exchange_type: Identity Protection (Main Mode) (2)\npayloads:\n  [0]\n    \
+             type: Security Association (1)\n    length: 60\n    attributes:\n      [0]\n        \
+             attr_type: Group Description (4)\n        value: 2048-bit MODP group (14)\n      \
+             [1]\n        attr_type: Key Length (14)\n        value: 256\n"
+        );
+    }
+
+    #[test]
+    fn message_header_serialises_in_wire_order() {
+        let h = crate::ike::Header {
+            ispi: 1,
+            rspi: 2,
+            next_payload: 33,
+            version: 2,
+            minor_version: 0,
+            exchange_type: 34,
+            exchange: Some("IKE_SA_INIT"),
+            flags: 8,
+            message_id: 0,
+            length: 28,
+            encrypted: false,
+        };
+        let Some(Node::Map(m)) = ordered(&h) else {
+            panic!("not a map")
+        };
+        let keys: Vec<&str> = m.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "ispi",
+                "rspi",
+                "next_payload",
+                "version",
+                "minor_version",
+                "exchange_type",
+                "exchange",
+                "flags",
+                "message_id",
+                "length",
+                "encrypted"
+            ]
+        );
+    }
 }
