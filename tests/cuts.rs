@@ -15,8 +15,10 @@ use std::path::{Path, PathBuf};
 use ikescope::app::{self, FileAnalysis, Options, PacketHook};
 use ikescope::capture::{self, Frame, FrameSink, LinkType, Notice, Origin, Timestamp};
 use ikescope::diagnose::{Code, Severity};
-use ikescope::flow::{Content, Touched};
+use ikescope::flow::{Content, Step, Touched};
 use ikescope::net::{self, Datagram};
+
+mod oracle;
 
 /// One frame, owned.
 struct Owned {
@@ -228,4 +230,191 @@ fn head_c_truncation_raises_no_unsupported_error() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+fn capture(name: &str) -> Vec<Owned> {
+    load(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("captures")
+            .join(name),
+    )
+}
+
+fn errors(a: &FileAnalysis) -> Vec<String> {
+    a.tunnels
+        .iter()
+        .flat_map(|t| t.verdicts.iter())
+        .filter(|v| v.severity == Severity::Error)
+        .map(|v| format!("{} — {}", v.code.as_str(), v.message))
+        .collect()
+}
+
+fn has(a: &FileAnalysis, code: Code) -> bool {
+    a.tunnels
+        .iter()
+        .any(|t| t.verdicts.iter().any(|v| v.code == code))
+}
+
+fn first_n(name: &str, n: usize) -> FileAnalysis {
+    let frames = capture(name);
+    let cut: Vec<&Owned> = frames.iter().take(n).collect();
+    run(name.to_string(), &cut)
+}
+
+/// The cases: a healthy Main Mode cut 1 ms after MM2, and the PSK
+/// mismatch cut after MM4, are an incomplete capture, not a stall.
+#[test]
+fn cut_short_main_mode_is_incomplete_capture() {
+    for (name, n) in [("v1-main-up.pcap", 2), ("v1-psk-mismatch.pcap", 4)] {
+        let a = first_n(name, n);
+        assert!(errors(&a).is_empty(), "{name} first {n}: {:?}", errors(&a));
+        assert!(has(&a, Code::IncompleteCapture), "{name} first {n}");
+    }
+}
+
+/// A capture that starts with MM2 (responder cookie set, an SA with the
+/// chosen transform) labels it MM2 and keeps the roles.
+#[test]
+fn capture_starting_with_mm2_takes_roles_from_contents() {
+    let frames = capture("v1-main-up.pcap");
+    let from2: Vec<&Owned> = frames.iter().skip(1).collect();
+    let a = run("v1-main-up.pcap from frame 2".into(), &from2);
+    let sa = &a.tunnels[0].tunnel.ike_sas[0];
+    assert_eq!(sa.initiator.addr.to_string(), "198.51.100.1");
+    assert_eq!(sa.responder.addr.to_string(), "203.0.113.1");
+    assert_eq!(sa.messages[0].step, Step::Main(2));
+    assert!(errors(&a).is_empty(), "{:?}", errors(&a));
+}
+
+/// The initiator's later messages carry the responder cookie: MM2 came even
+/// when the capture holds only the initiator's side.
+#[test]
+fn one_sided_initiator_view_is_not_no_response() {
+    let frames = capture("v1-psk-mismatch.pcap");
+    let mut senders = Senders::default();
+    let all: Vec<Frame<'_>> = frames.iter().map(|o| o.frame()).collect();
+    app::analyze_frames(
+        "full".into(),
+        all.iter(),
+        &Options::default(),
+        Some(&mut senders),
+    );
+    let a_only: Vec<&Owned> = frames
+        .iter()
+        .filter(|o| {
+            senders
+                .by_frame
+                .get(&o.number)
+                .is_none_or(|s| s.to_string() == "198.51.100.1")
+        })
+        .collect();
+    let a = run("initiator side".into(), &a_only);
+    assert!(!has(&a, Code::NoResponse));
+    let b_only: Vec<&Owned> = frames
+        .iter()
+        .filter(|o| {
+            senders
+                .by_frame
+                .get(&o.number)
+                .is_none_or(|s| s.to_string() == "203.0.113.1")
+        })
+        .collect();
+    let b = run("responder side".into(), &b_only);
+    assert!(
+        !has(&b, Code::NoResponse),
+        "responder side: MM2 is not an unanswered MM1"
+    );
+    assert_eq!(
+        b.tunnels[0].tunnel.ike_sas[0].initiator.addr.to_string(),
+        "198.51.100.1"
+    );
+}
+
+/// An orderly teardown (Deletes within a millisecond at the end) is not a
+/// dead peer: v1-dpd-rekey-delete cut right after its Deletes.
+#[test]
+fn teardown_burst_is_not_dpd_timeout() {
+    let frames = capture("v1-dpd-rekey-delete.pcap");
+    for end in [50u64, 51] {
+        let cut: Vec<&Owned> = frames.iter().filter(|o| o.number <= end).collect();
+        let a = run(format!("cut at {end}"), &cut);
+        assert!(!has(&a, Code::DpdTimeout), "cut at {end}");
+    }
+}
+
+/// IKE fragments (RFC 7383) are pieces of one try, and an answer with
+/// fragments missing from the capture is not judged by its size.
+#[test]
+fn ike_fragments_are_one_try_and_partial_answers_are_not_judged() {
+    let frames = capture("v2-cert-ikefrag.pcap");
+    for end in [4u64, 5, 6, 7] {
+        let cut: Vec<&Owned> = frames.iter().filter(|o| o.number <= end).collect();
+        let a = run(format!("cut at {end}"), &cut);
+        assert!(errors(&a).is_empty(), "cut at {end}: {:?}", errors(&a));
+    }
+}
+
+fn corpus_analysis(test: &str, rel: &str) -> Option<FileAnalysis> {
+    let p = oracle::corpus_file(test, rel)?;
+    Some(app::analyze(&p, &Options::default(), None))
+}
+
+/// tcpdump's ikev2pI2.pcap holds the initiator's side only: its IKE_AUTH
+/// request carries the responder SPI, so IKE_SA_INIT was answered.
+#[test]
+fn corpus_one_sided_ikev2_is_incomplete_not_no_response() {
+    let Some(a) = corpus_analysis("ikev2pI2", "tcpdump/ikev2pI2.pcap") else {
+        return;
+    };
+    assert!(errors(&a).is_empty(), "{:?}", errors(&a));
+    assert!(a.tunnels[0]
+        .verdicts
+        .iter()
+        .any(|v| v.code == Code::IncompleteCapture && v.message.contains("responder's SPI")));
+}
+
+/// wireshark-wiki ipsec.cap: IKE_AUTH answers as large as a full one, no
+/// ESP in the capture: not a rejection, and phase 1 stays complete.
+#[test]
+fn corpus_full_size_ike_auth_answer_is_not_rejected() {
+    let Some(a) = corpus_analysis("ipsec.cap", "wireshark-wiki/ipsec.cap") else {
+        return;
+    };
+    assert!(!has(&a, Code::IkeAuthRejected));
+    for t in &a.tunnels {
+        for s in &t.sas {
+            if s.phase1
+                .last_message
+                .is_some_and(|m| m.to_string() == "IKE_AUTH resp")
+            {
+                assert!(s.phase1.complete);
+            }
+        }
+    }
+}
+
+/// ndpi ipsec_isakmp_esp.pcap: EAP takes several IKE_AUTH rounds; the
+/// established tunnels' IKE SAs are complete, not "DELETE".
+#[test]
+fn corpus_eap_rounds_are_not_a_refusal() {
+    let Some(a) = corpus_analysis("ndpi eap", "ndpi/ipsec_isakmp_esp.pcap") else {
+        return;
+    };
+    let mut seen = 0;
+    for t in a
+        .tunnels
+        .iter()
+        .filter(|t| t.verdicts.iter().any(|v| v.code == Code::Established))
+    {
+        for s in &t.sas {
+            if s.phase1
+                .last_message
+                .is_some_and(|m| m.to_string() == "IKE_AUTH resp")
+            {
+                assert!(s.phase1.complete, "{}", s.phase1.ios);
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 4, "{seen} EAP IKE SAs");
 }

@@ -40,25 +40,12 @@ pub(super) fn check(
     // Multicast (OSPFv3 with AH, manual SAs) never answers in kind.
     let multicast = t.peers.iter().any(|p| p.is_multicast());
     if by_dir.len() == 1 && total >= ONE_WAY_MIN && !multicast {
-        for ((src, dst), sas) in by_dir.iter().take(1) {
+        if let Some(((src, dst), sas)) = by_dir.iter().next() {
             let spis: Vec<String> = sas.iter().map(|e| format!("0x{:08x}", e.spi)).collect();
             let frames: Vec<FrameNo> = sas
                 .iter()
                 .flat_map(|e| [e.first_frame, e.last_frame])
                 .collect();
-            if Context::one_sided(t).is_some() {
-                // Not a packet of any kind from the other peer: the capture
-                // holds one direction, and says nothing of ESP coming back.
-                out.push(Verdict::new(
-                    Code::IncompleteCapture,
-                    frames,
-                    format!(
-                        "ESP from {src} to {dst}: {total} packets on SPI {}; the capture holds no packet at all from {dst} (IKE included), so it shows one direction only",
-                        spis.join(", ")
-                    ),
-                ));
-                continue;
-            }
             out.push(
                 Verdict::new(
                     Code::EspOneWay,
@@ -74,6 +61,20 @@ pub(super) fn check(
                     &format!("ESP from {dst} is dropped on the path (ACL, firewall, NAT)"),
                 ]),
             );
+            if Context::one_sided(t).is_some() {
+                // Not a packet of any kind from the other peer, IKE
+                // included: the capture may hold one direction only, so the
+                // silence is not proof. A warning, saying so.
+                if let Some(v) = out.last_mut() {
+                    v.severity = super::Severity::Warning;
+                    v.message.push_str(&format!(
+                        "; the capture holds no packet at all from {dst} (IKE included), so it may show one direction only"
+                    ));
+                    v.candidates.push(format!(
+                        "the capture holds one direction only (capture filter, or a capture point that sees only {src}'s outbound traffic)"
+                    ));
+                }
+            }
         }
     }
     // One way from some point on: one side's ESP stopped while the other's

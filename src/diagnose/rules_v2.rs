@@ -316,9 +316,43 @@ fn auth_outcome(
     out: &mut Vec<Verdict>,
     o: &mut SaOutcome,
 ) {
-    let r = resp[0];
+    // EAP and multiple authentication (RFC 7296 §2.16, RFC 4739) take
+    // several IKE_AUTH rounds, each with its own message ID; the early
+    // rounds' answers are small by nature. The last round decides.
+    let round = resp.iter().map(|m| m.message_id).max().unwrap_or(0);
+    let resp: Vec<&IkeMsg> = resp
+        .iter()
+        .copied()
+        .filter(|m| m.message_id == round)
+        .collect();
+    let req: Vec<&IkeMsg> = {
+        let same: Vec<&IkeMsg> = req
+            .iter()
+            .copied()
+            .filter(|m| m.message_id == round)
+            .collect();
+        if same.is_empty() {
+            req.to_vec()
+        } else {
+            same
+        }
+    };
+    let Some(&r) = resp.first() else {
+        return;
+    };
     if has_error(r).is_some() {
         // Cleartext errors are reported by the notification rule.
+        return;
+    }
+    // Evidence before size: ESP or a child SA after the answer means it
+    // was accepted, whatever its size.
+    if t.esp.iter().any(|e| e.first_frame > r.frame)
+        || sa
+            .messages
+            .iter()
+            .any(|m| m.step == response(CreateChildSa) && has_error(m).is_none())
+    {
+        o.child_up = true;
         return;
     }
     // Fragmented answers (SKF): add up the distinct fragments.
