@@ -418,3 +418,65 @@ fn corpus_eap_rounds_are_not_a_refusal() {
     }
     assert!(seen >= 4, "{seen} EAP IKE SAs");
 }
+
+/// Ethernet + IPv4 + UDP frame carrying `payload`.
+fn udp_frame(
+    number: u64,
+    secs: i64,
+    src: [u8; 4],
+    dst: [u8; 4],
+    port: u16,
+    payload: &[u8],
+) -> Owned {
+    let mut f = vec![0u8; 12];
+    f.extend_from_slice(&[0x08, 0x00]);
+    let total = (20 + 8 + payload.len()) as u16;
+    f.extend_from_slice(&[0x45, 0]);
+    f.extend_from_slice(&total.to_be_bytes());
+    f.extend_from_slice(&[0, number as u8, 0, 0, 64, 17, 0, 0]);
+    f.extend_from_slice(&src);
+    f.extend_from_slice(&dst);
+    f.extend_from_slice(&40000u16.to_be_bytes());
+    f.extend_from_slice(&port.to_be_bytes());
+    f.extend_from_slice(&((8 + payload.len()) as u16).to_be_bytes());
+    f.extend_from_slice(&[0, 0]);
+    f.extend_from_slice(payload);
+    Owned {
+        number,
+        ts: Timestamp { secs, nanos: 0 },
+        link: LinkType(1),
+        orig_len: f.len() as u32,
+        data: f,
+        interface: 0,
+        origin: Origin::Wire,
+    }
+}
+
+/// 1-byte UDP 500/4500 port probes are not IKE: counted and named, no
+/// tunnel, no verdict.
+#[test]
+fn one_byte_probes_make_no_tunnel() {
+    let frames: Vec<Owned> = (1..=20u64)
+        .map(|i| {
+            let port = if i % 2 == 0 { 500 } else { 4500 };
+            udp_frame(
+                i,
+                i as i64,
+                [192, 0, 2, 9],
+                [198, 51, 100, i as u8],
+                port,
+                &[0xff],
+            )
+        })
+        .collect();
+    let all: Vec<&Owned> = frames.iter().collect();
+    let a = run("probes".into(), &all);
+    assert!(a.tunnels.is_empty(), "{} tunnels", a.tunnels.len());
+    let n = a
+        .notices
+        .iter()
+        .find(|n| n.message.contains("too short for an ISAKMP header"))
+        .expect("a notice about the probes");
+    assert!(n.message.starts_with("20 "), "{}", n.message);
+    assert!(n.message.contains("(first and last)"), "{}", n.message);
+}

@@ -243,6 +243,21 @@ fn finish(
         cov.cut_short = error.is_some() || read.as_ref().is_some_and(|r| r.stopped.is_some());
     }
     let ctx = p.tracker.coverage().clone();
+    if ctx.not_ike > 0 {
+        let frames: Vec<String> = ctx.not_ike_frames.iter().map(u64::to_string).collect();
+        p.notices.push(FileNotice {
+            level: capture::Level::Warning,
+            offset: None,
+            line: None,
+            frame: ctx.not_ike_frames.first().copied(),
+            message: format!(
+                "{} UDP 500/4500 datagram(s) too short for an ISAKMP header (port probes or garbage, not IKE; no tunnel made); frames {}{}",
+                ctx.not_ike,
+                frames.join(", "),
+                if ctx.not_ike as usize > frames.len() { " (first and last)" } else { "" }
+            ),
+        });
+    }
     let tunnels = p
         .tracker
         .finish()

@@ -32,7 +32,15 @@ pub struct Coverage {
     pub incomplete_fragments: Vec<(IpAddr, IpAddr, Vec<FrameNo>)>,
     /// Reading stopped before the end of the input (damage, truncation).
     pub cut_short: bool,
+    /// UDP 500/4500 datagrams too short for an ISAKMP header (port probes,
+    /// garbage): counted, not made into tunnels.
+    pub not_ike: u64,
+    /// Their frames: the first [`NOT_IKE_FRAMES_KEPT`] and the last.
+    pub not_ike_frames: Vec<FrameNo>,
 }
+
+/// Frames of not-IKE datagrams kept as evidence (the count is exact).
+pub const NOT_IKE_FRAMES_KEPT: usize = 8;
 
 /// Whether a message got an answer, as far as the capture can tell.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,6 +52,15 @@ pub enum Wait {
 }
 
 impl Coverage {
+    /// A UDP 500/4500 datagram that is not IKE (too short for a header).
+    pub fn note_not_ike(&mut self, frame: FrameNo) {
+        self.not_ike += 1;
+        if self.not_ike_frames.len() > NOT_IKE_FRAMES_KEPT {
+            self.not_ike_frames.pop();
+        }
+        self.not_ike_frames.push(frame);
+    }
+
     /// Time moves to `t` (no effect when `t` is earlier).
     pub fn extend(&mut self, t: Timestamp) {
         if self.start.is_none_or(|s| t < s) {

@@ -116,6 +116,18 @@ impl Tracker {
         // ESP/AH are most of the packets of a busy capture: the same effect
         // as `observe(adapt::observation(d, c))`, without building the
         // observation.
+        // Too short for an ISAKMP header, and not cut by the snap length:
+        // a port probe or garbage on 500/4500, not IKE. Counted, no tunnel.
+        if let Content::NotIke(e) = c {
+            if matches!(e.kind, crate::ike::IkeErrorKind::ShortHeader { .. })
+                && !d.truncated
+                && d.origin == Origin::Wire
+            {
+                self.coverage.extend(d.ts);
+                self.coverage.note_not_ike(d.frame);
+                return Touched::default();
+            }
+        }
         if let Some(p) = adapt::sa_packet(d, c) {
             self.coverage.extend(d.ts);
             return self.observe_sa(d.ts, d.frame, d.src, d.dst, p);
