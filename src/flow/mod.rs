@@ -16,7 +16,9 @@
 
 pub mod adapt;
 pub mod coverage;
+pub mod decrypted;
 mod esp;
+pub mod logged;
 pub mod model;
 pub mod natd;
 pub mod observation;

@@ -3,6 +3,8 @@
 //! tests capture it. Nothing here parses bytes.
 
 pub mod config;
+pub mod decryption;
+pub mod escape;
 pub mod json;
 pub mod ladder;
 pub mod model;
