@@ -189,7 +189,24 @@ impl Decrypting {
     }
 }
 
-impl Pipeline<'_> {
+impl<'h> Pipeline<'h> {
+    fn new(opts: &Options, hook: Option<&'h mut dyn PacketHook>) -> Pipeline<'h> {
+        Pipeline {
+            opts: opts.clone(),
+            decoder: net::Decoder::new(opts.net.clone()),
+            tracker: Tracker::new(),
+            notices: Vec::new(),
+            incomplete: Vec::new(),
+            frames: 0,
+            ipsec: 0,
+            filtered: 0,
+            first: None,
+            last: None,
+            hook,
+            decrypt: None,
+        }
+    }
+
     fn wanted(&self, d: &Datagram<'_>, c: &Content<'_>) -> bool {
         if let Some(p) = self.opts.peer {
             if d.src != p && d.dst != p {
@@ -343,20 +360,8 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
             aggressive: Vec::new(),
         }
     });
-    let mut p = Pipeline {
-        opts: opts.clone(),
-        decoder: net::Decoder::new(opts.net.clone()),
-        tracker: Tracker::new(),
-        notices: Vec::new(),
-        incomplete: Vec::new(),
-        frames: 0,
-        ipsec: 0,
-        filtered: 0,
-        first: None,
-        last: None,
-        hook,
-        decrypt,
-    };
+    let mut p = Pipeline::new(opts, hook);
+    p.decrypt = decrypt;
     p.notices.extend(key_notices);
     let result = match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => Err(capture::CaptureError::Io(std::io::Error::other(
@@ -399,6 +404,31 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
     finish(path.display().to_string(), result, p)
 }
 
+/// Analyse frames already in memory (a cut or a one-direction view of a
+/// capture, a test's crafted packets): the same pipeline as [`analyze`].
+pub fn analyze_frames<'f>(
+    name: String,
+    frames: impl IntoIterator<Item = &'f Frame<'f>>,
+    opts: &Options,
+    hook: Option<&mut dyn PacketHook>,
+) -> FileAnalysis {
+    let mut p = Pipeline::new(opts, hook);
+    for f in frames {
+        p.frame(f);
+    }
+    for n in p.decoder.finish() {
+        p.net_notice(n);
+    }
+    let summary = ReadSummary {
+        format: capture::Format::Pcap,
+        compressed: false,
+        frames: p.frames,
+        bytes: 0,
+        stopped: None,
+    };
+    finish(name, Ok(summary), p)
+}
+
 fn finish(
     path: String,
     result: Result<ReadSummary, capture::CaptureError>,
@@ -416,6 +446,21 @@ fn finish(
     let decryption = p.decrypt.take().map(Decrypting::finish);
     logs::attach(&mut p.tracker, &p.opts.logs, p.last, &mut p.notices);
     let ctx = p.tracker.coverage().clone();
+    if ctx.not_ike > 0 {
+        let frames: Vec<String> = ctx.not_ike_frames.iter().map(u64::to_string).collect();
+        p.notices.push(FileNotice {
+            level: capture::Level::Warning,
+            offset: None,
+            line: None,
+            frame: ctx.not_ike_frames.first().copied(),
+            message: format!(
+                "{} UDP 500/4500 datagram(s) too short for an ISAKMP header (port probes or garbage, not IKE; no tunnel made); frames {}{}",
+                ctx.not_ike,
+                frames.join(", "),
+                if ctx.not_ike as usize > frames.len() { " (first and last)" } else { "" }
+            ),
+        });
+    }
     let tunnels = p
         .tracker
         .finish()

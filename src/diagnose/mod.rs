@@ -286,6 +286,35 @@ pub struct SaOutcome {
     pub auth_refused: bool,
 }
 
+/// The tries that a "no answer" judgement rests on: the last original of
+/// a step and its retransmissions (an earlier original with other bytes was
+/// answered somehow, or the sender would have resent it unchanged). Of a
+/// message split by IKE fragmentation only the first fragment counts.
+pub(crate) fn last_tries<'a>(ms: &[&'a crate::flow::IkeMsg]) -> Vec<&'a crate::flow::IkeMsg> {
+    let whole: Vec<&crate::flow::IkeMsg> = ms
+        .iter()
+        .copied()
+        .filter(|m| m.is_try() && m.ike_fragment.is_none_or(|(n, _)| n <= 1))
+        .collect();
+    let Some(last) = whole
+        .iter()
+        .rev()
+        .find(|m| m.copy == crate::flow::Copy::Original)
+    else {
+        return whole;
+    };
+    let of = last.frame;
+    whole
+        .into_iter()
+        .filter(|m| m.frame == of || m.retransmit_of() == Some(of))
+        .collect()
+}
+
+/// The times of [`last_tries`].
+pub(crate) fn try_times(ms: &[&crate::flow::IkeMsg]) -> Vec<Timestamp> {
+    last_tries(ms).iter().map(|m| m.ts).collect()
+}
+
 /// Format a frame list for messages: "frames 1, 3, 5".
 pub(crate) fn frames_text(f: &[FrameNo]) -> String {
     let v: Vec<String> = f.iter().map(|n| n.to_string()).collect();

@@ -61,6 +61,20 @@ pub(super) fn check(
                     &format!("ESP from {dst} is dropped on the path (ACL, firewall, NAT)"),
                 ]),
             );
+            if Context::one_sided(t).is_some() {
+                // Not a packet of any kind from the other peer, IKE
+                // included: the capture may hold one direction only, so the
+                // silence is not proof. A warning, saying so.
+                if let Some(v) = out.last_mut() {
+                    v.severity = super::Severity::Warning;
+                    v.message.push_str(&format!(
+                        "; the capture holds no packet at all from {dst} (IKE included), so it may show one direction only"
+                    ));
+                    v.candidates.push(format!(
+                        "the capture holds one direction only (capture filter, or a capture point that sees only {src}'s outbound traffic)"
+                    ));
+                }
+            }
         }
     }
     // One way from some point on: one side's ESP stopped while the other's

@@ -1,11 +1,14 @@
 //! IKEv1 rules: Main/Aggressive Mode progress, cleartext notifications,
 //! Quick Mode outcomes, dead peer detection.
 
-use super::{frames_text, intervals, span, Basis, Code, SaOutcome, Verdict};
+use super::{frames_text, intervals, span, try_times, Basis, Code, SaOutcome, Verdict};
 use crate::capture::FrameNo;
-use crate::flow::coverage::{DPD_QUIET_SECS, LARGE_MESSAGE, RETRANSMIT_SECS};
-use crate::flow::{state, Coverage, Dir, IkeMsg, IkeSa, Mode, SeenNotify, Step, Tunnel, Wait};
+use crate::flow::coverage::{DPD_QUIET_SECS, LARGE_MESSAGE};
+use crate::flow::{
+    state, Coverage, Dir, IkeMsg, IkeSa, Mode, Offer, SeenNotify, Step, Tunnel, Wait,
+};
 use crate::registry::cause::Cause;
+use crate::registry::ikev1::IKE_AUTH_METHOD;
 use crate::registry::proto::notify_v1 as n;
 
 const INFORMATIONAL: u8 = crate::registry::proto::ExchangeV1::Informational.number();
@@ -24,14 +27,13 @@ fn name(n: &SeenNotify) -> String {
         .unwrap_or_else(|| format!("notify {}", n.notify_type))
 }
 
-pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdict>) -> SaOutcome {
+pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdict>) -> SaOutcome {
     let p1 = state::phase1(sa);
     let mut o = SaOutcome {
         phase1_up: p1.complete,
         ..SaOutcome::default()
     };
     let all_notifies = notifies(sa);
-    let silent_for = |last: &IkeMsg| ctx.silence_after(last.ts);
 
     if sa.mode == Mode::Unknown {
         let f: Vec<FrameNo> = sa.messages.iter().take(1).map(|m| m.frame).collect();
@@ -62,6 +64,12 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdi
             )
         });
         let answered = sa.find(second).is_some();
+        // A later message from the initiator carrying the responder's cookie
+        // proves the answer arrived, even when the capture does not hold it.
+        let proven = sa
+            .messages
+            .iter()
+            .any(|m| m.dir == Dir::I2R && m.rspi != 0 && m.is_try());
         if let (Some((m, _)), false) = (npc, answered) {
             let mut frames = sa.frames_of(first);
             frames.push(m.frame);
@@ -80,12 +88,13 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdi
                 v.basis(Basis::of(m.obs.body))
                     .cause(Cause::Phase1ProposalMismatch),
             );
-        } else if !answered {
+        } else if !answered && !proven {
             let tries: Vec<&IkeMsg> = sa.tries(first).collect();
             let sends: Vec<FrameNo> = tries.iter().map(|m| m.frame).collect();
             if let Some(&last) = tries.last() {
                 let f = sa.find(first).unwrap_or(last);
                 let times: Vec<_> = tries.iter().map(|m| m.ts).collect();
+                let judged = try_times(&tries);
                 let msg = format!(
                     "{first} sent {} time(s) from {} to {} over {}{}, no IKE answer",
                     sends.len(),
@@ -94,13 +103,13 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdi
                     span(f.ts, last.ts),
                     intervals(&times)
                 );
-                if let Wait::Unanswered { .. } = ctx.wait(&times) {
+                if let Wait::Unanswered { .. } = ctx.wait_in(t, &judged) {
                     out.push(Verdict::new(Code::NoResponse, sends.clone(), msg));
                 } else {
                     out.push(Verdict::new(
                         Code::IncompleteCapture,
                         sends.clone(),
-                        format!("{msg}; the capture ends {:.1} s later", silent_for(last)),
+                        format!("{msg}; {}", ctx.why_unknown(t, &judged)),
                     ));
                 }
                 if sends.len() >= 2 && (f.length > LARGE_MESSAGE || !f.fragments.is_empty()) {
@@ -136,9 +145,9 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdi
                 .basis(Basis::of(nt.visibility)),
             );
         } else if sa.mode == Mode::Main {
-            main_mode_stall(sa, p1.last_message, out, &silent_for);
+            main_mode_stall(sa, t, ctx, p1.last_message, out);
         } else {
-            aggressive_stall(sa, p1.last_message, out);
+            aggressive_stall(sa, t, ctx, p1.last_message, out);
         }
     }
 
@@ -255,17 +264,98 @@ pub(super) fn check(sa: &IkeSa, _t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdi
     }
 
     if p1.complete {
-        quick_modes(sa, out, ctx, &mut o);
-        dpd_by_silence(sa, ctx, out);
+        quick_modes(sa, t, out, ctx, &mut o);
+        dpd_by_silence(sa, t, ctx, out);
     }
     o
 }
 
+/// How phase 1 authenticates, from the transform the responder chose (MM2 /
+/// AM2), else the first one offered: the IKE Authentication Method names in
+/// the registry ([`IKE_AUTH_METHOD`]) say whether a pre-shared key is
+/// involved (Pre-Shared Key, XAUTH…PreShared) or signatures/certificates
+/// (DSS, RSA, ECDSA, Hybrid, XAUTH…RSA/DSS).
+fn auth_method(sa: &IkeSa) -> Option<(u16, &'static str, bool)> {
+    let of = |step: Step| {
+        sa.find(step).and_then(|m| match &m.offer {
+            Some(Offer::V1(t)) => t.iter().find_map(|x| x.auth_method),
+            _ => None,
+        })
+    };
+    let method = of(Step::Main(2))
+        .or_else(|| of(Step::Aggressive(2)))
+        .or_else(|| of(Step::Main(1)))
+        .or_else(|| of(Step::Aggressive(1)))?;
+    let name = IKE_AUTH_METHOD.name(u32::from(method))?;
+    let psk = name.contains("Pre-Shared") || name.contains("PreShared");
+    Some((method, name, psk))
+}
+
+/// The likeliest causes of an authentication that did not complete, by
+/// the negotiated method.
+fn auth_candidates(sa: &IkeSa) -> (String, &'static [&'static str]) {
+    match auth_method(sa) {
+        Some((_, name, true)) => (
+            format!("authentication by {name}: most likely a pre-shared key mismatch"),
+            &[
+                "pre-shared key mismatch",
+                "identity mismatch (the responder has no key or tunnel-group for the identity sent)",
+            ],
+        ),
+        Some((_, name, false)) => (
+            format!("authentication by {name} (certificates), not a pre-shared key"),
+            &[
+                "the certificate-carrying message was lost to IP fragmentation (large MM5/MM6)",
+                "the peer does not trust the certificate (CA, validity, revocation check)",
+                "identity mismatch (ID does not match the certificate subject or the peer's configuration)",
+            ],
+        ),
+        None => (
+            "the authentication method is not in the capture (MM1/MM2 not seen)".to_string(),
+            &[
+                "pre-shared key mismatch (with pre-shared keys)",
+                "certificate not trusted or lost to fragmentation (with certificates)",
+                "identity mismatch",
+            ],
+        ),
+    }
+}
+
+/// Judge whether the message that ends phase 1 so far is really the end:
+/// the verdict `v` stands when the sender of the last step gave up waiting
+/// (retransmissions, silence long enough); otherwise the capture simply
+/// stops there, which is `incomplete-capture`.
+fn stall_or_cut(
+    sa: &IkeSa,
+    t: &Tunnel,
+    ctx: &Coverage,
+    step: Step,
+    evidence: bool,
+    v: Verdict,
+    out: &mut Vec<Verdict>,
+) {
+    let tries: Vec<&IkeMsg> = sa.tries(step).collect();
+    let times = try_times(&tries);
+    if evidence || matches!(ctx.wait_in(t, &times), Wait::Unanswered { .. }) {
+        out.push(v);
+    } else {
+        out.push(Verdict::new(
+            Code::IncompleteCapture,
+            v.frames,
+            format!(
+                "Phase 1 reached {step} and the capture shows nothing after it: {}",
+                ctx.why_unknown(t, &times)
+            ),
+        ));
+    }
+}
+
 fn main_mode_stall(
     sa: &IkeSa,
+    t: &Tunnel,
+    ctx: &Coverage,
     last: Option<Step>,
     out: &mut Vec<Verdict>,
-    silent_for: &dyn Fn(&IkeMsg) -> f64,
 ) {
     let info_from = |d: Dir| -> Vec<FrameNo> {
         sa.messages
@@ -275,18 +365,25 @@ fn main_mode_stall(
             .collect()
     };
     match last {
-        Some(Step::Main(2)) => out.push(Verdict::new(
-            Code::Phase1KeyExchangeStalled,
-            sa.frames_of(Step::Main(2)),
-            format!(
-                "{} answered MM1 but {} never sent MM3: the initiator did not accept the chosen proposal or stopped",
-                sa.responder.addr, sa.initiator.addr
+        Some(Step::Main(2)) => stall_or_cut(
+            sa,
+            t,
+            ctx,
+            Step::Main(2),
+            false,
+            Verdict::new(
+                Code::Phase1KeyExchangeStalled,
+                sa.frames_of(Step::Main(2)),
+                format!(
+                    "{} answered MM1 but {} never sent MM3: the initiator did not accept the chosen proposal or stopped",
+                    sa.responder.addr, sa.initiator.addr
+                ),
             ),
-        )),
+            out,
+        ),
         Some(Step::Main(3)) => {
             let frames = sa.frames_of(Step::Main(3));
-            let m = sa.find(Step::Main(3));
-            let mut v = Verdict::new(
+            let v = Verdict::new(
                 Code::Phase1KeyExchangeStalled,
                 frames.clone(),
                 format!(
@@ -295,13 +392,11 @@ fn main_mode_stall(
                     sa.responder.addr
                 ),
             );
-            if m.is_some_and(|m| silent_for(m) < RETRANSMIT_SECS && frames.len() < 2) {
-                v = v.severity(super::Severity::Warning);
-            }
-            out.push(v);
+            stall_or_cut(sa, t, ctx, Step::Main(3), false, v, out);
         }
-        Some(Step::Main(4)) => out.push(
-            Verdict::new(
+        Some(Step::Main(4)) => {
+            let (_, cands) = auth_candidates(sa);
+            let v = Verdict::new(
                 Code::Phase1AuthFailed,
                 sa.frames_of(Step::Main(4)),
                 format!(
@@ -309,11 +404,16 @@ fn main_mode_stall(
                     sa.initiator.addr
                 ),
             )
-            .candidates(&[
-                "no pre-shared key configured on the initiator for this peer",
-                "certificate or identity problem on the initiator",
-            ]),
-        ),
+            .candidates(if auth_method(sa).is_some_and(|(_, _, psk)| !psk) {
+                cands
+            } else {
+                &[
+                    "no pre-shared key configured on the initiator for this peer",
+                    "certificate or identity problem on the initiator",
+                ]
+            });
+            stall_or_cut(sa, t, ctx, Step::Main(4), false, v, out);
+        }
         Some(Step::Main(5)) => {
             let mm5 = sa.frames_of(Step::Main(5));
             let replies = info_from(Dir::R2I);
@@ -327,48 +427,53 @@ fn main_mode_stall(
             } else {
                 format!("MM5 sent {} time(s) without MM6", mm5.len())
             };
+            let (method, cands) = auth_candidates(sa);
             let mut v = Verdict::new(
                 Code::Phase1AuthFailed,
                 frames,
-                format!("Stalled after MM5: {how}; most likely a pre-shared key mismatch"),
+                format!("Stalled after MM5: {how}; {method}"),
             )
-            .candidates(&[
-                "pre-shared key mismatch",
-                "identity mismatch (the responder has no key or tunnel-group for the identity sent)",
-            ]);
+            .candidates(cands);
             if mm5.len() < 2 && replies.is_empty() {
                 v = v.severity(super::Severity::Warning);
             }
-            out.push(v);
+            stall_or_cut(sa, t, ctx, Step::Main(5), !replies.is_empty(), v, out);
         }
         _ => {}
     }
 }
 
-fn aggressive_stall(sa: &IkeSa, last: Option<Step>, out: &mut Vec<Verdict>) {
+fn aggressive_stall(
+    sa: &IkeSa,
+    t: &Tunnel,
+    ctx: &Coverage,
+    last: Option<Step>,
+    out: &mut Vec<Verdict>,
+) {
     if last == Some(Step::Aggressive(2)) {
         let mut frames = sa.frames_of(Step::Aggressive(2));
-        frames.extend(
-            sa.messages
-                .iter()
-                .filter(|m| m.exchange_type == INFORMATIONAL)
-                .map(|m| m.frame),
-        );
-        out.push(
-            Verdict::new(
-                Code::Phase1AuthFailed,
-                frames,
-                format!(
-                    "AM2 received but {} never sent AM3: it rejected the responder's hash; most likely a pre-shared key mismatch",
-                    sa.initiator.addr
-                ),
-            )
-            .candidates(&["pre-shared key mismatch", "identity mismatch"]),
-        );
+        let info: Vec<FrameNo> = sa
+            .messages
+            .iter()
+            .filter(|m| m.exchange_type == INFORMATIONAL)
+            .map(|m| m.frame)
+            .collect();
+        frames.extend(&info);
+        let (method, cands) = auth_candidates(sa);
+        let v = Verdict::new(
+            Code::Phase1AuthFailed,
+            frames,
+            format!(
+                "AM2 received but {} never sent AM3: it rejected the responder's hash; {method}",
+                sa.initiator.addr
+            ),
+        )
+        .candidates(cands);
+        stall_or_cut(sa, t, ctx, Step::Aggressive(2), !info.is_empty(), v, out);
     }
 }
 
-fn quick_modes(sa: &IkeSa, out: &mut Vec<Verdict>, ctx: &Coverage, o: &mut SaOutcome) {
+fn quick_modes(sa: &IkeSa, t: &Tunnel, out: &mut Vec<Verdict>, ctx: &Coverage, o: &mut SaOutcome) {
     for q in &sa.quick_modes {
         if q.last >= 2 {
             o.child_up = true;
@@ -454,9 +559,7 @@ fn quick_modes(sa: &IkeSa, out: &mut Vec<Verdict>, ctx: &Coverage, o: &mut SaOut
                     "proxy-ID / crypto ACL mismatch",
                 ]),
             );
-        } else if let Wait::Unanswered { .. } =
-            ctx.wait(&qm1.iter().map(|m| m.ts).collect::<Vec<_>>())
-        {
+        } else if let Wait::Unanswered { .. } = ctx.wait_in(t, &try_times(&qm1)) {
             out.push(Verdict::new(
                 Code::Phase2NoResponse,
                 frames,
@@ -471,26 +574,64 @@ fn quick_modes(sa: &IkeSa, out: &mut Vec<Verdict>, ctx: &Coverage, o: &mut SaOut
     }
 }
 
+/// Messages closer together than this are one burst: an orderly teardown
+/// sends a Delete for each child SA and the IKE SA within milliseconds,
+/// while DPD sends one request at a time, spaced by the DPD interval.
+const BURST_SECS: f64 = 0.1;
+
 /// Encrypted Informationals (DPD R-U-THERE) from one side at the end of the
 /// capture with nothing from the other side: the peer stopped answering.
-fn dpd_by_silence(sa: &IkeSa, ctx: &Coverage, out: &mut Vec<Verdict>) {
+///
+/// Only an inference from shapes: it needs the other direction in the
+/// capture (or silence proves nothing), leaves out messages that answer the
+/// other side's, and counts a burst of messages (a teardown's Deletes) as
+/// one try.
+fn dpd_by_silence(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdict>) {
     let Some(last) = sa.messages.last() else {
         return;
     };
     if last.exchange_type != INFORMATIONAL || !last.encrypted {
         return;
     }
+    if Coverage::one_sided(t).is_some() {
+        return;
+    }
     let side = last.dir;
-    let run: Vec<&IkeMsg> = sa
+    let mut run: Vec<&IkeMsg> = sa
         .messages
         .iter()
         .rev()
         .take_while(|m| m.dir == side && m.exchange_type == INFORMATIONAL)
+        .filter(|m| m.is_try())
         .collect();
-    let unanswered_for = ctx.silence_after(run[run.len() - 1].ts);
-    if run.len() >= 3 || (run.len() >= 2 && unanswered_for >= DPD_QUIET_SECS) {
-        let mut frames: Vec<FrameNo> = run.iter().map(|m| m.frame).collect();
-        frames.reverse();
+    run.reverse();
+    // The first of the run may answer the other side's last message.
+    let before = sa
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.dir != side && run.first().is_some_and(|f| m.frame < f.frame));
+    if let (Some(b), Some(f)) = (before, run.first()) {
+        if b.exchange_type == INFORMATIONAL && f.ts.since(b.ts) < BURST_SECS {
+            run.remove(0);
+        }
+    }
+    if run.is_empty() {
+        return;
+    }
+    let mut bursts = 0usize;
+    let mut prev: Option<&IkeMsg> = None;
+    for m in &run {
+        if prev.is_none_or(|p| m.ts.since(p.ts) >= BURST_SECS) {
+            bursts += 1;
+        }
+        prev = Some(m);
+    }
+    // A live peer answers a liveness check within a round trip: the run's
+    // first check left unanswered this long, and tried again, is a dead peer.
+    let unanswered_for = run.first().map_or(0.0, |f| ctx.silence_after(f.ts));
+    if bursts >= 3 || (bursts >= 2 && unanswered_for >= DPD_QUIET_SECS) {
+        let frames: Vec<FrameNo> = run.iter().map(|m| m.frame).collect();
         out.push(
             Verdict::new(
                 Code::DpdTimeout,

@@ -1,7 +1,7 @@
 //! IKEv2 rules (RFC 7296): IKE_SA_INIT and IKE_AUTH outcomes, cleartext
 //! notifications, INVALID_KE_PAYLOAD retries, liveness checks.
 
-use super::{frames_text, intervals, span, Basis, Code, SaOutcome, Severity, Verdict};
+use super::{frames_text, intervals, span, try_times, Basis, Code, SaOutcome, Severity, Verdict};
 use crate::capture::FrameNo;
 use crate::flow::coverage::{LARGE_MESSAGE, RETRANSMIT_SECS};
 use crate::flow::state::MIN_AUTH_ANSWER;
@@ -152,15 +152,30 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
                 intervals(&init_req.iter().map(|m| m.ts).collect::<Vec<_>>())
             );
             let _ = l;
-            let tries: Vec<_> = init_req
+            let tries = try_times(&init_req);
+            // A later request carrying the responder's SPI (IKE_AUTH after
+            // an unseen IKE_SA_INIT answer) proves the answer came.
+            let proof = sa
+                .messages
                 .iter()
-                .filter(|m| m.is_try())
-                .map(|m| m.ts)
-                .collect();
-            if let Wait::Unanswered { .. } = ctx.wait(&tries) {
+                .find(|m| m.dir == Dir::I2R && m.rspi != 0 && m.is_try());
+            if let Some(p) = proof {
+                out.push(Verdict::new(
+                    Code::IncompleteCapture,
+                    frames,
+                    format!(
+                        "{msg} in the capture, yet {} (frame {}) carries the responder's SPI: the answer came and the capture misses the direction from {}",
+                        p.step, p.frame, sa.responder.addr
+                    ),
+                ));
+            } else if let Wait::Unanswered { .. } = ctx.wait_in(t, &tries) {
                 out.push(Verdict::new(Code::NoResponse, frames, msg));
             } else {
-                out.push(Verdict::new(Code::IncompleteCapture, frames, msg));
+                out.push(Verdict::new(
+                    Code::IncompleteCapture,
+                    frames,
+                    format!("{msg}; {}", ctx.why_unknown(t, &tries)),
+                ));
             }
         }
     }
@@ -171,19 +186,22 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
     if (init_ok || !sa.start_seen) && !auth_req.is_empty() {
         if auth_resp.is_empty() {
             let frames: Vec<FrameNo> = auth_req.iter().map(|m| m.frame).collect();
-            let tries: Vec<_> = auth_req
+            // Tries of the whole message: fragments 2..n of an SKF-split
+            // request are pieces, not tries.
+            let whole: Vec<&IkeMsg> = auth_req
                 .iter()
-                .filter(|m| m.is_try())
-                .map(|m| m.ts)
+                .copied()
+                .filter(|m| m.ike_fragment.is_none_or(|(n, _)| n <= 1))
                 .collect();
-            if let Wait::Unanswered { .. } = ctx.wait(&tries) {
+            let tries = try_times(&whole);
+            if let Wait::Unanswered { .. } = ctx.wait_in(t, &tries) {
                 out.push(Verdict::new(
                     Code::IkeAuthNoResponse,
                     frames.clone(),
                     format!(
                         "IKE_AUTH sent {} time(s){}, no answer from {}",
-                        auth_req.len(),
-                        intervals(&auth_req.iter().map(|m| m.ts).collect::<Vec<_>>()),
+                        whole.len(),
+                        intervals(&whole.iter().map(|m| m.ts).collect::<Vec<_>>()),
                         sa.responder.addr
                     ),
                 ));
@@ -202,7 +220,11 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
                 out.push(Verdict::new(
                     Code::IncompleteCapture,
                     frames,
-                    "IKE_AUTH sent just before the capture ends".to_string(),
+                    format!(
+                        "IKE_AUTH sent {} time(s), no answer in the capture: {}",
+                        whole.len(),
+                        ctx.why_unknown(t, &tries)
+                    ),
                 ));
             }
         } else {
@@ -216,15 +238,11 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
     }
     let ccs_req: Vec<&IkeMsg> = with_step(sa, request(CreateChildSa)).collect();
     if !ccs_req.is_empty() && with_step(sa, response(CreateChildSa)).next().is_none() {
-        let tries: Vec<_> = ccs_req
-            .iter()
-            .filter(|m| m.is_try())
-            .map(|m| m.ts)
-            .collect();
+        let tries = try_times(&ccs_req);
         // A retransmission proves the first try went unanswered; a single
         // try needs the coverage's silence.
         let retransmitted = ccs_req.iter().any(|m| m.retransmit_of().is_some());
-        if retransmitted && matches!(ctx.wait(&tries), Wait::Unanswered { .. }) {
+        if retransmitted && matches!(ctx.wait_in(t, &tries), Wait::Unanswered { .. }) {
             out.push(Verdict::new(
                 Code::Phase2NoResponse,
                 ccs_req.iter().map(|m| m.frame).collect(),
@@ -298,9 +316,43 @@ fn auth_outcome(
     out: &mut Vec<Verdict>,
     o: &mut SaOutcome,
 ) {
-    let r = resp[0];
+    // EAP and multiple authentication (RFC 7296 §2.16, RFC 4739) take
+    // several IKE_AUTH rounds, each with its own message ID; the early
+    // rounds' answers are small by nature. The last round decides.
+    let round = resp.iter().map(|m| m.message_id).max().unwrap_or(0);
+    let resp: Vec<&IkeMsg> = resp
+        .iter()
+        .copied()
+        .filter(|m| m.message_id == round)
+        .collect();
+    let req: Vec<&IkeMsg> = {
+        let same: Vec<&IkeMsg> = req
+            .iter()
+            .copied()
+            .filter(|m| m.message_id == round)
+            .collect();
+        if same.is_empty() {
+            req.to_vec()
+        } else {
+            same
+        }
+    };
+    let Some(&r) = resp.first() else {
+        return;
+    };
     if has_error(r).is_some() {
         // Cleartext errors are reported by the notification rule.
+        return;
+    }
+    // Evidence before size: ESP or a child SA after the answer means it
+    // was accepted, whatever its size.
+    if t.esp.iter().any(|e| e.first_frame > r.frame)
+        || sa
+            .messages
+            .iter()
+            .any(|m| m.step == response(CreateChildSa) && has_error(m).is_none())
+    {
+        o.child_up = true;
         return;
     }
     // Fragmented answers (SKF): add up the distinct fragments.
@@ -314,6 +366,16 @@ fn auth_outcome(
         .filter(|m| m.retransmit_of().is_none())
         .map(|m| enc_len(m))
         .sum();
+    // An answer split by IKE fragmentation (RFC 7383) with pieces missing
+    // from the capture cannot be judged by its size.
+    let pieces: std::collections::BTreeSet<u16> = resp
+        .iter()
+        .filter_map(|m| m.ike_fragment.map(|(n, _)| n))
+        .collect();
+    let total = resp
+        .iter()
+        .filter_map(|m| m.ike_fragment.map(|(_, t)| t))
+        .max();
     let esp_after = t.esp.iter().any(|e| e.first_frame > r.frame);
     let child_later = sa
         .messages
@@ -322,6 +384,20 @@ fn auth_outcome(
     let mut frames: Vec<FrameNo> = req.iter().chain(resp.iter()).map(|m| m.frame).collect();
     frames.sort_unstable();
     frames.dedup();
+    let missing_pieces = total.is_some_and(|n| usize::from(n) > pieces.len());
+    if missing_pieces && !(esp_after || child_later || t.esp.iter().any(|e| e.packets > 0)) {
+        out.push(Verdict::new(
+            Code::IncompleteCapture,
+            frames,
+            format!(
+                "The IKE_AUTH answer (frame {}) is split into {} fragments and the capture holds {}: its size says nothing",
+                r.frame,
+                total.unwrap_or(0),
+                pieces.len()
+            ),
+        ));
+        return;
+    }
     if answer < MIN_AUTH_ANSWER {
         o.auth_refused = true;
         o.phase1_up = false;
@@ -364,38 +440,36 @@ fn auth_outcome(
         ));
         return;
     }
-    let (why, cands): (String, &[&str]) = if ratio >= FULL_ANSWER_RATIO {
-        (
+    if ratio >= FULL_ANSWER_RATIO && !initiator_deleted {
+        // As large as a full answer and nothing says otherwise: the size
+        // points to success; only the child SA's traffic is missing, which
+        // a capture filtered to IKE (udp port 500/4500 without ESP) or cut
+        // short also gives. Not a failure the capture can support.
+        out.push(Verdict::new(
+            Code::IncompleteCapture,
+            frames,
             format!(
-                "the answer ({answer} encrypted bytes, {:.0}% of the request) is as large as a full one{}",
-                ratio * 100.0,
-                if initiator_deleted {
-                    format!(
-                        ", and {} closed the SA right after ({})",
-                        sa.initiator.addr,
-                        frames_text(&info_after.iter().take(1).map(|m| m.frame).collect::<Vec<_>>())
-                    )
-                } else {
-                    String::new()
-                }
+                "IKE_AUTH was answered (frame {}) with {answer} encrypted bytes ({:.0}% of the request), as large as a full answer; no ESP and no later exchange of this SA are in the capture, so whether the child SA came up is not shown (the contents are encrypted)",
+                r.frame,
+                ratio * 100.0
             ),
-            &[
-                "the initiator rejected the responder's authentication (AUTH or certificate)",
-                "traffic selector (crypto ACL) or child SA proposal mismatch",
-                "EAP or multiple authentication rounds not completed",
-            ],
-        )
-    } else if initiator_deleted && ratio >= FULL_ANSWER_RATIO {
+        ));
+        return;
+    }
+    let (why, cands, severity): (String, &[&str], Severity) = if ratio >= FULL_ANSWER_RATIO {
         (
             format!(
-                "the answer ({answer} encrypted bytes) is as large as a full one, and {} closed the SA right after ({})",
+                "the answer ({answer} encrypted bytes, {:.0}% of the request) is as large as a full one, and {} closed the SA right after ({})",
+                ratio * 100.0,
                 sa.initiator.addr,
                 frames_text(&info_after.iter().take(1).map(|m| m.frame).collect::<Vec<_>>())
             ),
             &[
                 "the initiator rejected the responder's authentication (AUTH or certificate)",
                 "traffic selector (crypto ACL) or child SA proposal mismatch",
+                "EAP or multiple authentication rounds not completed",
             ],
+            Severity::Warning,
         )
     } else {
         (
@@ -408,6 +482,7 @@ fn auth_outcome(
                 "child SA proposal (transform set / PFS) mismatch: NO_PROPOSAL_CHOSEN",
                 "the initiator rejected the responder's authentication",
             ],
+            Code::IkeAuthRejected.severity(),
         )
     };
     frames.extend(info_after.iter().take(2).map(|m| m.frame));
@@ -421,7 +496,8 @@ fn auth_outcome(
                 r.frame
             ),
         )
-        .candidates(cands),
+        .candidates(cands)
+        .severity(severity),
     );
 }
 

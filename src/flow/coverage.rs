@@ -32,7 +32,15 @@ pub struct Coverage {
     pub incomplete_fragments: Vec<(IpAddr, IpAddr, Vec<FrameNo>)>,
     /// Reading stopped before the end of the input (damage, truncation).
     pub cut_short: bool,
+    /// UDP 500/4500 datagrams too short for an ISAKMP header (port probes,
+    /// garbage): counted, not made into tunnels.
+    pub not_ike: u64,
+    /// Their frames: the first [`NOT_IKE_FRAMES_KEPT`] and the last.
+    pub not_ike_frames: Vec<FrameNo>,
 }
+
+/// Frames of not-IKE datagrams kept as evidence (the count is exact).
+pub const NOT_IKE_FRAMES_KEPT: usize = 8;
 
 /// Whether a message got an answer, as far as the capture can tell.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,6 +52,15 @@ pub enum Wait {
 }
 
 impl Coverage {
+    /// A UDP 500/4500 datagram that is not IKE (too short for a header).
+    pub fn note_not_ike(&mut self, frame: FrameNo) {
+        self.not_ike += 1;
+        if self.not_ike_frames.len() > NOT_IKE_FRAMES_KEPT {
+            self.not_ike_frames.pop();
+        }
+        self.not_ike_frames.push(frame);
+    }
+
     /// Time moves to `t` (no effect when `t` is earlier).
     pub fn extend(&mut self, t: Timestamp) {
         if self.start.is_none_or(|s| t < s) {
@@ -86,16 +103,66 @@ impl Coverage {
         self.end.map_or(0.0, |end| end.since(t))
     }
 
-    /// Judge an unanswered message from the times of its tries.
+    /// The one peer the input holds packets from, when it holds only one
+    /// direction of the tunnel (a one-sided capture filter, an ASA capture
+    /// on one interface, a tcpdump on one host's outbound path).
+    pub fn one_sided(t: &Tunnel) -> Option<IpAddr> {
+        match Self::directions(t) {
+            (true, false) => Some(t.peers[0]),
+            (false, true) => Some(t.peers[1]),
+            _ => None,
+        }
+    }
+
+    /// Judge an unanswered message from the times of its tries (the last
+    /// original and its retransmissions).
+    ///
+    /// Three or more tries are proof by themselves. Two need silence after
+    /// the second at least as long as the interval the sender itself used
+    /// (capped at [`RETRANSMIT_SECS`]): the next retransmission was due and
+    /// did not come, or an answer would have ended it. One needs
+    /// [`RETRANSMIT_SECS`] of silence.
     pub fn wait(&self, tries: &[Timestamp]) -> Wait {
         let silence = tries.last().map_or(0.0, |&t| self.silence_after(t));
-        if tries.len() >= 2 || silence >= RETRANSMIT_SECS {
+        let unanswered = match tries {
+            [] => false,
+            [_] => silence >= RETRANSMIT_SECS,
+            [a, b] => silence >= b.since(*a).clamp(0.0, RETRANSMIT_SECS),
+            _ => true,
+        };
+        if unanswered {
             Wait::Unanswered {
                 tries: tries.len(),
                 silence,
             }
         } else {
             Wait::TooSoon { silence }
+        }
+    }
+
+    /// [`Coverage::wait`] for a message of tunnel `t`: when the input holds
+    /// only one direction of the tunnel, silence proves nothing (the answer
+    /// may be in the direction not captured); only retransmissions count.
+    pub fn wait_in(&self, t: &Tunnel, tries: &[Timestamp]) -> Wait {
+        let w = self.wait(tries);
+        match w {
+            Wait::Unanswered { silence, .. } if tries.len() < 2 && Self::one_sided(t).is_some() => {
+                Wait::TooSoon { silence }
+            }
+            w => w,
+        }
+    }
+
+    /// Why a message's answer cannot be judged, for `incomplete-capture`.
+    pub fn why_unknown(&self, t: &Tunnel, tries: &[Timestamp]) -> String {
+        let silence = tries.last().map_or(0.0, |&x| self.silence_after(x));
+        match Self::one_sided(t) {
+            Some(only) => format!(
+                "the capture holds only packets sent by {only}, so an answer would not be in it"
+            ),
+            None => format!(
+                "the capture ends {silence:.1} s later, before a retransmission was due ({RETRANSMIT_SECS:.0} s)"
+            ),
         }
     }
 }

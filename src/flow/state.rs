@@ -77,12 +77,19 @@ pub fn phase1(sa: &IkeSa) -> Phase1State {
             let step = |e, r| Step::V2(e, r);
             let auth_resp = step(ExchangeV2::IkeAuth, Role::Response);
             let has = |l: Step| sa.find(l).is_some();
+            // EAP / multiple authentication: several IKE_AUTH rounds, one
+            // message ID each, the early answers small by nature; the last
+            // round decides (the same rule as diagnose's IKE_AUTH outcome).
+            let round = sa.with_step(auth_resp).map(|m| m.message_id).max();
             let auth_ok = has(auth_resp)
-                && !sa.with_step(auth_resp).any(|m| {
-                    m.error_notifies().next().is_some()
-                        || (m.ike_fragment.is_none()
-                            && m.encrypted_length.is_some_and(|l| l < MIN_AUTH_ANSWER))
-                });
+                && !sa
+                    .with_step(auth_resp)
+                    .filter(|m| Some(m.message_id) == round)
+                    .any(|m| {
+                        m.error_notifies().next().is_some()
+                            || (m.ike_fragment.is_none()
+                                && m.encrypted_length.is_some_and(|l| l < MIN_AUTH_ANSWER))
+                    });
             let auth_req = step(ExchangeV2::IkeAuth, Role::Request);
             let init_resp = step(ExchangeV2::IkeSaInit, Role::Response);
             let init_req = step(ExchangeV2::IkeSaInit, Role::Request);

@@ -116,6 +116,18 @@ impl Tracker {
         // ESP/AH are most of the packets of a busy capture: the same effect
         // as `observe(adapt::observation(d, c))`, without building the
         // observation.
+        // Too short for an ISAKMP header, and not cut by the snap length:
+        // a port probe or garbage on 500/4500, not IKE. Counted, no tunnel.
+        if let Content::NotIke(e) = c {
+            if matches!(e.kind, crate::ike::IkeErrorKind::ShortHeader { .. })
+                && !d.truncated
+                && d.origin == Origin::Wire
+            {
+                self.coverage.extend(d.ts);
+                self.coverage.note_not_ike(d.frame);
+                return Touched::default();
+            }
+        }
         if let Some(p) = adapt::sa_packet(d, c) {
             self.coverage.extend(d.ts);
             return self.observe_sa(d.ts, d.frame, d.src, d.dst, p);
@@ -222,7 +234,25 @@ impl Tracker {
                 // Who initiated: IKEv2 says it with the I flag; IKEv1's first
                 // message has a zero responder cookie, otherwise the sender of
                 // the first message seen is assumed.
-                let sender_is_initiator = if obs.version == 2 { v2_initiator } else { true };
+                // An IKEv1 Main/Aggressive Mode message in clear with the
+                // responder's cookie and an SA payload is MM2/AM2 (the SA
+                // with the chosen transform): its sender is the responder,
+                // even when the capture starts with it.
+                let v1_answer = obs.version == 1
+                    && obs.rspi != 0
+                    && !obs.encrypted
+                    && matches!(
+                        ExchangeV1::from_u8(obs.exchange_type),
+                        ExchangeV1::Main | ExchangeV1::Aggressive
+                    )
+                    && obs
+                        .payload_types
+                        .contains(&crate::registry::proto::payload_v1::SA);
+                let sender_is_initiator = if obs.version == 2 {
+                    v2_initiator
+                } else {
+                    !v1_answer
+                };
                 let (initiator, responder) = if sender_is_initiator {
                     (src, dst)
                 } else {

@@ -156,9 +156,14 @@ fn quick_mode(sa: &mut IkeSa, m: &mut IkeMsg, given: Option<u8>) {
     let q = &mut sa.quick_modes[i];
     // QM1 from the Quick Mode initiator, QM2 back, QM3 again; a fourth
     // (commit bit acknowledgement) is QM4.
+    // A second message from the Quick Mode initiator with other bytes than
+    // QM1 (a retransmission would have matched QM1's) is QM3: QM2 came,
+    // whether or not the capture holds it.
+    let other_bytes = m.obs.fingerprint.is_some();
     let n = given.unwrap_or(match (q.last, m.dir == q.initiator) {
         (0, _) => 1,
         (1, false) => 2,
+        (1, true) if other_bytes => 3,
         (1, true) => 1,
         (2, true) => 3,
         (l, _) => l.saturating_add(1),
