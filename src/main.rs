@@ -14,20 +14,21 @@ use clap::Parser;
 use cli::{Cli, Command, Common};
 use ikescope::app::{self, scan, FileAnalysis, Options};
 use ikescope::diagnose::Severity;
+use ikescope::report::term::{self, escape, Guard, Stream};
 use ikescope::report::{self, packets::PacketPrinter};
 
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(cli::normalize_args(std::env::args_os().collect()));
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("ikescope: {e:#}");
+            eprintln!("ikescope: {}", escape(&format!("{e:#}")));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -40,17 +41,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn parse_date(s: &str) -> Result<(i32, u32, u32)> {
-    let parts: Vec<&str> = s.split('-').collect();
-    if let [y, m, d] = parts[..] {
-        let (y, m, d): (i32, u32, u32) = (y.parse()?, m.parse()?, d.parse()?);
-        if (1..=12).contains(&m) && (1..=31).contains(&d) {
-            return Ok((y, m, d));
-        }
-    }
-    bail!("--date wants YYYY-MM-DD, got {s:?}")
-}
-
 fn options(c: &Common) -> Result<Options> {
     let mut o = Options::default();
     for p in &c.ike_ports {
@@ -58,17 +48,30 @@ fn options(c: &Common) -> Result<Options> {
             o.net.ike_ports.push(*p);
         }
     }
-    if let Some(d) = &c.date {
-        o.read.date = Some(parse_date(d)?);
-    }
+    o.read.date = c.date;
+    o.keys = c.keys.clone();
+    o.auto_keys = !c.no_keys;
+    o.psk_file = c.psk_file.clone();
     Ok(o)
 }
 
 /// Exit code for a set of analysed files.
 fn exit_code(files: &[FileAnalysis]) -> u8 {
+    exit_code_for(files, None)
+}
+
+/// Exit code counting only the tunnels shown: with `peer`, those involving
+/// that address (`ladder --peer X` does not fail for another tunnel).
+fn exit_code_for(files: &[FileAnalysis], peer: Option<std::net::IpAddr>) -> u8 {
+    let shown_error = |f: &FileAnalysis| {
+        f.tunnels
+            .iter()
+            .filter(|t| peer.is_none_or(|p| t.tunnel.peers.contains(&p)))
+            .any(|t| t.worst() >= Severity::Error)
+    };
     if files.iter().any(|f| f.input_failed()) {
         EXIT_ERROR
-    } else if files.iter().any(|f| f.worst() >= Severity::Error) {
+    } else if files.iter().any(shown_error) {
         EXIT_FINDINGS
     } else {
         0
@@ -78,22 +81,42 @@ fn exit_code(files: &[FileAnalysis]) -> u8 {
 fn report_input_errors(files: &[FileAnalysis]) {
     for f in files {
         if let Some(e) = &f.error {
-            eprintln!("ikescope: {}: {e}", f.path);
+            eprintln!("ikescope: {}: {}", escape(&f.path), escape(e));
         } else if let Some(s) = f.read.as_ref().and_then(|r| r.stopped.as_ref()) {
-            let at = s
-                .offset
-                .map_or(String::new(), |o| format!(" at byte offset {o:#x}"));
             eprintln!(
-                "ikescope: {}: {}{at}; what came before was analysed",
-                f.path, s.message
+                "ikescope: {}: {}",
+                escape(&f.path),
+                escape(&stop_message(&s.message, s.offset))
             );
         }
     }
 }
 
+/// Why reading stopped, said once: the offset and the fact that what came
+/// before was analysed are added only when the reader's message lacks them.
+fn stop_message(message: &str, offset: Option<u64>) -> String {
+    let mut m = message.to_string();
+    if let Some(o) = offset {
+        if !m.contains(&format!("{o:#x}")) {
+            m.push_str(&format!(" at byte offset {o:#x}"));
+        }
+    }
+    if !m.contains("analysed") {
+        m.push_str("; what came before was analysed");
+    }
+    m
+}
+
+/// Standard output, buffered, with every byte that reaches it made inert
+/// for a terminal (text) or JSON-escaped (JSON).
+fn stdout_guard(json: bool) -> Guard<io::BufWriter<io::StdoutLock<'static>>> {
+    Guard::new(
+        io::BufWriter::new(io::stdout().lock()),
+        if json { Stream::Json } else { Stream::Text },
+    )
+}
+
 fn run(cli: Cli) -> Result<u8> {
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
     let code = match cli.command {
         None | Some(Command::Summary(_)) => {
             let a = match cli.command {
@@ -105,6 +128,7 @@ fn run(cli: Cli) -> Result<u8> {
             }
             let mut opts = options(&a.common)?;
             opts.peer = a.peer;
+            let mut out = stdout_guard(a.json);
             let mut all = Vec::new();
             for (i, f) in a.files.iter().enumerate() {
                 let r = app::analyze(f, &opts, None);
@@ -123,7 +147,7 @@ fn run(cli: Cli) -> Result<u8> {
                 }
                 all.push(r);
             }
-            out.flush()?;
+            out.finish()?;
             report_input_errors(&all);
             exit_code(&all)
         }
@@ -144,6 +168,7 @@ fn run(cli: Cli) -> Result<u8> {
             } else {
                 report::packets::Style::Line
             };
+            let mut out = stdout_guard(a.json);
             let mut all = Vec::new();
             for f in &a.files {
                 let mut printer = PacketPrinter::new(&mut out, style, a.hex);
@@ -154,7 +179,7 @@ fn run(cli: Cli) -> Result<u8> {
                 }
                 all.push(r);
             }
-            out.flush()?;
+            out.finish()?;
             report_input_errors(&all);
             if all.iter().any(|f| f.input_failed()) {
                 EXIT_ERROR
@@ -164,51 +189,36 @@ fn run(cli: Cli) -> Result<u8> {
         }
         Some(Command::Ladder(a)) => {
             let opts = options(&a.common)?;
+            let mut out = stdout_guard(false);
             let mut all = Vec::new();
             for f in &a.files {
                 let r = app::analyze(f, &opts, None);
                 report::ladder::write_file(&mut out, &r, a.peer)?;
                 all.push(r);
             }
-            out.flush()?;
+            out.finish()?;
             report_input_errors(&all);
-            // Only the tunnels shown decide the exit code.
-            if let Some(p) = a.peer {
-                for f in &mut all {
-                    f.tunnels.retain(|t| t.tunnel.peers.contains(&p));
-                }
-            }
-            exit_code(&all)
+            exit_code_for(&all, a.peer)
         }
         Some(Command::Scan(a)) => {
             let opts = options(&a.common)?;
-            let shard = match &a.shard {
-                Some(s) => {
-                    let (i, n) = s.split_once('/').context("--shard wants I/N, e.g. 0/4")?;
-                    let (i, n): (u32, u32) = (i.parse()?, n.parse()?);
-                    if n == 0 || i >= n {
-                        bail!("--shard {s}: I must be below N");
-                    }
-                    Some((i, n))
-                }
-                None => None,
-            };
-            let found = scan::find(&a.paths, shard);
-            // Unreadable inputs are always said (and make exit 2); files that
-            // are simply not captures only with -v.
-            for s in &found.skipped {
-                if s.failed || a.verbose {
-                    eprintln!(
-                        "ikescope: {} {}: {}",
-                        if s.failed { "cannot read" } else { "skipped" },
-                        s.path.display(),
-                        s.reason
-                    );
-                }
+            let found = scan::find(&a.paths, a.shard);
+            // Unreadable and damaged inputs become rows of their own (and
+            // exit 2); files that are simply not captures are counted, and
+            // listed with -v.
+            let skipped: Vec<report::scan::SkippedFile> = found
+                .skipped
+                .iter()
+                .filter(|s| !s.failed)
+                .map(|s| report::scan::SkippedFile {
+                    path: s.path.display().to_string(),
+                    reason: s.reason.clone(),
+                })
+                .collect();
+            if a.jobs == Some(0) {
+                bail!("-j 0: at least one worker thread is needed");
             }
-            let jobs = a
-                .jobs
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let jobs = scan::clamp_jobs(a.jobs, found.captures.len());
             let bar = if !a.quiet && io::stderr().is_terminal() {
                 let b = indicatif::ProgressBar::new(found.bytes);
                 b.set_style(
@@ -230,24 +240,37 @@ fn run(cli: Cli) -> Result<u8> {
                     b.set_message(format!("{d}/{n_files} files"));
                 }
             };
-            let mut results = scan::run(&found.captures, &opts, jobs.max(1), &progress);
+            let mut results = scan::run(&found.captures, &opts, jobs, &progress);
             // Unreadable inputs get their own row / JSON document.
             for s in found.skipped.iter().filter(|s| s.failed) {
+                let reason = if s.reason.starts_with("damaged") {
+                    s.reason.clone()
+                } else {
+                    format!("cannot read: {}", s.reason)
+                };
                 results.push(FileAnalysis::unreadable(
                     s.path.display().to_string(),
-                    s.reason.clone(),
+                    reason,
                 ));
             }
             results.sort_by(|a, b| a.path.cmp(&b.path));
             if let Some(b) = &bar {
                 b.finish_and_clear();
             }
+            let mut out = stdout_guard(a.json);
             if a.json {
-                report::scan::write_json(&mut out, &results, a.only_failing)?;
+                report::scan::write_json(&mut out, &results, &skipped, a.only_failing, a.verbose)?;
             } else {
-                report::scan::write_table(&mut out, &results, a.only_failing)?;
+                report::scan::write_table(
+                    &mut out,
+                    &results,
+                    &skipped,
+                    a.only_failing,
+                    a.verbose,
+                    term::detect_width(),
+                )?;
             }
-            out.flush()?;
+            out.finish()?;
             report_input_errors(&results);
             exit_code(&results)
         }
@@ -279,34 +302,64 @@ impl app::PacketHook for Hook<'_, '_> {
     fn icmp(&mut self, e: &ikescope::net::IcmpError, first: ikescope::capture::Timestamp) {
         self.0.icmp(e, first);
     }
+
+    fn decrypted(&mut self, p: &ikescope::flow::decrypted::Plain) {
+        self.0.decrypted = Some(p.clone());
+    }
+}
+
+/// The two paths name the same file (or the output is the input through a
+/// link): writing would destroy the input.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
 }
 
 fn convert(input: &Path, output: &Path, opts: &Options) -> Result<u8> {
     use ikescope::capture::{self, writer::FrameBuffer};
+    if same_file(input, output) {
+        bail!(
+            "convert: the output {} is the input; not overwriting it (choose another -o)",
+            escape(&output.display().to_string())
+        );
+    }
     let mut read = opts.read.clone();
     if read.date.is_none() {
         read.date = app::file_date(input);
     }
     let mut buf = FrameBuffer::default();
     let summary = capture::read_path(input, &read, &mut buf)
-        .with_context(|| format!("{}", input.display()))?;
+        .with_context(|| format!("{}", escape(&input.display().to_string())))?;
     for n in &buf.notices {
         let at = match (n.line, n.offset) {
             (Some(l), _) => format!(" (line {l})"),
             (_, Some(o)) => format!(" (offset {o:#x})"),
             _ => String::new(),
         };
-        eprintln!("ikescope: {}: {}{at}", input.display(), n.message);
+        eprintln!(
+            "ikescope: {}: {}{at}",
+            escape(&input.display().to_string()),
+            escape(&n.message)
+        );
     }
     let file = std::fs::File::create(output)
-        .with_context(|| format!("cannot create {}", output.display()))?;
+        .with_context(|| format!("cannot create {}", escape(&output.display().to_string())))?;
     let mut w = buf.write_pcap(io::BufWriter::new(file))?;
     w.flush()?;
     eprintln!(
         "ikescope: wrote {} packet(s) from {} to {}",
         buf.frames.len(),
-        input.display(),
-        output.display()
+        escape(&input.display().to_string()),
+        escape(&output.display().to_string())
     );
     Ok(if summary.stopped.is_some() {
         EXIT_ERROR

@@ -1,6 +1,8 @@
 //! The binary end to end on the reference captures: exit codes, output
 //! forms, damaged input, directory scans and shards.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -71,6 +73,10 @@ fn truncated_file_still_reports_what_came_before() {
     assert!(s.contains("phase1-auth-failed"), "{s}");
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("offset"), "{e}");
+    // Said once: one line, the offset and "analysed" once each.
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert_eq!(e.matches("0x").count(), 1, "{e}");
+    assert_eq!(e.matches("analysed").count(), 1, "{e}");
 }
 
 #[test]
@@ -298,4 +304,319 @@ fn pipes_and_standard_input_are_read() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["frames"], 12);
     assert_eq!(v["tunnels"][0]["verdicts"][0]["code"], "phase1-auth-failed");
+}
+
+// ------------------------------------------------- issue: output surface
+
+/// Display columns of a line (wide characters count two).
+fn columns(l: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(l)
+}
+
+/// No byte of the output could drive a terminal: no C0/C1 control but the
+/// newline, no bidirectional control.
+fn inert(s: &str) -> bool {
+    !s.chars().any(|c| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+    })
+}
+
+#[test]
+fn options_work_before_the_subcommand() {
+    let f = cap("v2-invalid-ke.pcap");
+    let o = run(&["--json", "packets", f.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let lines = text(&o);
+    assert!(lines.lines().count() >= 4);
+    for l in lines.lines() {
+        serde_json::from_str::<serde_json::Value>(l).expect("JSON line");
+    }
+    // A value-taking option before the subcommand, with its value.
+    let o = run(&["--ike-port", "600", "ladder", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o).contains("IKE_SA_INIT"), "{}", text(&o));
+    // An option the subcommand does not have is still refused.
+    let o = run(&["--json", "convert", f.to_str().unwrap(), "-o", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn shard_zero_of_zero_explains_itself() {
+    let o = run(&["scan", "--shard", "0/0", "."]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("at least 1") && e.contains("0/4"), "{e}");
+}
+
+#[test]
+fn impossible_date_is_refused_before_reading() {
+    let o = run(&["--date", "2024-02-30", "/nonexistent/console.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("2024-02 has 29 days"), "{e}");
+    assert!(!e.contains("console.txt"), "refused at parse time: {e}");
+    let ok = run(&["--date", "2024-02-29", cap("v2-up.pcap").to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0));
+}
+
+#[test]
+fn convert_refuses_to_overwrite_its_input() {
+    let d = tmpdir("convert-self");
+    let f = d.join("console.txt");
+    let body = b"1: 10:00:00.000000 192.0.2.1.500 > 198.51.100.2.500:  udp 100\n";
+    fs::write(&f, body).unwrap();
+    for out in [f.clone(), d.join(".").join("console.txt")] {
+        let o = run(&["convert", f.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains("is the input"), "{e}");
+        assert_eq!(fs::read(&f).unwrap(), body);
+    }
+    #[cfg(unix)]
+    {
+        let link = d.join("alias.txt");
+        std::os::unix::fs::symlink(&f, &link).unwrap();
+        let o = run(&["convert", f.to_str().unwrap(), "-o", link.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(fs::read(&f).unwrap(), body);
+    }
+}
+
+#[test]
+fn ladder_for_one_peer_ignores_other_tunnels_errors() {
+    let f = cap("multi-peer.pcap");
+    // Tunnel 3 (2001:db8:2::2) failed; tunnel 1 (203.0.113.1) is up.
+    let o = run(&["ladder", "--peer", "203.0.113.1", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&["ladder", "--peer", "2001:db8:2::2", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&["ladder", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+fn scan_dir(tag: &str) -> PathBuf {
+    let d = tmpdir(tag);
+    fs::copy(cap("v2-up.pcap"), d.join("v2-up.pcap")).unwrap();
+    fs::copy(cap("v1-psk-mismatch.pcap"), d.join("v1-psk-mismatch.pcap")).unwrap();
+    fs::write(d.join("readme.txt"), b"not a capture").unwrap();
+    d
+}
+
+#[test]
+fn scan_says_established_and_counts_skipped_files() {
+    let d = scan_dir("scan-healthy");
+    let o = run(&["scan", "-q", d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    let up = t.lines().find(|l| l.contains("v2-up.pcap")).unwrap();
+    assert!(up.contains("✓ established"), "{t}");
+    assert!(
+        t.contains("1 skipped as not captures (-v lists them)"),
+        "{t}"
+    );
+    assert!(!t.contains("readme.txt"), "{t}");
+    let o = run(&["scan", "-q", "-v", d.to_str().unwrap()]);
+    let t = text(&o);
+    assert!(t.contains("Skipped:"), "{t}");
+    assert!(t.contains("readme.txt: not a capture"), "{t}");
+    let o = run(&["scan", "-q", "-v", "--json", d.to_str().unwrap()]);
+    let summary: serde_json::Value =
+        serde_json::from_str(text(&o).lines().last().unwrap()).unwrap();
+    assert_eq!(summary["skipped"], 1);
+    assert!(summary["skipped_files"][0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("readme.txt"));
+}
+
+#[test]
+fn scan_reports_a_damaged_magic_number() {
+    let d = scan_dir("scan-magic");
+    let mut bytes = fs::read(cap("v2-up.pcap")).unwrap();
+    bytes[0] ^= 0x01;
+    fs::write(d.join("flipped.pcap"), &bytes).unwrap();
+    let o = run(&["scan", "-q", d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let t = text(&o);
+    let row = t.lines().find(|l| l.contains("flipped.pcap")).expect(&t);
+    assert!(row.contains("✗ damaged"), "{t}");
+    assert!(t.contains("1 unreadable or damaged"), "{t}");
+    let o = run(&["scan", "-q", "--json", d.to_str().unwrap()]);
+    let doc = text(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| {
+            v["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("flipped.pcap"))
+        })
+        .expect("a document for the damaged file");
+    assert_eq!(doc["input_failed"], true);
+}
+
+#[cfg(unix)]
+#[test]
+fn scan_reads_a_named_pipe_and_refuses_a_device() {
+    let d = tmpdir("scan-fifo");
+    let fifo = d.join("live.pcap");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        panic!("mkfifo failed");
+    }
+    let bytes = fs::read(cap("v1-psk-mismatch.pcap")).unwrap();
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::write(fifo, bytes))
+    };
+    let o = run(&["scan", "-q", fifo.to_str().unwrap()]);
+    writer.join().unwrap().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(text(&o).contains("phase1-auth-failed"), "{}", text(&o));
+
+    let o = run(&["scan", "-q", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("a character device: not read"), "{e}");
+    // Met during a walk, a pipe is listed, not opened (it could block).
+    let o = run(&["scan", "-q", "-v", d.to_str().unwrap()]);
+    assert!(text(&o).contains("named pipe (FIFO): not read during a directory walk"));
+}
+
+#[test]
+fn scan_jobs_are_clamped_to_the_work() {
+    let d = scan_dir("scan-jobs");
+    let start = std::time::Instant::now();
+    let o = run(&["scan", "-q", "-j", "10000", d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    // Starting 10,000 threads took 32 s; two files need two.
+    assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+    let o = run(&["scan", "-q", "-j", "0", d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn scan_table_fits_80_columns_and_escapes_names() {
+    let d = scan_dir("scan-width");
+    let deep = d.join("site-frankfurt-datacenter-2/firewall-cluster-a/ipsec-captures-2024");
+    fs::create_dir_all(&deep).unwrap();
+    fs::copy(
+        cap("multi-peer.pcap"),
+        deep.join("outage-ticket-123456-primary-tunnel-after-rekey.pcap"),
+    )
+    .unwrap();
+    let evil = "evil\u{1b}]0;pwned\u{7}\u{202e}fdp.pcap";
+    fs::copy(cap("v2-up.pcap"), d.join(evil)).unwrap();
+    let o = bin()
+        .args(["scan", "-q", "-v", d.to_str().unwrap()])
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap();
+    let t = text(&o);
+    for l in t.lines() {
+        assert!(columns(l) <= 80, "{} columns: {l}", columns(l));
+    }
+    assert!(inert(&t), "{t:?}");
+    // Shortened from the left, escaped before measuring.
+    assert!(t.contains("pwned\\x07\\u{202e}fdp.pcap"), "{t}");
+    assert!(t.contains("…imary-tunnel-after-rekey.pcap"), "{t}");
+    assert!(t.contains("readme.txt: not a capture"), "{t}");
+    // The per-file header of the summary and the ladder escape it too.
+    let f = d.join(evil);
+    for args in [&[][..], &["ladder"], &["packets", "-v"]] {
+        let mut a: Vec<&str> = args.to_vec();
+        a.push(f.to_str().unwrap());
+        let o = run(&a);
+        let t = text(&o);
+        assert!(inert(&t), "{args:?}: {t:?}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(inert(&e), "{args:?}: {e:?}");
+    }
+    // JSON carries the real name, JSON-escaped.
+    let o = run(&["--json", f.to_str().unwrap()]);
+    let raw = text(&o);
+    assert!(inert(&raw), "{raw:?}");
+    let v: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert!(v["file"].as_str().unwrap().ends_with(evil), "{}", v["file"]);
+}
+
+/// An Aggressive Mode first message whose identity holds an escape sequence
+/// and a right-to-left override.
+fn hostile_identity_capture(dir: &Path) -> (PathBuf, String) {
+    use common::build::{self, Chain};
+    let id = "vpn\u{1b}[2J\u{202e}moc.example";
+    let mut id_body = vec![2, 17, 1, 0xf4]; // ID_FQDN, UDP, port 500
+    id_body.extend_from_slice(id.as_bytes());
+    let sa = build::v1_sa(&[build::proposal(
+        true,
+        1,
+        1,
+        &[],
+        &[build::v1_transform(
+            true,
+            1,
+            1,
+            &[
+                build::attr_tv(1, 7),
+                build::attr_tv(2, 2),
+                build::attr_tv(4, 14),
+                build::attr_tv(3, 1),
+            ],
+        )],
+    )]);
+    let msg = build::message(
+        1,
+        0x1122_3344_5566_7788,
+        0,
+        4,
+        0,
+        0,
+        &Chain::new()
+            .push(1, sa)
+            .push(4, build::opaque(256, 3))
+            .push(10, build::opaque(32, 4))
+            .push(5, id_body),
+    );
+    let frame = build::eth_ipv4_udp(500, 500, &msg);
+    let path = dir.join("am1.pcap");
+    fs::write(&path, build::pcap(1, &[frame])).unwrap();
+    (path, id.to_string())
+}
+
+#[test]
+fn identities_are_escaped_in_text_and_real_in_json() {
+    let d = tmpdir("hostile-id");
+    let (f, id) = hostile_identity_capture(&d);
+    let o = run(&["packets", "-v", f.to_str().unwrap()]);
+    let t = text(&o);
+    assert!(inert(&t), "{t:?}");
+    assert!(t.contains("vpn\\x1b[2J\\u{202e}moc.example"), "{t}");
+    let o = run(&["packets", "--json", f.to_str().unwrap()]);
+    let raw = text(&o);
+    assert!(inert(&raw), "{raw:?}");
+    assert!(
+        !raw.contains("\\\\u{1b}"),
+        "Rust debug escapes in JSON: {raw}"
+    );
+    let v: serde_json::Value = serde_json::from_str(raw.lines().next().unwrap()).unwrap();
+    // The identity is somewhere in the document, with its real characters.
+    fn find(v: &serde_json::Value, s: &str) -> bool {
+        match v {
+            serde_json::Value::String(x) => x.contains(s),
+            serde_json::Value::Array(a) => a.iter().any(|x| find(x, s)),
+            serde_json::Value::Object(o) => o.values().any(|x| find(x, s)),
+            _ => false,
+        }
+    }
+    assert!(find(&v, &id), "{raw}");
 }

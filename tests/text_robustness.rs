@@ -4,9 +4,9 @@
 //! 1, 2, …; every notice (but the final count of ignored lines) names its
 //! line; `orig_len` is never below the bytes held.
 
+mod oracle;
 mod text_support;
 
-use std::path::Path;
 use std::time::Instant;
 
 use ikescope::capture::text::{looks_like_text, read_text};
@@ -58,7 +58,7 @@ fn seeds() -> Vec<Vec<u8>> {
     out.push(render::ios_classic(&packets).into_bytes());
     out.push(render::iosxe16(&packets).into_bytes());
     out.push(render::iosxe17(&packets).into_bytes());
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/device-text");
+    let dir = oracle::device_text("text_robustness").unwrap_or_default();
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         if let Ok(d) = std::fs::read(e.path()) {
             out.push(d);

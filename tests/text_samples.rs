@@ -4,9 +4,10 @@
 //! capture text. Skipped where that folder is absent (the samples are
 //! third-party text, read by path, not ours to ship).
 
+mod oracle;
 mod text_support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use ikescope::capture::text::{looks_like_text, read_text};
 use ikescope::capture::{Level, LinkType, Origin, ReadOptions};
@@ -32,8 +33,7 @@ const WITH_PACKETS: [(&str, usize); 10] = [
 const DESCRIBED_ONLY: [&str; 1] = ["iosxe-show-monitor-capture-buffer-detailed-frame1.txt"];
 
 fn samples_dir() -> Option<PathBuf> {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/device-text");
-    d.is_dir().then_some(d)
+    oracle::device_text("text_samples")
 }
 
 fn read_sample(name: &str) -> Option<Collect> {

@@ -5,6 +5,7 @@
 //! link type), including frames whose hex is followed by a reassembled or
 //! decrypted data source. Skipped without tshark or the corpus.
 
+mod oracle;
 mod text_support;
 
 use std::path::{Path, PathBuf};
@@ -38,10 +39,7 @@ fn tshark(args: &[&str], file: &Path) -> Option<String> {
 }
 
 fn corpus(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(name);
-    p.is_file().then_some(p)
+    oracle::corpus_file("tshark_text_reads_back_to_the_capture", name)
 }
 
 fn read(text: &str) -> Collect {
@@ -66,16 +64,15 @@ fn read(text: &str) -> Collect {
 
 #[test]
 fn tshark_text_reads_back_to_the_capture() {
+    if !oracle::tshark("tshark_text_reads_back_to_the_capture") {
+        return;
+    }
     let mut checked = 0;
     for name in FILES {
         let Some(path) = corpus(name) else { continue };
-        let Some(detailed) = tshark(&["-V", "-x"], &path) else {
-            eprintln!("tshark not usable: skipped");
-            return;
-        };
-        let Some(dump) = tshark(&["-x"], &path) else {
-            return;
-        };
+        let detailed =
+            tshark(&["-V", "-x"], &path).unwrap_or_else(|| panic!("{name}: tshark -V -x failed"));
+        let dump = tshark(&["-x"], &path).unwrap_or_else(|| panic!("{name}: tshark -x failed"));
         let file = std::fs::read(&path).unwrap_or_default();
         let (link, records) = read_pcap(&file).unwrap_or_else(|| panic!("{name}: not a pcap"));
         let link = match link {

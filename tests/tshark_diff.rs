@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use common::{build, Facts, TsharkFrame};
+use common::{build, oracle, Facts, TsharkFrame};
 
 /// Why tshark and we legitimately disagree. Each kind has a test below
 /// (`why_*`) that shows the reason from tshark's output.
@@ -372,15 +372,14 @@ fn diff_file(path: &Path) -> FileResult {
 /// The whole differential run.
 #[test]
 fn differential_against_tshark() {
-    if !common::tshark_available() {
-        eprintln!("SKIPPED: tshark is not installed; the differential test needs it");
+    if !oracle::tshark("differential_against_tshark") {
         return;
     }
     let files = common::capture_files();
-    if files.is_empty() {
-        eprintln!("SKIPPED: no captures under captures/ or ../shared/corpus/");
-        return;
-    }
+    assert!(
+        !files.is_empty(),
+        "no captures under captures/ or ../shared/corpus/"
+    );
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(PathBuf, FileResult)>> = Mutex::new(Vec::new());
     let workers = std::thread::available_parallelism()
@@ -493,21 +492,13 @@ fn differential_against_tshark() {
 // Tests of the harness itself (they pass without our dissectors).
 // ---------------------------------------------------------------------
 
+/// A corpus file for a test that reads it with tshark; `None` (said, and a
+/// failure under `CI=true`) when tshark or the file is missing.
 fn corpus_file(rel: &str) -> Option<PathBuf> {
-    if !common::tshark_available() {
-        eprintln!("SKIPPED: tshark is not installed");
+    if !oracle::tshark(rel) {
         return None;
     }
-    let Some(c) = common::corpus_dir() else {
-        eprintln!("SKIPPED: ../shared/corpus is absent");
-        return None;
-    };
-    let p = c.join(rel);
-    if !p.is_file() {
-        eprintln!("SKIPPED: {} is absent", p.display());
-        return None;
-    }
-    Some(p)
+    oracle::corpus_file(rel, rel)
 }
 
 fn tshark_frame(path: &Path, n: u64) -> TsharkFrame {
@@ -713,8 +704,7 @@ fn compare_reports_and_excuses() {
 /// hand-built packets, which tshark decodes from a capture we write.
 #[test]
 fn harness_agrees_with_tshark_on_hand_built_packets() {
-    if !common::tshark_available() {
-        eprintln!("SKIPPED: tshark is not installed");
+    if !oracle::tshark("harness_agrees_with_tshark_on_hand_built_packets") {
         return;
     }
     let frames = build::sample_frames();

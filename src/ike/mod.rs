@@ -6,11 +6,18 @@
 //! §3.2) is walked here; each payload body is decoded by [`v1`] or [`v2`].
 //! This module is a pure `&[u8]` parser: it knows nothing of IP or UDP.
 
+pub mod decrypt;
 pub mod error;
 pub mod header;
 pub mod repr;
 pub mod v1;
 pub mod v2;
+
+/// The test oracles' skip policy (tshark, ../shared/corpus), shared with the
+/// integration tests.
+#[cfg(test)]
+#[path = "../../tests/oracle/mod.rs"]
+pub(crate) mod oracle;
 
 pub use error::{IkeError, IkeErrorKind};
 pub use repr::*;

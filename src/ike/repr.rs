@@ -24,9 +24,8 @@ pub fn ser_spi64<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
 /// ISAKMP/IKE header, RFC 2408 §3.1 and RFC 7296 §3.1 (same 28-byte layout).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Header {
-    /// Major version: 1 (ISAKMP/IKEv1) or 2 (IKEv2).
-    pub version: u8,
-    pub minor_version: u8,
+    // Fields in wire order (RFC 2408 §3.1, RFC 7296 §3.1): JSON and the
+    // `packets -v` tree list them so, as Wireshark does.
     /// Initiator cookie / IKE SA initiator SPI.
     #[serde(serialize_with = "ser_spi64")]
     pub ispi: u64,
@@ -34,6 +33,9 @@ pub struct Header {
     #[serde(serialize_with = "ser_spi64")]
     pub rspi: u64,
     pub next_payload: u8,
+    /// Major version: 1 (ISAKMP/IKEv1) or 2 (IKEv2).
+    pub version: u8,
+    pub minor_version: u8,
     pub exchange_type: u8,
     /// Exchange name from the registry of this version, or `None`.
     pub exchange: Option<&'static str>,

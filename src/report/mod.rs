@@ -3,12 +3,14 @@
 //! tests capture it. Nothing here parses bytes.
 
 pub mod config;
+pub mod decryption;
 pub mod json;
 pub mod ladder;
 pub mod model;
 pub mod packets;
 pub mod scan;
 pub mod table;
+pub mod term;
 
 use std::fmt::Write as _;
 

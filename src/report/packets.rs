@@ -6,7 +6,9 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::capture::{FrameNo, Origin, Timestamp};
+use crate::esp::decrypt::Inner;
 use crate::esp::{Ah, Esp};
+use crate::flow::decrypted::Plain;
 use crate::flow::{payload_absent, Content, Dir, Touched};
 use crate::ike::{Body, Message};
 use crate::net::{Datagram, Malformed, Payload};
@@ -201,6 +203,95 @@ struct Record<'a> {
     esp: Option<EspRecord>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ah: Option<&'a Ah>,
+    /// Present when a key applied: the decrypted contents, or why not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decrypted: Option<DecryptedRecord<'a>>,
+}
+
+/// The `decrypted` object of a packet record (docs/json.md).
+#[derive(Serialize)]
+struct DecryptedRecord<'a> {
+    /// `decrypted`, `fragment` (kept until its message is whole) or `failed`.
+    status: &'static str,
+    /// The key table row used, `file:line` (never the key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    /// The decrypted IKE message: the same shape as `isakmp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    isakmp: Option<&'a Message<'a>>,
+    /// Fragments put together for this message (IKEv2 SKF, IKEv1 Cisco).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fragments: Option<u16>,
+    /// What a decrypted ESP packet carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    esp: Option<Inner>,
+}
+
+impl<'a> DecryptedRecord<'a> {
+    fn new(p: &Plain, inner: Option<&'a Message<'a>>) -> Self {
+        let mut r = DecryptedRecord {
+            status: "decrypted",
+            key: None,
+            error: None,
+            isakmp: None,
+            fragments: None,
+            esp: None,
+        };
+        match p {
+            Plain::Ike(x) => {
+                r.key = Some(x.key.to_string());
+                r.isakmp = inner;
+                r.fragments = (x.fragments > 1).then_some(x.fragments);
+            }
+            Plain::IkeFragment { .. } => r.status = "fragment",
+            Plain::Esp { inner, key } => {
+                r.key = Some(key.to_string());
+                r.esp = Some(*inner);
+            }
+            Plain::Failed { error, key, .. } => {
+                r.status = "failed";
+                r.key = Some(key.to_string());
+                r.error = Some(error.clone());
+            }
+        }
+        r
+    }
+
+    /// Text for the one-line summary.
+    fn line(&self) -> String {
+        match (self.status, self.isakmp, &self.esp) {
+            ("decrypted", Some(m), _) if m.payloads.is_empty() => {
+                " [decrypted: no payloads]".to_string()
+            }
+            ("decrypted", Some(m), _) => format!(" [decrypted: {}]", payload_summary(m)),
+            ("decrypted", None, Some(i)) => format!(" [decrypted: {}]", inner_text(i)),
+            ("fragment", _, _) => " [decrypted fragment]".to_string(),
+            ("failed", _, _) => format!(
+                " [not decrypted: {}]",
+                self.error.as_deref().unwrap_or("error")
+            ),
+            _ => String::new(),
+        }
+    }
+}
+
+/// `10.1.0.1 → 10.2.0.1 ICMP type 8` / `UDP → :53` for an ESP inner packet.
+pub fn inner_text(i: &Inner) -> String {
+    let proto = crate::esp::decrypt::protocol_name(i.protocol)
+        .map_or_else(|| format!("protocol {}", i.protocol), str::to_string);
+    let mut s = match (i.src, i.dst) {
+        (Some(a), Some(b)) => format!("{a} → {b} {proto}"),
+        _ => format!("transport {proto}"),
+    };
+    if let Some((t, c)) = i.icmp {
+        s.push_str(&format!(" type {t} code {c}"));
+    }
+    if let (Some(sp), Some(dp)) = (i.sport, i.dport) {
+        s.push_str(&format!(" {sp} → {dp}"));
+    }
+    s
 }
 
 #[derive(Serialize)]
@@ -217,6 +308,8 @@ pub struct PacketPrinter<'w> {
     pub hex: bool,
     /// First write error (broken pipe...), after which output stops.
     pub error: Option<io::Error>,
+    /// What decryption made of the next packet (set just before it).
+    pub decrypted: Option<Plain>,
 }
 
 impl<'w> PacketPrinter<'w> {
@@ -226,6 +319,7 @@ impl<'w> PacketPrinter<'w> {
             style,
             hex,
             error: None,
+            decrypted: None,
         }
     }
 
@@ -247,6 +341,14 @@ impl<'w> PacketPrinter<'w> {
     ) {
         let style = self.style;
         let hex = self.hex;
+        let plain = self.decrypted.take();
+        let inner = match &plain {
+            Some(Plain::Ike(x)) => x.parse().ok(),
+            _ => None,
+        };
+        let decrypted = plain
+            .as_ref()
+            .map(|p| DecryptedRecord::new(p, inner.as_ref()));
         self.run(|out| match style {
             Style::Json => {
                 let ike = matches!(c, Content::Ike(_));
@@ -291,6 +393,7 @@ impl<'w> PacketPrinter<'w> {
                         Content::Ah(a) => Some(a),
                         _ => None,
                     },
+                    decrypted,
                 };
                 serde_json::to_writer(&mut *out, &rec)?;
                 writeln!(out)
@@ -298,7 +401,7 @@ impl<'w> PacketPrinter<'w> {
             Style::Line | Style::Verbose => {
                 writeln!(
                     out,
-                    "{:>6} {:>11.6}  {} → {}  {}{}",
+                    "{:>6} {:>11.6}  {} → {}  {}{}{}",
                     d.frame,
                     d.ts.since(first),
                     ep(d.src, d.sport),
@@ -316,11 +419,12 @@ impl<'w> PacketPrinter<'w> {
                         String::new()
                     } else {
                         format!(" [reassembled from frames {}]", super::frame_list(&d.fragments))
-                    }
+                    },
+                    decrypted.as_ref().map(|x| x.line()).unwrap_or_default()
                 )?;
                 if style == Style::Verbose {
                     if let Content::Ike(m) = c {
-                        if let Ok(v) = serde_json::to_value(m) {
+                        if let Some(v) = ordered(m) {
                             tree(out, &v, 8)?;
                         }
                     }
@@ -329,6 +433,12 @@ impl<'w> PacketPrinter<'w> {
                     }
                     if let Content::Ah(a) = c {
                         writeln!(out, "        next_header: {}\n        spi: 0x{:08x}\n        seq: {}\n        icv_length: {}", a.next_header, a.spi, a.seq, a.icv_length)?;
+                    }
+                    if let Some(x) = &decrypted {
+                        writeln!(out, "        decrypted:")?;
+                        if let Some(v) = ordered(x) {
+                            tree(out, &v, 10)?;
+                        }
                     }
                 }
                 if hex {
@@ -438,32 +548,141 @@ impl<'w> PacketPrinter<'w> {
     }
 }
 
-/// Indented tree of a JSON value (the `-v` decode tree).
-fn tree(out: &mut dyn Write, v: &serde_json::Value, indent: usize) -> io::Result<()> {
-    use serde_json::Value;
+/// A serialised value with its keys in the order they were written, which
+/// for the IKE representation is the order of the fields on the wire
+/// (`serde_json::Value` would sort them).
+#[derive(Debug)]
+enum Node {
+    Null,
+    Scalar(String),
+    List(Vec<Node>),
+    Map(Vec<(String, Node)>),
+}
+
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Node, E> {
+                Ok(Node::Null)
+            }
+            fn visit_none<E>(self) -> Result<Node, E> {
+                Ok(Node::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+                Ok(Node::Scalar(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+                Ok(Node::Scalar(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+                Ok(Node::Scalar(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+                Ok(Node::Scalar(v.to_string()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+                Ok(Node::Scalar(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut v = Vec::new();
+                while let Some(x) = a.next_element()? {
+                    v.push(x);
+                }
+                Ok(Node::List(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Node, A::Error> {
+                let mut v = Vec::new();
+                while let Some((k, x)) = a.next_entry::<String, Node>()? {
+                    v.push((k, x));
+                }
+                Ok(Node::Map(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Registry fields that come as a number and its name: printed as one line,
+/// `name (number)`, as Wireshark does. Besides these, `K` pairs with `K_name`.
+const NAMED_NUMBERS: &[(&str, &str)] = &[
+    ("exchange_type", "exchange"),
+    ("type", "name"),
+    ("attr_type", "name"),
+    ("protocol_id", "protocol"),
+    ("transform_id", "transform"),
+    ("notify_type", "notify"),
+];
+
+fn name_key_for<'m>(map: &'m [(String, Node)], key: &str) -> Option<&'m str> {
+    let named = format!("{key}_name");
+    NAMED_NUMBERS
+        .iter()
+        .filter(|(n, _)| *n == key)
+        .map(|(_, name)| *name)
+        .chain(std::iter::once(named.as_str()))
+        .find_map(|name| map.iter().find(|(k, _)| k == name).map(|(k, _)| k.as_str()))
+}
+
+/// Indented tree of an ordered value (the `-v` decode tree): fields in
+/// wire order, a registry number and its name on one line, empty fields
+/// left out.
+fn tree(out: &mut dyn Write, v: &Node, indent: usize) -> io::Result<()> {
     let pad = " ".repeat(indent);
     match v {
-        Value::Object(map) => {
+        Node::Map(map) => {
+            // Name fields printed beside their number are not repeated.
+            let absorbed: Vec<&str> = map
+                .iter()
+                .filter(|(_, x)| matches!(x, Node::Scalar(_)))
+                .filter_map(|(k, _)| name_key_for(map, k))
+                .collect();
             for (k, x) in map {
+                if absorbed.contains(&k.as_str()) {
+                    continue;
+                }
                 match x {
-                    Value::Null => {}
-                    Value::Array(a) if a.is_empty() => {}
-                    Value::Object(_) => {
+                    Node::Null => {}
+                    Node::List(a) if a.is_empty() => {}
+                    Node::Map(_) => {
                         writeln!(out, "{pad}{k}:")?;
                         tree(out, x, indent + 2)?;
                     }
-                    Value::Array(a) => {
+                    Node::List(a) => {
                         writeln!(out, "{pad}{k}:")?;
                         for (i, item) in a.iter().enumerate() {
-                            if item.is_object() || item.is_array() {
-                                writeln!(out, "{pad}  [{i}]")?;
-                                tree(out, item, indent + 4)?;
-                            } else {
-                                writeln!(out, "{pad}  - {}", scalar(item))?;
+                            match item {
+                                Node::Map(_) | Node::List(_) => {
+                                    writeln!(out, "{pad}  [{i}]")?;
+                                    tree(out, item, indent + 4)?;
+                                }
+                                other => writeln!(out, "{pad}  - {}", scalar(other))?,
                             }
                         }
                     }
-                    _ => writeln!(out, "{pad}{k}: {}", scalar(x))?,
+                    Node::Scalar(n) => {
+                        let name = name_key_for(map, k).and_then(|nk| {
+                            map.iter()
+                                .find(|(k2, _)| k2 == nk)
+                                .and_then(|(_, v)| match v {
+                                    Node::Scalar(s) => Some(s.as_str()),
+                                    _ => None,
+                                })
+                        });
+                        match name {
+                            // Some registry names carry their number already.
+                            Some(name) if name.ends_with(&format!("({n})")) => {
+                                writeln!(out, "{pad}{k}: {name}")?
+                            }
+                            Some(name) => writeln!(out, "{pad}{k}: {name} ({n})")?,
+                            None if n.is_empty() => {}
+                            None => writeln!(out, "{pad}{k}: {n}")?,
+                        }
+                    }
                 }
             }
         }
@@ -472,11 +691,18 @@ fn tree(out: &mut dyn Write, v: &serde_json::Value, indent: usize) -> io::Result
     Ok(())
 }
 
-fn scalar(v: &serde_json::Value) -> String {
+fn scalar(v: &Node) -> String {
     match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Node::Scalar(s) => s.clone(),
+        Node::Null => "-".to_string(),
+        Node::List(_) | Node::Map(_) => String::new(),
     }
+}
+
+/// The `-v` tree of any serialisable value, in field order.
+fn ordered<T: Serialize>(v: &T) -> Option<Node> {
+    let text = serde_json::to_string(v).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// Classic 16-bytes-a-line hex dump.
@@ -501,4 +727,74 @@ pub fn hexdump(out: &mut dyn Write, b: &[u8]) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree_text(json: &str) -> String {
+        let node: Node = serde_json::from_str(json).unwrap();
+        let mut out = Vec::new();
+        tree(&mut out, &node, 0).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn tree_keeps_field_order_and_names_numbers() {
+        let t = tree_text(
+            r#"{"ispi":"01","rspi":"00","next_payload":1,"version":1,
+                "exchange_type":2,"exchange":"Identity Protection (Main Mode)",
+                "payloads":[{"type":1,"name":"Security Association","length":60,
+                  "attributes":[{"attr_type":4,"name":"Group Description",
+                    "value":14,"value_name":"2048-bit MODP group (14)"},
+                    {"attr_type":14,"name":"Key Length","value":256,"value_name":null}]}],
+                "spi":"","malformed":null}"#,
+        );
+        assert_eq!(
+            t,
+            "ispi: 01\nrspi: 00\nnext_payload: 1\nversion: 1\n\
+             exchange_type: Identity Protection (Main Mode) (2)\npayloads:\n  [0]\n    \
+             type: Security Association (1)\n    length: 60\n    attributes:\n      [0]\n        \
+             attr_type: Group Description (4)\n        value: 2048-bit MODP group (14)\n      \
+             [1]\n        attr_type: Key Length (14)\n        value: 256\n"
+        );
+    }
+
+    #[test]
+    fn message_header_serialises_in_wire_order() {
+        let h = crate::ike::Header {
+            ispi: 1,
+            rspi: 2,
+            next_payload: 33,
+            version: 2,
+            minor_version: 0,
+            exchange_type: 34,
+            exchange: Some("IKE_SA_INIT"),
+            flags: 8,
+            message_id: 0,
+            length: 28,
+            encrypted: false,
+        };
+        let Some(Node::Map(m)) = ordered(&h) else {
+            panic!("not a map")
+        };
+        let keys: Vec<&str> = m.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "ispi",
+                "rspi",
+                "next_payload",
+                "version",
+                "minor_version",
+                "exchange_type",
+                "exchange",
+                "flags",
+                "message_id",
+                "length",
+                "encrypted"
+            ]
+        );
+    }
 }

@@ -153,6 +153,9 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
         };
         writeln!(out, "  {:?}: {}{at}", n.level, n.message)?;
     }
+    if let Some(d) = &f.decryption {
+        super::decryption::write(out, d)?;
+    }
     if f.tunnels.is_empty() {
         if f.filtered > 0 {
             writeln!(

@@ -158,7 +158,8 @@ mod tests {
             v,
             [
                 "10.0.0.5",
-                "Welcome\\n",
+                // Kept as sent; text output escapes it (report::term).
+                "Welcome\n",
                 "INTERNAL_IP4_ADDRESS, UNITY_BANNER",
                 "10.1.0.0/255.255.0.0",
                 "OK",

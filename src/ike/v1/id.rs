@@ -83,19 +83,11 @@ fn is_printable(b: &[u8]) -> bool {
     !b.is_empty() && b.iter().all(|c| (0x20..0x7f).contains(c))
 }
 
-/// Bytes as text for display: UTF-8 (lossy), control characters escaped so
-/// a hostile name cannot drive the terminal.
+/// Bytes as text: UTF-8 (lossy), every character kept as it is. Text
+/// output escapes control and bidirectional characters when it prints
+/// (`report::term`); JSON carries them JSON-escaped.
 pub(crate) fn text(b: &[u8]) -> String {
-    let s = String::from_utf8_lossy(b);
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    String::from_utf8_lossy(b).into_owned()
 }
 
 /// Maximum nesting and element counts the DN walker accepts.
@@ -292,7 +284,7 @@ mod tests {
     fn names_and_keys() {
         assert_eq!(render_id(2, b"vpn.example.com"), "vpn.example.com");
         assert_eq!(render_id(3, b"user@example.com"), "user@example.com");
-        assert_eq!(render_id(3, b"a\x1bb"), "a\\u{1b}b");
+        assert_eq!(render_id(3, b"a\x1bb"), "a\x1bb");
         assert_eq!(render_id(11, b"groupname"), "groupname");
         assert_eq!(render_id(11, &[0x00, 0xff]), "00ff");
         assert_eq!(render_id(10, &[0x30, 0x00]), "3000");

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::ike::oracle;
+
 use crate::ike::{parse_message, Body, Message, NotifyDetail};
 
 /// tshark fields that locate and frame the message.
@@ -361,9 +363,10 @@ fn compare(
 
 #[test]
 fn agrees_with_tshark_on_corpus() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !root.is_dir() || Command::new("tshark").arg("-v").output().is_err() {
-        eprintln!("skipped: no corpus or no tshark");
+    let Some(root) = oracle::corpus("agrees_with_tshark_on_corpus") else {
+        return;
+    };
+    if !oracle::tshark("agrees_with_tshark_on_corpus") {
         return;
     }
     let mut files = Vec::new();
@@ -486,17 +489,24 @@ fn find_key<'j>(v: &'j serde_json::Value, key: &str) -> Option<&'j serde_json::V
 /// proposals, TSi/TSr, Delete), decoded by us and compared field by field.
 #[test]
 fn decrypted_inner_payloads_agree_with_tshark() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/wireshark-wiki");
-    let file = dir.join("ipsec_ikev2+esp_aes-gcm_aes-ctr_aes-cbc__capture.pcapng");
-    let keys = dir.join("ipsec_ikev2+esp_aes-gcm_aes-ctr_aes-cbc__ikev2_decryption_table");
-    let Ok(table) = std::fs::read_to_string(&keys) else {
-        eprintln!("skipped: no corpus");
-        return;
-    };
-    if !file.is_file() || Command::new("tshark").arg("-v").output().is_err() {
-        eprintln!("skipped: no capture or no tshark");
+    const TEST: &str = "decrypted_inner_payloads_agree_with_tshark";
+    if !oracle::tshark(TEST) {
         return;
     }
+    let (Some(file), Some(keys)) = (
+        oracle::corpus_file(
+            TEST,
+            "wireshark-wiki/ipsec_ikev2+esp_aes-gcm_aes-ctr_aes-cbc__capture.pcapng",
+        ),
+        oracle::corpus_file(
+            TEST,
+            "wireshark-wiki/ipsec_ikev2+esp_aes-gcm_aes-ctr_aes-cbc__ikev2_decryption_table",
+        ),
+    ) else {
+        return;
+    };
+    let table =
+        std::fs::read_to_string(&keys).unwrap_or_else(|e| panic!("{}: {e}", keys.display()));
     let extra: Vec<String> = table
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -608,10 +618,13 @@ fn registry_values_match_tshark() {
         DH_GROUPS, ENCR_IDS, ESN_IDS, EXCHANGE_TYPES, INTEG_IDS, PRF_IDS, SECURITY_PROTOCOLS,
     };
     use crate::registry::Table;
-    let Ok(out) = Command::new("tshark").args(["-G", "values"]).output() else {
-        eprintln!("skipped: no tshark");
+    if !oracle::tshark("registry_values_match_tshark") {
         return;
-    };
+    }
+    let out = Command::new("tshark")
+        .args(["-G", "values"])
+        .output()
+        .expect("tshark -G values runs");
     let out = String::from_utf8_lossy(&out.stdout);
     // (tshark field, our table, values to leave out: IKEv1-only rows tshark
     // shares with IKEv2, or values assigned after tshark 4.0).
@@ -689,7 +702,13 @@ fn registry_values_match_tshark() {
 /// decoder never panics, and every error offset lies inside the message.
 #[test]
 fn mutated_corpus_messages_never_panic() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    const TEST: &str = "mutated_corpus_messages_never_panic";
+    let Some(root) = oracle::corpus(TEST) else {
+        return;
+    };
+    if !oracle::tshark(TEST) {
+        return;
+    }
     let files = [
         "zeek-plugin-ikev2/ikev2.pcap",
         "arkime/IKEv2.pcap",
@@ -718,10 +737,10 @@ fn mutated_corpus_messages_never_panic() {
             }
         }
     }
-    if messages.is_empty() {
-        eprintln!("skipped: no corpus or no tshark");
-        return;
-    }
+    assert!(
+        !messages.is_empty(),
+        "no IKEv2 message read from the corpus through tshark"
+    );
     let check = |m: &[u8]| {
         if let Ok(msg) = parse_message(m) {
             if let Some(e) = &msg.malformed {

@@ -159,15 +159,9 @@ pub(crate) fn addr(b: &[u8]) -> String {
     }
 }
 
-/// Bytes as text, control characters escaped so output stays on one line.
+/// Bytes as text: UTF-8 (lossy), every character kept as it is. Text
+/// output escapes control and bidirectional characters when it prints
+/// (`report::term`); JSON carries them JSON-escaped.
 pub(crate) fn text(b: &[u8]) -> String {
-    let mut out = String::with_capacity(b.len());
-    for c in String::from_utf8_lossy(b).chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    String::from_utf8_lossy(b).into_owned()
 }

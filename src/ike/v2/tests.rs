@@ -322,7 +322,7 @@ fn id_types_rendered() {
     fqdn.extend_from_slice(b"vpn.example.com\n");
     assert_eq!(
         id_value(fqdn),
-        (Some("ID_FQDN"), "vpn.example.com\\n".into())
+        (Some("ID_FQDN"), "vpn.example.com\n".into())
     );
     let mut mail = vec![3, 0, 0, 0];
     mail.extend_from_slice(b"a@example.com");
