@@ -91,11 +91,16 @@ pub struct Common {
     /// Candidate pre-shared keys, one per line (0x… for hex), tested against Aggressive Mode exchanges (RFC 2409 §5.4).
     #[arg(long = "psk-file", value_name = "FILE")]
     pub psk_file: Option<PathBuf>,
+    /// Device or daemon log read beside each capture (ASA/IOS syslog, debug
+    /// and show output, strongSwan, libreswan); repeatable.
+    #[arg(long = "log", value_name = "PATH")]
+    pub logs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct SummaryArgs {
-    /// Capture files (pcap, pcapng, gzip of either, Cisco console text).
+    /// Capture files (pcap, pcapng, gzip of either, Cisco console text), or
+    /// device logs (read together when no capture is given).
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// One JSON document per file (schema: docs/json.md).

@@ -52,6 +52,11 @@ fn options(c: &Common) -> Result<Options> {
     o.keys = c.keys.clone();
     o.auto_keys = !c.no_keys;
     o.psk_file = c.psk_file.clone();
+    let mut logs = Vec::new();
+    for p in &c.logs {
+        logs.push(app::logs::load(p, &o).map_err(anyhow::Error::msg)?);
+    }
+    o.logs = std::sync::Arc::new(logs);
     Ok(o)
 }
 
@@ -128,10 +133,28 @@ fn run(cli: Cli) -> Result<u8> {
             }
             let mut opts = options(&a.common)?;
             opts.peer = a.peer;
+            // Logs given as files: analysed together when there is no
+            // capture, else read beside each capture like --log.
+            let (logs, captures): (Vec<_>, Vec<_>) =
+                a.files.iter().cloned().partition(|f| app::logs::is_log(f));
+            let mut runs: Vec<Vec<std::path::PathBuf>> = Vec::new();
+            if captures.is_empty() {
+                runs.push(logs);
+            } else {
+                let mut extra = (*opts.logs).clone();
+                for l in &logs {
+                    extra.push(app::logs::load(l, &opts).map_err(anyhow::Error::msg)?);
+                }
+                opts.logs = std::sync::Arc::new(extra);
+                runs.extend(captures.into_iter().map(|c| vec![c]));
+            }
             let mut out = stdout_guard(a.json);
             let mut all = Vec::new();
-            for (i, f) in a.files.iter().enumerate() {
-                let r = app::analyze(f, &opts, None);
+            for (i, f) in runs.iter().enumerate() {
+                let r = match f.as_slice() {
+                    [one] => app::analyze(one, &opts, None),
+                    many => app::logs::analyze_logs(many, &opts),
+                };
                 if a.json {
                     let detail = if a.messages {
                         report::json::Detail::Messages

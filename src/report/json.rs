@@ -49,6 +49,9 @@ pub struct FileJson<'a> {
     pub error: Option<&'a str>,
     pub input_failed: bool,
     pub notices: &'a [FileNotice],
+    /// Device logs read with the capture (or alone): one account each.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub logs: &'a [String],
     pub worst: Severity,
     pub tunnels: Vec<TunnelJson<'a>>,
     /// Present when key tables were given (`--keys`) or found beside the
@@ -595,6 +598,7 @@ pub fn file_json_with(f: &FileAnalysis, detail: Detail) -> FileJson<'_> {
         error: f.error.as_deref(),
         input_failed: f.input_failed(),
         notices: &f.notices,
+        logs: &f.logs,
         worst: f.worst(),
         tunnels,
         decryption: f.decryption.as_ref(),

@@ -1,6 +1,7 @@
 //! `ikescope ladder`: a sequence diagram per IKE SA in the style of the Cisco
 //! troubleshooting guides, ending with the stall point.
 
+use crate::flow::LoggedEvent;
 use std::io::{self, Write};
 
 use super::model::{FileAnalysis, SaState};
@@ -74,7 +75,32 @@ fn label(m: &IkeMsg) -> String {
     label
 }
 
-fn write_sa(out: &mut dyn Write, sa: &IkeSa, st: &SaState, zero: Timestamp) -> io::Result<()> {
+/// A device log line beside the packets: where it was read and what it says.
+fn event_line(e: &LoggedEvent, zero: Timestamp) -> String {
+    let at = e
+        .source
+        .log_line()
+        .map_or(String::new(), |l| format!("{}:{}", short(&l.file), l.line));
+    format!(
+        "  {:>6} {:>9.3}  log {at}: {}",
+        "",
+        e.ts.since(zero),
+        super::escape::escape(&e.event.text)
+    )
+}
+
+/// A log file's name without its directories (the ladder is narrow).
+fn short(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+fn write_sa(
+    out: &mut dyn Write,
+    sa: &IkeSa,
+    st: &SaState,
+    zero: Timestamp,
+    events: &[&LoggedEvent],
+) -> io::Result<()> {
     writeln!(
         out,
         "  IKEv{} SA {:016x}/{:016x}",
@@ -95,7 +121,11 @@ fn write_sa(out: &mut dyn Write, sa: &IkeSa, st: &SaState, zero: Timestamp) -> i
         "  {:>6} {:>9}  {:<half$}{:>rest$}",
         "", "", "(initiator)", "(responder)"
     )?;
+    let mut ev = events.iter().peekable();
     for m in &sa.messages {
+        while let Some(e) = ev.next_if(|e| e.ts <= m.ts) {
+            writeln!(out, "{}", event_line(e, zero))?;
+        }
         writeln!(
             out,
             "  {:>6} {:>9.3}  {}",
@@ -103,6 +133,9 @@ fn write_sa(out: &mut dyn Write, sa: &IkeSa, st: &SaState, zero: Timestamp) -> i
             m.ts.since(zero),
             arrow(m, w)
         )?;
+    }
+    for e in ev {
+        writeln!(out, "{}", event_line(e, zero))?;
     }
     if sa.dropped_messages > 0 {
         writeln!(
@@ -135,8 +168,23 @@ pub fn write_file(
         }
         writeln!(out)?;
         writeln!(out, "Tunnel {}: {} ⇄ {}", i + 1, t.peers[0], t.peers[1])?;
-        for (sa, st) in t.ike_sas.iter().zip(&tr.sas) {
-            write_sa(out, sa, st, zero)?;
+        // Device log lines go with the IKE SA whose time span holds them
+        // (before the second SA's start: the first; after: the last).
+        let mut events: Vec<&LoggedEvent> = t.events.iter().collect();
+        events.sort_by_key(|e| e.ts);
+        for (i, (sa, st)) in t.ike_sas.iter().zip(&tr.sas).enumerate() {
+            let next = t.ike_sas.get(i + 1).map(|n| n.first);
+            let mine: Vec<&LoggedEvent> = events
+                .iter()
+                .copied()
+                .filter(|e| (i == 0 || e.ts >= sa.first) && next.is_none_or(|n| e.ts < n))
+                .collect();
+            write_sa(out, sa, st, zero, &mine)?;
+        }
+        if t.ike_sas.is_empty() {
+            for e in &events {
+                writeln!(out, "{}", event_line(e, zero))?;
+            }
         }
         if t.dropped_sas > 0 {
             writeln!(
@@ -163,10 +211,14 @@ pub fn write_file(
         match tr.verdicts.iter().find(|v| v.severity >= Severity::Warning) {
             Some(v) => writeln!(
                 out,
-                "  ==> STALLED: {} — {} (frames {})",
+                "  ==> STALLED: {} — {} ({})",
                 v.code,
-                v.message,
-                super::frame_list(&v.frames)
+                super::escape::escape(&v.message),
+                if v.frames.is_empty() {
+                    format!("{} log line(s)", v.lines.len())
+                } else {
+                    format!("frames {}", super::frame_list(&v.frames))
+                }
             )?,
             None => {
                 let codes: Vec<&str> = tr.verdicts.iter().map(|v| v.code.as_str()).collect();

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod decryption;
+pub mod escape;
 pub mod json;
 pub mod ladder;
 pub mod model;

@@ -110,6 +110,16 @@ fn dash(lines: Vec<String>) -> String {
     }
 }
 
+/// A peer address; the unspecified address stands for a device whose own
+/// address its log never names.
+fn peer_text(a: std::net::IpAddr) -> String {
+    if a.is_unspecified() {
+        "(this device)".to_string()
+    } else {
+        a.to_string()
+    }
+}
+
 fn mark(s: Severity) -> &'static str {
     match s {
         Severity::Ok => "✓",
@@ -131,18 +141,35 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
                 if r.compressed { ", gzip" } else { "" }
             )
         })
-        .unwrap_or_else(|| "unreadable".to_string());
-    writeln!(
-        out,
-        "{} — {fmt}, {} frames, {} IPsec packets, {} tunnel(s)",
-        f.path,
-        f.frames,
-        f.ipsec_packets,
-        f.tunnels.len()
-    )?;
+        .unwrap_or_else(|| {
+            if f.error.is_none() && !f.logs.is_empty() {
+                "device log(s)".to_string()
+            } else {
+                "unreadable".to_string()
+            }
+        });
+    if f.read.is_none() && f.error.is_none() && !f.logs.is_empty() {
+        writeln!(out, "{} — {fmt}, {} tunnel(s)", f.path, f.tunnels.len())?;
+    } else {
+        writeln!(
+            out,
+            "{} — {fmt}, {} frames, {} IPsec packets, {} tunnel(s)",
+            f.path,
+            f.frames,
+            f.ipsec_packets,
+            f.tunnels.len()
+        )?;
+    }
     if let Some(e) = &f.error {
-        writeln!(out, "  error: {e}")?;
+        writeln!(
+            out,
+            "  error: {}",
+            super::escape::escape(e).replace("\\u{a}", "\n    ")
+        )?;
         return Ok(());
+    }
+    for l in &f.logs {
+        writeln!(out, "  log {}", super::escape::escape(l))?;
     }
     for n in &f.notices {
         let at = match (n.offset, n.line, n.frame) {
@@ -151,7 +178,12 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
             (_, _, Some(fr)) => format!(" (frame {fr})"),
             _ => String::new(),
         };
-        writeln!(out, "  {:?}: {}{at}", n.level, n.message)?;
+        writeln!(
+            out,
+            "  {:?}: {}{at}",
+            n.level,
+            super::escape::escape(&n.message).replace("\\u{a}", "\n    ")
+        )?;
     }
     if let Some(d) = &f.decryption {
         super::decryption::write(out, d)?;
@@ -191,25 +223,44 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
             .iter()
             .map(|v| format!("{} {}", mark(v.severity), v.code))
             .collect();
+        // A tunnel known only from device logs: the phases as logged.
+        let logged = |x: Option<bool>| match x {
+            Some(true) => "up (logged)".to_string(),
+            Some(false) => "failed (logged)".to_string(),
+            None => "-".to_string(),
+        };
+        let from_log = sa.is_none();
         table.add_row(vec![
             (i + 1).to_string(),
-            format!("{}\n{}", t.peers[0], t.peers[1]),
-            sa.map_or("-".to_string(), mode_text),
+            format!("{}\n{}", peer_text(t.peers[0]), peer_text(t.peers[1])),
+            match (sa, tr.logged.version) {
+                (Some(s), _) => mode_text(s),
+                (None, Some(v)) => format!("IKEv{v} (logged)"),
+                (None, None) => "-".to_string(),
+            },
             sa.map_or("-".to_string(), |s| s.initiator.addr.to_string()),
-            dash(
-                t.ike_sas
-                    .iter()
-                    .zip(&tr.sas)
-                    .map(|(sa, st)| phase1_text(sa, st))
-                    .collect(),
-            ),
-            dash(
-                t.ike_sas
-                    .iter()
-                    .zip(&tr.sas)
-                    .map(|(sa, st)| phase2_text(sa, st))
-                    .collect(),
-            ),
+            if from_log {
+                logged(tr.logged.phase1)
+            } else {
+                dash(
+                    t.ike_sas
+                        .iter()
+                        .zip(&tr.sas)
+                        .map(|(sa, st)| phase1_text(sa, st))
+                        .collect(),
+                )
+            },
+            if from_log {
+                logged(tr.logged.phase2)
+            } else {
+                dash(
+                    t.ike_sas
+                        .iter()
+                        .zip(&tr.sas)
+                        .map(|(sa, st)| phase2_text(sa, st))
+                        .collect(),
+                )
+            },
             esp_text(t),
             verdicts.join("\n"),
         ]);
@@ -242,9 +293,28 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport) -> io::Result
             v.severity.as_str()
         )?;
         writeln!(out, "    {}", advice::info(v.code).meaning)?;
-        writeln!(out, "    Seen: {}", v.message)?;
+        writeln!(out, "    Seen: {}", super::escape::escape(&v.message))?;
         if !v.frames.is_empty() {
             writeln!(out, "    Frames: {}", frame_list(&v.frames))?;
+        }
+        if !v.lines.is_empty() {
+            let lines: Vec<String> = v
+                .lines
+                .iter()
+                .take(8)
+                .map(|l| super::escape::escape(&format!("{}:{}", l.file, l.line)))
+                .collect();
+            let more = v.lines.len().saturating_sub(lines.len());
+            let tail = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            writeln!(out, "    Log lines: {}{tail}", lines.join(", "))?;
+        }
+        // The cause a device log names (JSON carries every verdict's cause).
+        if let (Some(c), crate::diagnose::Basis::Logged) = (v.cause, v.basis) {
+            writeln!(out, "    Cause (logged): {} [{}]", c.text(), c.code())?;
         }
         if !v.candidates.is_empty() {
             writeln!(out, "    Likeliest causes:")?;
