@@ -108,6 +108,10 @@ pub struct SummaryArgs {
     /// One JSON document per file (schema: docs/json.md).
     #[arg(long)]
     pub json: bool,
+    /// With --json: every IKE message of every SA too (the default JSON
+    /// has per-SA message counts).
+    #[arg(long, requires = "json")]
+    pub messages: bool,
     /// Only tunnels involving this peer address.
     #[arg(long)]
     pub peer: Option<IpAddr>,

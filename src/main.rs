@@ -159,7 +159,12 @@ fn run(cli: Cli) -> Result<u8> {
                     many => app::logs::analyze_logs(many, &opts),
                 };
                 if a.json {
-                    report::json::write_file(&mut out, &r, true)?;
+                    let detail = if a.messages {
+                        report::json::Detail::Messages
+                    } else {
+                        report::json::Detail::Summary
+                    };
+                    report::json::write_file_with(&mut out, &r, true, detail)?;
                 } else {
                     if i > 0 {
                         writeln!(out)?;

@@ -170,7 +170,7 @@ fn ladder_marks_the_stall() {
 fn summary_json_document() {
     let o = run(&["--json", cap("v1-p1-no-proposal.pcap").to_str().unwrap()]);
     let v: serde_json::Value = serde_json::from_str(&text(&o)).unwrap();
-    assert_eq!(v["schema"], 2);
+    assert_eq!(v["schema"], 3);
     let t = &v["tunnels"][0];
     assert_eq!(t["ike_version"], 1);
     assert_eq!(t["mode"], "main");

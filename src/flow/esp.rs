@@ -2,13 +2,14 @@
 //! (gaps = lost, repeats = replayed or duplicated, out-of-order), RFC 4303
 //! §3.3.3 sequence numbers with a 128-packet window.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use serde::Serialize;
 
 use crate::capture::{FrameNo, Timestamp};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Proto {
     Esp,
@@ -145,9 +146,137 @@ impl EspSa {
     }
 }
 
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Every ESP/AH SA of a capture, found from its SPI.
+///
+/// A busy capture holds thousands of SAs and sends most packets through
+/// this lookup, so the index is keyed by the 32-bit SPI alone (8-byte
+/// entries: 10,000 SAs take ~100 KiB and stay in cache) and the full key
+/// (source, destination, SPI, protocol) is checked on the SA itself, which
+/// the packet updates anyway. SAs whose SPI an earlier SA already uses
+/// (another pair of peers, or ESP and AH) go to a second map with the full
+/// key. The SA of the previous packet is tried first: packets of one SA
+/// often come in bursts.
+#[derive(Debug, Default, Clone)]
+pub struct SaTable {
+    sas: Vec<EspSa>,
+    /// The tunnel of each SA (same index as `sas`).
+    tunnels: Vec<u32>,
+    /// SPI → the first SA that used it.
+    by_spi: FastMap<u32, u32>,
+    /// Full key → SA, for SPIs used by more than one SA.
+    shared: FastMap<(IpAddr, IpAddr, u32, Proto), u32>,
+    last: u32,
+}
+
+impl SaTable {
+    /// The SA with this key, if seen before.
+    #[inline]
+    pub fn find(&mut self, src: IpAddr, dst: IpAddr, spi: u32, proto: Proto) -> Option<usize> {
+        let is = |sa: &EspSa| sa.spi == spi && sa.proto == proto && sa.dst == dst && sa.src == src;
+        let last = self.last as usize;
+        if self.sas.get(last).is_some_and(is) {
+            return Some(last);
+        }
+        let first = *self.by_spi.get(&spi)? as usize;
+        let i = if self.sas.get(first).is_some_and(is) {
+            first
+        } else {
+            *self.shared.get(&(src, dst, spi, proto))? as usize
+        };
+        self.last = i as u32;
+        Some(i)
+    }
+
+    /// Add a new SA belonging to `tunnel`; returns its index.
+    pub fn insert(&mut self, tunnel: usize, sa: EspSa) -> usize {
+        let i = self.sas.len();
+        let slot = i as u32;
+        let key = (sa.src, sa.dst, sa.spi, sa.proto);
+        if *self.by_spi.entry(sa.spi).or_insert(slot) != slot {
+            self.shared.insert(key, slot);
+        }
+        self.sas.push(sa);
+        self.tunnels.push(tunnel as u32);
+        self.last = slot;
+        i
+    }
+
+    /// Count one packet on SA `i`; returns the SA's tunnel.
+    #[inline]
+    pub fn observe(
+        &mut self,
+        i: usize,
+        seq: u32,
+        ip_len: u64,
+        frame: FrameNo,
+        ts: Timestamp,
+    ) -> Option<usize> {
+        let sa = self.sas.get_mut(i)?;
+        sa.observe(seq, ip_len, frame, ts);
+        self.tunnels.get(i).map(|&t| t as usize)
+    }
+
+    /// Every SA with its tunnel, in order of first appearance.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &EspSa)> {
+        self.tunnels.iter().map(|&t| t as usize).zip(&self.sas)
+    }
+
+    /// Hand every SA over with its tunnel.
+    pub fn into_sas(self) -> impl Iterator<Item = (usize, EspSa)> {
+        self.tunnels.into_iter().map(|t| t as usize).zip(self.sas)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sa(src: &str, dst: &str, spi: u32, proto: Proto) -> EspSa {
+        EspSa::new(
+            src.parse().unwrap(),
+            dst.parse().unwrap(),
+            spi,
+            proto,
+            false,
+            1,
+            Timestamp::default(),
+        )
+    }
+
+    #[test]
+    fn table_tells_apart_sas_sharing_an_spi() {
+        let mut t = SaTable::default();
+        let keys = [
+            ("192.0.2.1", "192.0.2.2", 7, Proto::Esp),
+            ("192.0.2.1", "192.0.2.3", 7, Proto::Esp),
+            ("192.0.2.1", "192.0.2.2", 7, Proto::Ah),
+            ("2001:db8::1", "192.0.2.2", 7, Proto::Esp),
+            ("192.0.2.2", "192.0.2.1", 8, Proto::Esp),
+        ];
+        for (n, &(s, d, spi, p)) in keys.iter().enumerate() {
+            let (s, d) = (s.parse().unwrap(), d.parse().unwrap());
+            assert_eq!(t.find(s, d, spi, p), None);
+            assert_eq!(
+                t.insert(n * 10, sa(&s.to_string(), &d.to_string(), spi, p)),
+                n
+            );
+        }
+        // Found again whatever was looked up last.
+        for _ in 0..2 {
+            for (n, &(s, d, spi, p)) in keys.iter().enumerate().rev() {
+                let (s, d) = (s.parse().unwrap(), d.parse().unwrap());
+                let i = t.find(s, d, spi, p);
+                assert_eq!(i, Some(n));
+                assert_eq!(t.observe(n, 1, 0, 2, Timestamp::default()), Some(n * 10));
+            }
+        }
+        let unknown = "192.0.2.9".parse().unwrap();
+        assert_eq!(t.find(unknown, unknown, 7, Proto::Esp), None);
+        assert!(t.iter().all(|(_, e)| e.packets == 2));
+        assert_eq!(t.into_sas().count(), keys.len());
+    }
 
     #[test]
     fn gaps_repeats_and_reorder() {

@@ -42,19 +42,14 @@ pub struct Tracker {
     by_peers: FlowMap<(IpAddr, IpAddr), usize>,
     /// (version, initiator SPI) → (tunnel, SA index).
     by_spi: FlowMap<(u8, u64), (usize, usize)>,
-    /// (src, dst, spi, is AH) → index in `esp_sas`.
-    by_esp: FlowMap<EspKey, usize>,
-    /// ESP/AH SAs with their tunnel, in one flat list while tracking (one
-    /// memory access per packet); handed to their tunnels in snapshots.
-    esp_sas: Vec<(usize, EspSa)>,
-    /// The last ESP/AH SA looked up: consecutive packets of one SA skip the map.
-    last_esp: Option<(EspKey, usize)>,
+    /// ESP/AH SAs with their tunnel, in one flat table while tracking
+    /// (indexed by SPI); handed to their tunnels in snapshots.
+    esp_sas: esp::SaTable,
     coverage: Coverage,
 }
 
 /// Hash maps keyed by addresses and SPIs, with a seeded fast hasher.
 type FlowMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-type EspKey = (IpAddr, IpAddr, u32, bool);
 
 fn pair(a: IpAddr, b: IpAddr) -> (IpAddr, IpAddr) {
     if a <= b {
@@ -384,27 +379,19 @@ impl Tracker {
         dst: IpAddr,
         p: SaPacket,
     ) -> Touched {
-        let key = (src, dst, p.spi, p.proto == esp::Proto::Ah);
-        let idx = match self.last_esp {
-            Some((k, v)) if k == key => v,
-            _ => match self.by_esp.get(&key) {
-                Some(&v) => v,
-                None => {
-                    let ti = self.tunnel(src, dst, ts);
-                    self.esp_sas
-                        .push((ti, EspSa::new(src, dst, p.spi, p.proto, p.udp, frame, ts)));
-                    let v = self.esp_sas.len() - 1;
-                    self.by_esp.insert(key, v);
-                    v
-                }
-            },
-        };
-        self.last_esp = Some((key, idx));
-        match self.esp_sas.get_mut(idx) {
-            Some((ti, sa)) => {
-                sa.observe(p.seq, p.ip_length as u64, frame, ts);
-                touched(*ti)
+        let idx = match self.esp_sas.find(src, dst, p.spi, p.proto) {
+            Some(i) => i,
+            None => {
+                let ti = self.tunnel(src, dst, ts);
+                let sa = EspSa::new(src, dst, p.spi, p.proto, p.udp, frame, ts);
+                self.esp_sas.insert(ti, sa)
             }
+        };
+        match self
+            .esp_sas
+            .observe(idx, p.seq, p.ip_length as u64, frame, ts)
+        {
+            Some(ti) => touched(ti),
             None => Touched::default(),
         }
     }
@@ -417,7 +404,7 @@ impl Tracker {
     /// Senders using one SPI towards several destinations.
     fn shared_senders(&self) -> HashMap<(IpAddr, u32, bool), usize> {
         let mut senders: HashMap<(IpAddr, u32, bool), usize> = HashMap::new();
-        for (_, e) in &self.esp_sas {
+        for (_, e) in self.esp_sas.iter() {
             *senders
                 .entry((e.src, e.spi, e.proto == esp::Proto::Ah))
                 .or_default() += 1;
@@ -443,7 +430,7 @@ impl Tracker {
     pub fn finish(mut self) -> Vec<Tunnel> {
         let senders = self.shared_senders();
         let mut per: Vec<Vec<EspSa>> = vec![Vec::new(); self.tunnels.len()];
-        for (ti, e) in std::mem::take(&mut self.esp_sas) {
+        for (ti, e) in std::mem::take(&mut self.esp_sas).into_sas() {
             if let Some(v) = per.get_mut(ti) {
                 v.push(e);
             }

@@ -73,6 +73,8 @@ pub struct TunnelJson<'a> {
     pub phase2: Vec<Phase2Json>,
     pub ike_sas: Vec<SaJson<'a>>,
     pub esp: Vec<EspJson>,
+    /// The `esp` entries added up.
+    pub esp_totals: EspTotalsJson,
     pub keepalives: usize,
     /// IKE SAs beyond the per-tunnel limit: counted, not tracked.
     pub dropped_ike_sas: u64,
@@ -114,7 +116,11 @@ pub struct SaJson<'a> {
     /// As the summary table prints it.
     pub phase2_text: String,
     pub phase2: Vec<Phase2Json>,
-    pub messages: Vec<MessageJson<'a>>,
+    /// Messages kept for this SA (`dropped_messages` more were counted).
+    pub message_count: usize,
+    /// Every message: only with [`Detail::Messages`] (`--json --messages`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<MessageJson<'a>>>,
     /// Messages beyond the per-SA limit: counted, not kept.
     pub dropped_messages: u64,
     pub nat: &'a NatInfo,
@@ -237,6 +243,29 @@ pub struct EspJson {
     pub reordered: u64,
     pub first_frame: FrameNo,
     pub last_frame: FrameNo,
+}
+
+/// Per-tunnel ESP/AH totals over every SA.
+#[derive(Serialize, Default)]
+pub struct EspTotalsJson {
+    pub sas: usize,
+    pub packets: u64,
+    pub bytes: u64,
+    pub lost: u64,
+    pub replayed: u64,
+    pub reordered: u64,
+}
+
+/// How much of each tunnel the per-file JSON holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// Per-SA states, ESP statistics, verdicts and message counts
+    /// (`ikescope FILE --json`).
+    #[default]
+    Summary,
+    /// The summary plus every IKE message of every SA
+    /// (`ikescope FILE --json --messages`).
+    Messages,
 }
 
 #[derive(Serialize)]
@@ -453,6 +482,23 @@ pub fn verdict(v: &Verdict) -> VerdictJson<'_> {
     }
 }
 
+fn esp_totals(t: &Tunnel) -> EspTotalsJson {
+    t.esp.iter().fold(
+        EspTotalsJson {
+            sas: t.esp.len(),
+            ..EspTotalsJson::default()
+        },
+        |mut a, e| {
+            a.packets += e.packets;
+            a.bytes += e.bytes;
+            a.lost += e.seq.lost;
+            a.replayed += e.seq.replayed;
+            a.reordered += e.seq.reordered;
+            a
+        },
+    )
+}
+
 fn esp(t: &Tunnel) -> Vec<EspJson> {
     t.esp
         .iter()
@@ -485,8 +531,13 @@ pub fn format_name(f: crate::capture::Format) -> &'static str {
     }
 }
 
-/// Build the JSON view of one file.
+/// Build the JSON summary of one file (no message lists).
 pub fn file_json(f: &FileAnalysis) -> FileJson<'_> {
+    file_json_with(f, Detail::Summary)
+}
+
+/// Build the JSON view of one file with the given detail.
+pub fn file_json_with(f: &FileAnalysis, detail: Detail) -> FileJson<'_> {
     let tunnels = f
         .tunnels
         .iter()
@@ -519,12 +570,15 @@ pub fn file_json(f: &FileAnalysis) -> FileJson<'_> {
                         phase1: phase1(s, st),
                         phase2_text: phase2_text(s, st),
                         phase2: st.children.iter().map(phase2).collect(),
-                        messages: s.messages.iter().map(message).collect(),
+                        message_count: s.messages.len(),
+                        messages: (detail == Detail::Messages)
+                            .then(|| s.messages.iter().map(message).collect()),
                         dropped_messages: s.dropped_messages,
                         nat: &s.nat,
                     })
                     .collect(),
                 esp: esp(t),
+                esp_totals: esp_totals(t),
                 keepalives: t.keepalives.len(),
                 dropped_ike_sas: t.dropped_sas,
                 verdicts: tr.verdicts.iter().map(verdict).collect(),
@@ -551,9 +605,19 @@ pub fn file_json(f: &FileAnalysis) -> FileJson<'_> {
     }
 }
 
-/// Write one file's analysis as a pretty JSON document.
+/// Write one file's analysis as a JSON document: the summary.
 pub fn write_file(out: &mut dyn Write, f: &FileAnalysis, pretty: bool) -> io::Result<()> {
-    let j = file_json(f);
+    write_file_with(out, f, pretty, Detail::Summary)
+}
+
+/// Write one file's analysis as a JSON document with the given detail.
+pub fn write_file_with(
+    out: &mut dyn Write,
+    f: &FileAnalysis,
+    pretty: bool,
+    detail: Detail,
+) -> io::Result<()> {
+    let j = file_json_with(f, detail);
     if pretty {
         serde_json::to_writer_pretty(&mut *out, &j)?;
     } else {

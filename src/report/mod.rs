@@ -21,7 +21,7 @@ use crate::capture::FrameNo;
 use crate::flow::Tunnel;
 
 /// JSON schema version of every JSON document and line we write.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// A Wireshark display filter selecting exactly this tunnel's IPsec packets.
 pub fn wireshark_filter(t: &Tunnel) -> String {
