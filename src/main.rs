@@ -126,6 +126,7 @@ fn run(cli: Cli) -> Result<u8> {
             let mut opts = options(&a.common)?;
             opts.peer = a.peer;
             let mut out = stdout_guard(a.json);
+            let width = term::detect_width();
             let mut all = Vec::new();
             for (i, f) in a.files.iter().enumerate() {
                 let r = app::analyze(f, &opts, None);
@@ -135,7 +136,7 @@ fn run(cli: Cli) -> Result<u8> {
                     if i > 0 {
                         writeln!(out)?;
                     }
-                    report::table::write_file(&mut out, &r)?;
+                    report::table::write_file(&mut out, &r, width)?;
                 }
                 all.push(r);
             }
@@ -182,10 +183,11 @@ fn run(cli: Cli) -> Result<u8> {
         Some(Command::Ladder(a)) => {
             let opts = options(&a.common)?;
             let mut out = stdout_guard(false);
+            let width = term::detect_width();
             let mut all = Vec::new();
             for f in &a.files {
                 let r = app::analyze(f, &opts, None);
-                report::ladder::write_file(&mut out, &r, a.peer)?;
+                report::ladder::write_file(&mut out, &r, a.peer, width)?;
                 all.push(r);
             }
             out.finish()?;
