@@ -35,9 +35,23 @@ Verdicts (stable codes; severity):
 
 Exit status: 0 no tunnel has an error verdict; 1 a tunnel has an error verdict; 2 usage error, or an input could not be read (or was damaged) — what could be read is still reported.";
 
+/// The verdict list, then the failure causes from their table
+/// (`registry::cause::CAUSES`), then the exit status.
+fn after_help() -> String {
+    let (verdicts, exit) = EXIT_HELP
+        .split_once("\n\nExit status")
+        .unwrap_or((EXIT_HELP, ""));
+    let mut s = format!("{verdicts}\n\nCauses (stable codes; set when the evidence pins the reason, e.g. with --keys):\n");
+    for c in ikescope::registry::cause::CAUSES {
+        s.push_str(&format!("  {:<26} {}\n", c.code, c.text));
+    }
+    s.push_str(&format!("\nExit status{exit}"));
+    s
+}
+
 /// Where and why an IPsec VPN negotiation failed, from a packet capture.
 #[derive(Debug, Parser)]
-#[command(name = "ikescope", version, about, after_help = EXIT_HELP, args_conflicts_with_subcommands = true)]
+#[command(name = "ikescope", version, about, after_help = after_help(), args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -68,6 +82,15 @@ pub struct Common {
     /// Date for console exports whose time stamps carry none (default: the file's modification date).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<(i32, u32, u32)>,
+    /// Decryption keys: Wireshark's ikev1_decryption_table, ikev2_decryption_table or esp_sa file (as strongSwan's save-keys writes them), or a folder holding them; repeatable. CAPTURE.keys beside a capture is used too.
+    #[arg(long = "keys", value_name = "PATH")]
+    pub keys: Vec<PathBuf>,
+    /// Do not use CAPTURE.keys found beside a capture.
+    #[arg(long = "no-keys")]
+    pub no_keys: bool,
+    /// Candidate pre-shared keys, one per line (0x… for hex), tested against Aggressive Mode exchanges (RFC 2409 §5.4).
+    #[arg(long = "psk-file", value_name = "FILE")]
+    pub psk_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

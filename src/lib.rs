@@ -21,6 +21,7 @@ pub mod diagnose;
 pub mod esp;
 pub mod flow;
 pub mod ike;
+pub mod keys;
 pub mod net;
 pub mod registry;
 pub mod report;

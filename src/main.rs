@@ -49,6 +49,9 @@ fn options(c: &Common) -> Result<Options> {
         }
     }
     o.read.date = c.date;
+    o.keys = c.keys.clone();
+    o.auto_keys = !c.no_keys;
+    o.psk_file = c.psk_file.clone();
     Ok(o)
 }
 
@@ -295,6 +298,10 @@ impl app::PacketHook for Hook<'_, '_> {
 
     fn icmp(&mut self, e: &ikescope::net::IcmpError, first: ikescope::capture::Timestamp) {
         self.0.icmp(e, first);
+    }
+
+    fn decrypted(&mut self, p: &ikescope::flow::decrypted::Plain) {
+        self.0.decrypted = Some(p.clone());
     }
 }
 

@@ -214,3 +214,204 @@ fn reference_captures_meet_their_expectations() {
         errors.join("\n")
     );
 }
+
+/// With the key tables beside each capture (`NAME.keys/`): the healthy
+/// verdicts the expectation file lists (established, nat-detected,
+/// rekeyed) are still given, and the failure verdicts are exactly these, with this basis
+/// and cause. Keys may turn an inferred verdict into a precise one (the
+/// expectation files' `phase2-rejected` becomes the refusal the decrypted
+/// notify names).
+/// (code, basis, cause) of one verdict.
+type Want = (&'static str, &'static str, Option<&'static str>);
+
+const WITH_KEYS: &[(&str, &[Want])] = &[
+    (
+        "lsw-v1-p2-no-proposal",
+        &[("phase2-no-proposal-chosen", "decrypted", None)],
+    ),
+    // libreswan answers a bad MM5 by repeating MM4: nothing encrypted comes
+    // back, so the keys add no evidence.
+    (
+        "lsw-v1-psk-mismatch",
+        &[("phase1-auth-failed", "inferred", None)],
+    ),
+    ("lsw-v2-auth-failed", &[("auth-failed", "decrypted", None)]),
+    ("multi-peer", &[("auth-failed", "decrypted", None)]),
+    (
+        "v1-aggressive-psk-mismatch",
+        &[("phase1-auth-failed", "decrypted", None)],
+    ),
+    ("v1-aggressive-up", &[]),
+    ("v1-cert-ipfrag", &[]),
+    ("v1-dpd-rekey-delete", &[("deleted", "decrypted", None)]),
+    (
+        "v1-dpd-timeout",
+        &[("dpd-timeout", "decrypted", Some("peer-dead"))],
+    ),
+    ("v1-esp-one-way", &[("esp-one-way", "inferred", None)]),
+    ("v1-ipv6", &[]),
+    ("v1-main-up", &[]),
+    ("v1-nat", &[]),
+    (
+        "v1-p2-no-proposal",
+        &[("phase2-no-proposal-chosen", "decrypted", None)],
+    ),
+    (
+        "v1-pfs-mismatch",
+        &[("phase2-no-proposal-chosen", "decrypted", None)],
+    ),
+    (
+        "v1-proxy-id-mismatch",
+        &[("phase2-invalid-id", "decrypted", Some("proxy-id-mismatch"))],
+    ),
+    (
+        "v1-psk-mismatch",
+        &[("phase1-auth-failed", "decrypted", Some("psk-mismatch"))],
+    ),
+    (
+        "v1-qm-no-response",
+        &[("phase2-no-response", "inferred", None)],
+    ),
+    ("v2-auth-failed", &[("auth-failed", "decrypted", None)]),
+    ("v2-cert-ikefrag", &[]),
+    (
+        "v2-cert-ipfrag-dropped",
+        &[
+            ("ike-auth-no-response", "inferred", None),
+            ("fragmentation-suspected", "inferred", None),
+        ],
+    ),
+    ("v2-dpd-rekey-delete", &[("deleted", "decrypted", None)]),
+    (
+        "v2-dpd-timeout",
+        &[("dpd-timeout", "decrypted", Some("peer-dead"))],
+    ),
+    ("v2-esp-loss", &[("esp-loss", "inferred", None)]),
+    ("v2-esp-replay", &[("esp-replay", "inferred", None)]),
+    (
+        "v2-invalid-ke",
+        &[("phase1-invalid-ke", "clear", Some("dh-group-mismatch"))],
+    ),
+    ("v2-ipv6", &[]),
+    (
+        "v2-late-capture",
+        &[("incomplete-capture", "inferred", None)],
+    ),
+    (
+        "v2-peer-restart",
+        &[
+            ("esp-one-way", "inferred", None),
+            ("dpd-timeout", "decrypted", Some("peer-dead")),
+        ],
+    ),
+    (
+        "v2-ts-unacceptable",
+        &[("phase2-invalid-id", "decrypted", Some("proxy-id-mismatch"))],
+    ),
+    ("v2-up", &[]),
+];
+
+#[test]
+fn reference_captures_with_their_keys() {
+    let healthy = ["established", "nat-detected", "rekeyed"];
+    let exps = expectations();
+    let mut errors = Vec::new();
+    let mut with_keys = 0;
+    for (path, exp) in &exps {
+        let name = exp["capture"].as_str().unwrap_or("");
+        let cap = captures_dir().join(name);
+        let stem = name.trim_end_matches(".pcap");
+        let keyed = cap.with_extension("keys").is_dir();
+        let want = WITH_KEYS.iter().find(|(n, _)| *n == stem);
+        match (keyed, want) {
+            (false, None) => continue,
+            (true, None) => {
+                errors.push(format!("{stem}: has keys but no WITH_KEYS row"));
+                continue;
+            }
+            (false, Some(_)) => {
+                errors.push(format!("{stem}: WITH_KEYS row but no {stem}.keys"));
+                continue;
+            }
+            (true, Some(_)) => {}
+        }
+        let opts = Options {
+            auto_keys: true,
+            ..Options::default()
+        };
+        let a = app::analyze(&cap, &opts, None);
+        with_keys += 1;
+        if a.input_failed() {
+            errors.push(format!("{}: input failed", path.display()));
+        }
+        // The same healthy verdicts as without keys...
+        let mut want_healthy: Vec<String> = exp["tunnels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|t| t["verdicts"].as_array().cloned().unwrap_or_default())
+            .filter_map(|v| v.as_str().map(String::from))
+            .filter(|v| healthy.contains(&v.as_str()))
+            .collect();
+        let mut got_healthy: Vec<String> = a
+            .tunnels
+            .iter()
+            .flat_map(|t| t.verdicts.iter())
+            .map(|v| v.code.to_string())
+            .filter(|c| healthy.contains(&c.as_str()))
+            .collect();
+        want_healthy.sort();
+        got_healthy.sort();
+        if want_healthy.iter().any(|w| !got_healthy.contains(w)) {
+            errors.push(format!(
+                "{stem}: healthy verdicts {got_healthy:?}, want {want_healthy:?}"
+            ));
+        }
+        // ...every key file used, every packet a key applies to read,
+        // except where the scenario itself makes that impossible.
+        let d = a
+            .decryption
+            .as_ref()
+            .expect("keys beside the capture are used");
+        if d.keys.is_empty() || !d.keys.iter().all(|k| k.automatic) {
+            errors.push(format!(
+                "{stem}: keys not reported as found beside the capture"
+            ));
+        }
+        let one_sided = ["v1-psk-mismatch", "multi-peer"].contains(&stem);
+        if (d.ike_failed > 0 || d.esp_failed > 0) && !one_sided {
+            errors.push(format!("{stem}: decryption failures {:?}", d.failures));
+        }
+        // ...and each failure verdict with this basis and cause.
+        let got: Vec<(String, String, Option<String>)> = a
+            .tunnels
+            .iter()
+            .flat_map(|t| t.verdicts.iter())
+            .filter(|v| !healthy.contains(&v.code.to_string().as_str()))
+            .map(|v| {
+                (
+                    v.code.to_string(),
+                    v.basis.as_str().to_string(),
+                    v.cause.map(|c| c.code().to_string()),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String, Option<String>)> = want
+            .unwrap()
+            .1
+            .iter()
+            .map(|(c, b, k)| (c.to_string(), b.to_string(), k.map(str::to_string)))
+            .collect();
+        if got != expected {
+            errors.push(format!("{stem}: with keys got {got:?}, want {expected:?}"));
+        }
+    }
+    eprintln!("{with_keys} captures checked with their keys");
+    assert!(with_keys >= 30, "too few captures with keys: {with_keys}");
+    assert!(
+        errors.is_empty(),
+        "{} mismatches:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+}

@@ -3,6 +3,8 @@
 //! computed once here. Phase labels and `complete` flags come from the same
 //! per-SA outcomes as the verdicts, so they cannot disagree.
 
+pub mod decryption;
+
 use serde::Serialize;
 
 use crate::capture::{self, Notice, ReadSummary, Timestamp};
@@ -137,6 +139,8 @@ pub struct FileAnalysis {
     pub first: Option<Timestamp>,
     pub last: Option<Timestamp>,
     pub tunnels: Vec<TunnelReport>,
+    /// Set when key tables were given or found beside the capture.
+    pub decryption: Option<decryption::Decryption>,
 }
 
 impl FileAnalysis {
@@ -173,6 +177,7 @@ impl FileAnalysis {
             first: None,
             last: None,
             tunnels: Vec::new(),
+            decryption: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Wiring: read a capture, decode, track, diagnose. The command line
 //! (`main.rs`, `cli.rs`) calls these; output goes through [`crate::report`].
 
+pub mod keys;
 pub mod scan;
 
 use std::net::IpAddr;
@@ -20,8 +21,16 @@ pub struct Options {
     pub peer: Option<IpAddr>,
     /// Only packets with this SPI (ESP/AH SPI or IKE SPI, hex).
     pub spi: Option<u64>,
+    /// Key tables (`--keys`).
+    pub keys: Vec<std::path::PathBuf>,
+    /// Also use `CAPTURE.keys` found beside a capture (the command line's
+    /// default; `--no-keys` turns it off).
+    pub auto_keys: bool,
+    /// Candidate pre-shared keys for Aggressive Mode (`--psk-file`).
+    pub psk_file: Option<std::path::PathBuf>,
 }
 
+use crate::analysis::decryption::{self, Decryption};
 pub use crate::analysis::{FileAnalysis, FileNotice, TunnelReport};
 
 /// Called for every IPsec packet, after the tracker has seen it.
@@ -31,6 +40,8 @@ pub trait PacketHook {
     fn malformed(&mut self, m: &net::Malformed, first: Timestamp);
     /// An ICMP error quoting an IPsec packet.
     fn icmp(&mut self, _e: &net::IcmpError, _first: Timestamp) {}
+    /// What decryption made of the packet handed to `packet` next.
+    fn decrypted(&mut self, _p: &flow::decrypted::Plain) {}
 }
 
 struct Pipeline<'h> {
@@ -45,6 +56,133 @@ struct Pipeline<'h> {
     first: Option<Timestamp>,
     last: Option<Timestamp>,
     hook: Option<&'h mut dyn PacketHook>,
+    /// Present only when keys were given or found.
+    decrypt: Option<Decrypting>,
+}
+
+/// Decryption state and what it found.
+struct Decrypting {
+    d: flow::decrypted::Decrypt,
+    summary: Decryption,
+    /// `--psk-file` candidates, and AM1/AM2 bytes by initiator cookie.
+    psk: Option<Vec<(usize, crate::keys::Secret)>>,
+    aggressive: Vec<(u64, FrameNoBytes, Option<FrameNoBytes>)>,
+}
+
+type FrameNoBytes = (u64, Vec<u8>);
+
+impl Decrypting {
+    fn packet(&mut self, d: &Datagram<'_>, c: &Content<'_>) -> Option<flow::decrypted::Plain> {
+        use flow::decrypted::Plain;
+        if let (Content::Ike(m), Some(_)) = (c, &self.psk) {
+            self.aggressive_message(d, m);
+        }
+        let p = self.d.packet(d, c)?;
+        let s = &mut self.summary;
+        match &p {
+            Plain::Ike(_) => s.ike_decrypted += 1,
+            Plain::Esp { .. } => s.esp_decrypted += 1,
+            Plain::IkeFragment { .. } => {}
+            Plain::Failed { proto, error, key } => {
+                if *proto == "ESP" {
+                    s.esp_failed += 1;
+                } else {
+                    s.ike_failed += 1;
+                }
+                if s.failures.len() < decryption::MAX_FAILURES {
+                    s.failures.push(decryption::DecryptFailure {
+                        frame: d.frame,
+                        proto,
+                        key: key.to_string(),
+                        error: error.clone(),
+                    });
+                }
+            }
+        }
+        Some(p)
+    }
+
+    /// Keep AM1 and the first AM2 of each Aggressive Mode exchange.
+    fn aggressive_message(&mut self, d: &Datagram<'_>, m: &crate::ike::Message<'_>) {
+        const AGGRESSIVE: u8 = 4;
+        let h = &m.header;
+        if h.version != 1 || h.exchange_type != AGGRESSIVE || h.encrypted {
+            return;
+        }
+        let raw = flow::packet::ike_bytes(d).to_vec();
+        if h.rspi == 0 {
+            if !self.aggressive.iter().any(|(i, _, _)| *i == h.ispi) {
+                self.aggressive.push((h.ispi, (d.frame, raw), None));
+            }
+        } else if let Some(e) = self
+            .aggressive
+            .iter_mut()
+            .find(|(i, _, am2)| *i == h.ispi && am2.is_none())
+        {
+            e.2 = Some((d.frame, raw));
+        }
+    }
+
+    fn finish(mut self) -> Decryption {
+        use crate::ike::decrypt::psk::{AggressiveExchange, PskCheck};
+        let mut s = self.summary;
+        for ((src, dst, spi), e) in self.d.esp_summary() {
+            let mut flows: Vec<_> = e.flows.iter().collect();
+            flows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let other_flows = flows.len().saturating_sub(decryption::TOP_FLOWS);
+            s.esp.push(decryption::EspInnerSummary {
+                src,
+                dst,
+                spi,
+                decrypted: e.decrypted,
+                failed: e.failed,
+                first_error: e.first_error.clone(),
+                top_flows: flows
+                    .into_iter()
+                    .take(decryption::TOP_FLOWS)
+                    .map(|(k, n)| decryption::InnerFlow {
+                        src: k.0,
+                        dst: k.1,
+                        protocol: k.2,
+                        port_or_type: k.3,
+                        packets: *n,
+                    })
+                    .collect(),
+                other_flows,
+                selectors: e.selectors.as_ref().map(|(a, b)| {
+                    let j = |v: &[flow::decrypted::AddrRange]| {
+                        v.iter()
+                            .map(|r| r.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    format!("{} → {}", j(a), j(b))
+                }),
+                outside_selectors: e.outside,
+                first_outside: e.first_outside,
+            });
+        }
+        s.inner_flows_dropped = self.d.flows_dropped;
+        if let Some(cands) = self.psk.take() {
+            for (_, am1, am2) in &self.aggressive {
+                let Some(am2) = am2 else { continue };
+                let Ok(x) = AggressiveExchange::from_messages(&am1.1, &am2.1) else {
+                    continue;
+                };
+                let keys: Vec<_> = cands.iter().map(|(_, k)| k.clone()).collect();
+                let matched_line = match x.check(&keys) {
+                    PskCheck::Match { index } => cands.get(index).map(|(line, _)| *line),
+                    PskCheck::NoMatch { .. } => None,
+                };
+                s.aggressive_psk.push(decryption::PskResult {
+                    frames: [am1.0, am2.0],
+                    matched_line,
+                    candidates: cands.len(),
+                });
+            }
+        }
+        s
+    }
 }
 
 impl Pipeline<'_> {
@@ -101,8 +239,22 @@ impl FrameSink for Pipeline<'_> {
                     self.filtered += 1;
                 } else {
                     self.ipsec += 1;
-                    let touched = self.tracker.observe_datagram(&d, &c);
+                    let plain = self.decrypt.as_mut().and_then(|x| x.packet(&d, &c));
+                    let touched = match (&plain, &c) {
+                        (Some(flow::decrypted::Plain::Ike(x)), Content::Ike(_)) => {
+                            match x.parse() {
+                                Ok(m) => self
+                                    .tracker
+                                    .observe(flow::decrypted::observation(&d, &c, &m)),
+                                Err(_) => self.tracker.observe_datagram(&d, &c),
+                            }
+                        }
+                        _ => self.tracker.observe_datagram(&d, &c),
+                    };
                     if let Some(h) = self.hook.as_deref_mut() {
+                        if let Some(p) = &plain {
+                            h.decrypted(p);
+                        }
                         h.packet(&d, &c, &touched, first);
                     }
                 }
@@ -152,6 +304,41 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
     if read_opts.date.is_none() {
         read_opts.date = file_date(path);
     }
+    let mut key_notices = Vec::new();
+    let loaded = keys::load(path, &opts.keys, opts.auto_keys).or_else(|| {
+        // `--psk-file` alone: no tables, only the Aggressive Mode check.
+        opts.psk_file
+            .as_ref()
+            .map(|_| (Default::default(), Vec::new(), Vec::new()))
+    });
+    let decrypt = loaded.map(|(tables, sources, notices)| {
+        key_notices = notices;
+        let psk = opts
+            .psk_file
+            .as_ref()
+            .map(|f| match std::fs::read_to_string(f) {
+                Ok(t) => crate::ike::decrypt::psk::read_candidate_lines(&t),
+                Err(e) => {
+                    key_notices.push(FileNotice {
+                        level: capture::Level::Warning,
+                        offset: None,
+                        line: None,
+                        frame: None,
+                        message: format!("--psk-file {}: cannot read: {e}", f.display()),
+                    });
+                    Vec::new()
+                }
+            });
+        Decrypting {
+            d: flow::decrypted::Decrypt::new(tables),
+            summary: Decryption {
+                keys: sources,
+                ..Decryption::default()
+            },
+            psk,
+            aggressive: Vec::new(),
+        }
+    });
     let mut p = Pipeline {
         opts: opts.clone(),
         decoder: net::Decoder::new(opts.net.clone()),
@@ -164,7 +351,9 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
         first: None,
         last: None,
         hook,
+        decrypt,
     };
+    p.notices.extend(key_notices);
     let result = match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => Err(capture::CaptureError::Io(std::io::Error::other(
             "is a directory (use `ikescope scan DIR` for directories)",
@@ -213,6 +402,7 @@ fn finish(
         cov.incomplete_fragments = std::mem::take(&mut p.incomplete);
         cov.cut_short = error.is_some() || read.as_ref().is_some_and(|r| r.stopped.is_some());
     }
+    let decryption = p.decrypt.take().map(Decrypting::finish);
     let ctx = p.tracker.coverage().clone();
     let tunnels = p
         .tracker
@@ -231,6 +421,7 @@ fn finish(
         first: p.first,
         last: p.last,
         tunnels,
+        decryption,
     }
 }
 

@@ -2,6 +2,8 @@
 //!
 //! The payload is encrypted; only the clear header fields are decoded.
 
+pub mod decrypt;
+
 use serde::Serialize;
 
 use crate::bytes::Truncated;

@@ -16,6 +16,7 @@
 
 pub mod adapt;
 pub mod coverage;
+pub mod decrypted;
 mod esp;
 pub mod model;
 pub mod natd;

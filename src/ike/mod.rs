@@ -6,6 +6,7 @@
 //! §3.2) is walked here; each payload body is decoded by [`v1`] or [`v2`].
 //! This module is a pure `&[u8]` parser: it knows nothing of IP or UDP.
 
+pub mod decrypt;
 pub mod error;
 pub mod header;
 pub mod repr;

@@ -51,6 +51,10 @@ pub struct FileJson<'a> {
     pub notices: &'a [FileNotice],
     pub worst: Severity,
     pub tunnels: Vec<TunnelJson<'a>>,
+    /// Present when key tables were given (`--keys`) or found beside the
+    /// capture, or with `--psk-file`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decryption: Option<&'a crate::analysis::decryption::Decryption>,
 }
 
 #[derive(Serialize)]
@@ -539,6 +543,7 @@ pub fn file_json(f: &FileAnalysis) -> FileJson<'_> {
         notices: &f.notices,
         worst: f.worst(),
         tunnels,
+        decryption: f.decryption.as_ref(),
     }
 }
 

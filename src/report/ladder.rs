@@ -81,7 +81,16 @@ fn label(m: &IkeMsg) -> String {
             n.name.map_or(n.notify_type.to_string(), str::to_string)
         ));
     }
-    if m.encrypted && m.step == crate::flow::Step::Informational {
+    let decrypted = m.obs.body == crate::flow::observation::Visibility::Decrypted;
+    if decrypted {
+        for d in &m.obs.deletes {
+            label.push_str(&format!(" D({})", d.spis.join(",")));
+        }
+    }
+    if m.encrypted && decrypted && !m.decrypted_copy {
+        // Read with keys (`--keys`).
+        label.push_str(" [decrypted]");
+    } else if m.encrypted && m.step == crate::flow::Step::Informational {
         label.push_str(" [enc]");
     }
     label

@@ -3,6 +3,7 @@
 //! tests capture it. Nothing here parses bytes.
 
 pub mod config;
+pub mod decryption;
 pub mod json;
 pub mod ladder;
 pub mod model;

@@ -6,7 +6,9 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::capture::{FrameNo, Origin, Timestamp};
+use crate::esp::decrypt::Inner;
 use crate::esp::{Ah, Esp};
+use crate::flow::decrypted::Plain;
 use crate::flow::{payload_absent, Content, Dir, Touched};
 use crate::ike::{Body, Message};
 use crate::net::{Datagram, Malformed, Payload};
@@ -201,6 +203,95 @@ struct Record<'a> {
     esp: Option<EspRecord>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ah: Option<&'a Ah>,
+    /// Present when a key applied: the decrypted contents, or why not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decrypted: Option<DecryptedRecord<'a>>,
+}
+
+/// The `decrypted` object of a packet record (docs/json.md).
+#[derive(Serialize)]
+struct DecryptedRecord<'a> {
+    /// `decrypted`, `fragment` (kept until its message is whole) or `failed`.
+    status: &'static str,
+    /// The key table row used, `file:line` (never the key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    /// The decrypted IKE message: the same shape as `isakmp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    isakmp: Option<&'a Message<'a>>,
+    /// Fragments put together for this message (IKEv2 SKF, IKEv1 Cisco).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fragments: Option<u16>,
+    /// What a decrypted ESP packet carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    esp: Option<Inner>,
+}
+
+impl<'a> DecryptedRecord<'a> {
+    fn new(p: &Plain, inner: Option<&'a Message<'a>>) -> Self {
+        let mut r = DecryptedRecord {
+            status: "decrypted",
+            key: None,
+            error: None,
+            isakmp: None,
+            fragments: None,
+            esp: None,
+        };
+        match p {
+            Plain::Ike(x) => {
+                r.key = Some(x.key.to_string());
+                r.isakmp = inner;
+                r.fragments = (x.fragments > 1).then_some(x.fragments);
+            }
+            Plain::IkeFragment { .. } => r.status = "fragment",
+            Plain::Esp { inner, key } => {
+                r.key = Some(key.to_string());
+                r.esp = Some(*inner);
+            }
+            Plain::Failed { error, key, .. } => {
+                r.status = "failed";
+                r.key = Some(key.to_string());
+                r.error = Some(error.clone());
+            }
+        }
+        r
+    }
+
+    /// Text for the one-line summary.
+    fn line(&self) -> String {
+        match (self.status, self.isakmp, &self.esp) {
+            ("decrypted", Some(m), _) if m.payloads.is_empty() => {
+                " [decrypted: no payloads]".to_string()
+            }
+            ("decrypted", Some(m), _) => format!(" [decrypted: {}]", payload_summary(m)),
+            ("decrypted", None, Some(i)) => format!(" [decrypted: {}]", inner_text(i)),
+            ("fragment", _, _) => " [decrypted fragment]".to_string(),
+            ("failed", _, _) => format!(
+                " [not decrypted: {}]",
+                self.error.as_deref().unwrap_or("error")
+            ),
+            _ => String::new(),
+        }
+    }
+}
+
+/// `10.1.0.1 → 10.2.0.1 ICMP type 8` / `UDP → :53` for an ESP inner packet.
+pub fn inner_text(i: &Inner) -> String {
+    let proto = crate::esp::decrypt::protocol_name(i.protocol)
+        .map_or_else(|| format!("protocol {}", i.protocol), str::to_string);
+    let mut s = match (i.src, i.dst) {
+        (Some(a), Some(b)) => format!("{a} → {b} {proto}"),
+        _ => format!("transport {proto}"),
+    };
+    if let Some((t, c)) = i.icmp {
+        s.push_str(&format!(" type {t} code {c}"));
+    }
+    if let (Some(sp), Some(dp)) = (i.sport, i.dport) {
+        s.push_str(&format!(" {sp} → {dp}"));
+    }
+    s
 }
 
 #[derive(Serialize)]
@@ -217,6 +308,8 @@ pub struct PacketPrinter<'w> {
     pub hex: bool,
     /// First write error (broken pipe...), after which output stops.
     pub error: Option<io::Error>,
+    /// What decryption made of the next packet (set just before it).
+    pub decrypted: Option<Plain>,
 }
 
 impl<'w> PacketPrinter<'w> {
@@ -226,6 +319,7 @@ impl<'w> PacketPrinter<'w> {
             style,
             hex,
             error: None,
+            decrypted: None,
         }
     }
 
@@ -247,6 +341,14 @@ impl<'w> PacketPrinter<'w> {
     ) {
         let style = self.style;
         let hex = self.hex;
+        let plain = self.decrypted.take();
+        let inner = match &plain {
+            Some(Plain::Ike(x)) => x.parse().ok(),
+            _ => None,
+        };
+        let decrypted = plain
+            .as_ref()
+            .map(|p| DecryptedRecord::new(p, inner.as_ref()));
         self.run(|out| match style {
             Style::Json => {
                 let ike = matches!(c, Content::Ike(_));
@@ -291,6 +393,7 @@ impl<'w> PacketPrinter<'w> {
                         Content::Ah(a) => Some(a),
                         _ => None,
                     },
+                    decrypted,
                 };
                 serde_json::to_writer(&mut *out, &rec)?;
                 writeln!(out)
@@ -298,7 +401,7 @@ impl<'w> PacketPrinter<'w> {
             Style::Line | Style::Verbose => {
                 writeln!(
                     out,
-                    "{:>6} {:>11.6}  {} → {}  {}{}",
+                    "{:>6} {:>11.6}  {} → {}  {}{}{}",
                     d.frame,
                     d.ts.since(first),
                     ep(d.src, d.sport),
@@ -316,7 +419,8 @@ impl<'w> PacketPrinter<'w> {
                         String::new()
                     } else {
                         format!(" [reassembled from frames {}]", super::frame_list(&d.fragments))
-                    }
+                    },
+                    decrypted.as_ref().map(|x| x.line()).unwrap_or_default()
                 )?;
                 if style == Style::Verbose {
                     if let Content::Ike(m) = c {
@@ -329,6 +433,12 @@ impl<'w> PacketPrinter<'w> {
                     }
                     if let Content::Ah(a) = c {
                         writeln!(out, "        next_header: {}\n        spi: 0x{:08x}\n        seq: {}\n        icv_length: {}", a.next_header, a.spi, a.seq, a.icv_length)?;
+                    }
+                    if let Some(x) = &decrypted {
+                        writeln!(out, "        decrypted:")?;
+                        if let Some(v) = ordered(x) {
+                            tree(out, &v, 10)?;
+                        }
                     }
                 }
                 if hex {

@@ -201,6 +201,9 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis, width: usize) -> io::Re
         let text = format!("{:?}: {}{}", n.level, n.message, notice_at(n));
         put(out, term::wrap(&text, width, "  ", "    "))?;
     }
+    if let Some(d) = &f.decryption {
+        super::decryption::write(out, d)?;
+    }
     if f.tunnels.is_empty() {
         let text = if f.filtered > 0 {
             format!(
