@@ -45,7 +45,8 @@ fn arrow(m: &IkeMsg, width: usize) -> (String, Vec<String>) {
     let head = parts.next().unwrap_or_default();
     let rest: Vec<String> = parts.collect();
     let body = format!(" {head} ");
-    let dashes = width.saturating_sub(term::width_of(&body) + 2);
+    // "|" and ">|" (or "|<" and "|") take three columns.
+    let dashes = width.saturating_sub(term::width_of(&body) + 3);
     let left = dashes / 2;
     let right = dashes - left;
     let a = match m.dir {

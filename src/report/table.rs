@@ -202,7 +202,14 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis, width: usize) -> io::Re
         put(out, term::wrap(&text, width, "  ", "    "))?;
     }
     if let Some(d) = &f.decryption {
-        super::decryption::write(out, d)?;
+        // Written in full, then each line wrapped under its own indent.
+        let mut buf = Vec::new();
+        super::decryption::write(&mut buf, d)?;
+        for line in String::from_utf8_lossy(&buf).lines() {
+            let text = line.trim_start();
+            let lead = &line[..line.len() - text.len()];
+            put(out, term::wrap(text, width, lead, &format!("{lead}    ")))?;
+        }
     }
     if f.tunnels.is_empty() {
         let text = if f.filtered > 0 {
