@@ -71,6 +71,8 @@ pub enum Command {
     Scan(ScanArgs),
     /// Convert a Cisco console capture export to pcap.
     Convert(ConvertArgs),
+    /// One self-contained HTML report (verdicts, ladders, ESP over time) to attach to a ticket.
+    Report(ReportArgs),
 }
 
 /// Options shared by every command that reads captures.
@@ -91,11 +93,16 @@ pub struct Common {
     /// Candidate pre-shared keys, one per line (0x… for hex), tested against Aggressive Mode exchanges (RFC 2409 §5.4).
     #[arg(long = "psk-file", value_name = "FILE")]
     pub psk_file: Option<PathBuf>,
+    /// Device or daemon log read beside each capture (ASA/IOS syslog, debug
+    /// and show output, strongSwan, libreswan); repeatable.
+    #[arg(long = "log", value_name = "PATH")]
+    pub logs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct SummaryArgs {
-    /// Capture files (pcap, pcapng, gzip of either, Cisco console text).
+    /// Capture files (pcap, pcapng, gzip of either, Cisco console text), or
+    /// device logs (read together when no capture is given).
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// One JSON document per file (schema: docs/json.md).
@@ -104,6 +111,9 @@ pub struct SummaryArgs {
     /// Only tunnels involving this peer address.
     #[arg(long)]
     pub peer: Option<IpAddr>,
+    /// Live: read FILE as it grows (or '-' from a pipe), print each IKE message and verdict change as it happens; Ctrl-C prints the summary.
+    #[arg(long)]
+    pub follow: bool,
     #[command(flatten)]
     pub common: Common,
 }
@@ -177,6 +187,21 @@ pub struct ConvertArgs {
     /// Output pcap file.
     #[arg(short, long, value_name = "PCAP")]
     pub output: PathBuf,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Captures, and directories to scan for captures.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The HTML file to write ('-' = standard output).
+    #[arg(short, long, value_name = "HTML", default_value = "-")]
+    pub output: PathBuf,
+    /// Only tunnels involving this peer address.
+    #[arg(long)]
+    pub peer: Option<IpAddr>,
     #[command(flatten)]
     pub common: Common,
 }

@@ -7,6 +7,9 @@
 //!  (frames)  (datagrams) (messages)  (tunnels) (verdicts) (results) (table, ladder, JSON)
 //! ```
 //!
+//! Device and daemon logs (`logs`) enter beside `capture`: log lines become
+//! events, and (in `flow`) observations like packets.
+//!
 //! See `docs/architecture.md` for the core types.
 //!
 //! `registry` (IANA and vendor tables) and `bytes` (checked readers) are leaves
@@ -22,6 +25,7 @@ pub mod esp;
 pub mod flow;
 pub mod ike;
 pub mod keys;
+pub mod logs;
 pub mod net;
 pub mod registry;
 pub mod report;

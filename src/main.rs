@@ -52,6 +52,11 @@ fn options(c: &Common) -> Result<Options> {
     o.keys = c.keys.clone();
     o.auto_keys = !c.no_keys;
     o.psk_file = c.psk_file.clone();
+    let mut logs = Vec::new();
+    for p in &c.logs {
+        logs.push(app::logs::load(p, &o).map_err(anyhow::Error::msg)?);
+    }
+    o.logs = std::sync::Arc::new(logs);
     Ok(o)
 }
 
@@ -128,11 +133,32 @@ fn run(cli: Cli) -> Result<u8> {
             }
             let mut opts = options(&a.common)?;
             opts.peer = a.peer;
+            if a.follow {
+                return follow(&a, opts);
+            }
+            // Logs given as files: analysed together when there is no
+            // capture, else read beside each capture like --log.
+            let (logs, captures): (Vec<_>, Vec<_>) =
+                a.files.iter().cloned().partition(|f| app::logs::is_log(f));
+            let mut runs: Vec<Vec<std::path::PathBuf>> = Vec::new();
+            if captures.is_empty() {
+                runs.push(logs);
+            } else {
+                let mut extra = (*opts.logs).clone();
+                for l in &logs {
+                    extra.push(app::logs::load(l, &opts).map_err(anyhow::Error::msg)?);
+                }
+                opts.logs = std::sync::Arc::new(extra);
+                runs.extend(captures.into_iter().map(|c| vec![c]));
+            }
             let mut out = stdout_guard(a.json);
             let width = term::detect_width();
             let mut all = Vec::new();
-            for (i, f) in a.files.iter().enumerate() {
-                let r = app::analyze(f, &opts, None);
+            for (i, f) in runs.iter().enumerate() {
+                let r = match f.as_slice() {
+                    [one] => app::analyze(one, &opts, None),
+                    many => app::logs::analyze_logs(many, &opts),
+                };
                 if a.json {
                     report::json::write_file(&mut out, &r, true)?;
                 } else {
@@ -275,6 +301,7 @@ fn run(cli: Cli) -> Result<u8> {
             let opts = options(&a.common)?;
             convert(&a.input, &a.output, &opts)?
         }
+        Some(Command::Report(a)) => html_report(&a)?,
     };
     Ok(code)
 }
@@ -303,6 +330,144 @@ impl app::PacketHook for Hook<'_, '_> {
     fn decrypted(&mut self, p: &ikescope::flow::decrypted::Plain) {
         self.0.decrypted = Some(p.clone());
     }
+}
+
+/// `ikescope --follow FILE|-`: live view until the input ends or Ctrl-C,
+/// then the summary.
+fn follow(a: &cli::SummaryArgs, opts: Options) -> Result<u8> {
+    use ikescope::app::follow::{self, FollowOptions, Terminal};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let [input] = a.files.as_slice() else {
+        bail!("--follow reads one capture (a file, or '-' for a pipe)");
+    };
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || {
+        // The first Ctrl-C ends the reading and prints the summary; a
+        // second one leaves at once.
+        if flag.swap(true, Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+    })
+    .context("cannot install the Ctrl-C handler")?;
+    let lines = std::env::var("LINES")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&v| v >= 10)
+        .unwrap_or(30);
+    let fo = FollowOptions {
+        opts,
+        json: a.json,
+        terminal: (!a.json && io::stdout().is_terminal()).then(|| Terminal {
+            width: term::detect_width(),
+            height: lines,
+        }),
+    };
+    // JSON goes through the escaping guard; text lines are made inert by
+    // the live view itself, and keep the cursor movements that redraw the
+    // table on a terminal.
+    let live_out: Box<dyn Write> = if a.json {
+        Box::new(Guard::new(io::stdout(), Stream::Json))
+    } else {
+        Box::new(io::stdout())
+    };
+    let r = follow::run(input, &fo, live_out, stop)
+        .with_context(|| escape(&input.display().to_string()).into_owned())?;
+    let mut out = stdout_guard(a.json);
+    if a.json {
+        report::live::summary_json(&mut out, &r)?;
+    } else {
+        writeln!(out)?;
+        report::table::write_file(&mut out, &r, term::detect_width())?;
+    }
+    out.finish()?;
+    let all = [r];
+    report_input_errors(&all);
+    Ok(exit_code(&all))
+}
+
+/// `ikescope report PATH... -o FILE`: analyse (directories are scanned) and
+/// write one HTML file.
+fn html_report(a: &cli::ReportArgs) -> Result<u8> {
+    use rayon::prelude::*;
+    use report::html::{self, Activity};
+    let mut opts = options(&a.common)?;
+    opts.peer = a.peer;
+    let mut inputs: Vec<std::path::PathBuf> = Vec::new();
+    let mut unreadable = Vec::new();
+    for p in &a.paths {
+        if p.is_dir() {
+            let found = scan::find(std::slice::from_ref(p), None);
+            inputs.extend(found.captures.into_iter().map(|(p, _)| p));
+            unreadable.extend(found.skipped.into_iter().filter(|s| s.failed));
+        } else {
+            inputs.push(p.clone());
+        }
+    }
+    if a.output != Path::new("-") && inputs.iter().any(|i| same_file(i, &a.output)) {
+        bail!(
+            "{}: the report would overwrite an input",
+            a.output.display()
+        );
+    }
+    let mut results: Vec<(FileAnalysis, Activity)> = inputs
+        .par_iter()
+        .map(|f| {
+            let mut act = Activity::new();
+            let mut hook = ActivityHook(&mut act);
+            let r = app::analyze(f, &opts, Some(&mut hook));
+            (r, act)
+        })
+        .collect();
+    for s in unreadable {
+        results.push((
+            FileAnalysis::unreadable(s.path.display().to_string(), s.reason),
+            Activity::new(),
+        ));
+    }
+    let views: Vec<_> = results
+        .iter()
+        .map(|(r, act)| html::view::file(r, Some(act)))
+        .collect();
+    if a.output == Path::new("-") {
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::new(stdout.lock());
+        html::write(&mut out, &views)?;
+        out.flush()?;
+    } else {
+        let file = std::fs::File::create(&a.output).with_context(|| {
+            format!("cannot create {}", escape(&a.output.display().to_string()))
+        })?;
+        let mut out = io::BufWriter::new(file);
+        html::write(&mut out, &views)?;
+        out.flush()
+            .with_context(|| format!("cannot write {}", escape(&a.output.display().to_string())))?;
+        eprintln!(
+            "ikescope: wrote {} ({} capture(s))",
+            escape(&a.output.display().to_string()),
+            views.len()
+        );
+    }
+    let all: Vec<FileAnalysis> = results.into_iter().map(|(r, _)| r).collect();
+    report_input_errors(&all);
+    Ok(exit_code(&all))
+}
+
+/// Feeds every ESP/AH packet to the report's activity chart.
+struct ActivityHook<'a>(&'a mut report::html::Activity);
+
+impl app::PacketHook for ActivityHook<'_> {
+    fn packet(
+        &mut self,
+        d: &ikescope::net::Datagram<'_>,
+        c: &ikescope::flow::Content<'_>,
+        _touched: &ikescope::flow::Touched,
+        first: ikescope::capture::Timestamp,
+    ) {
+        self.0.observe(d, c, first);
+    }
+
+    fn malformed(&mut self, _m: &ikescope::net::Malformed, _first: ikescope::capture::Timestamp) {}
 }
 
 /// The two paths name the same file (or the output is the input through a

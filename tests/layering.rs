@@ -13,36 +13,41 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // Key tables and the crypto primitives over RustCrypto: a leaf.
     ("keys", &["registry", "bytes"]),
     ("capture", &["bytes", "registry"]),
+    // Device and daemon logs: read beside captures, only leaves below.
+    ("logs", &["bytes", "registry"]),
     ("net", &["capture", "bytes", "registry"]),
     ("ike", &["registry", "bytes", "keys"]),
     ("esp", &["registry", "bytes", "keys"]),
     (
         "flow",
-        &["capture", "net", "ike", "esp", "registry", "bytes", "keys"],
+        &[
+            "capture", "logs", "net", "ike", "esp", "registry", "bytes", "keys",
+        ],
     ),
     (
         "diagnose",
-        &["flow", "capture", "ike", "esp", "registry", "bytes"],
+        &["flow", "capture", "logs", "ike", "esp", "registry", "bytes"],
     ),
     // The analysis result: verdicts plus the states derived from the same
     // outcomes; computed once, printed by every view.
     (
         "analysis",
         &[
-            "diagnose", "flow", "capture", "net", "ike", "esp", "registry", "bytes",
+            "diagnose", "flow", "capture", "logs", "net", "ike", "esp", "registry", "bytes",
         ],
     ),
     // Reports print decoded values; they never parse bytes themselves.
     (
         "report",
         &[
-            "analysis", "diagnose", "flow", "capture", "net", "ike", "esp", "registry", "bytes",
+            "analysis", "diagnose", "flow", "capture", "logs", "net", "ike", "esp", "registry",
+            "bytes",
         ],
     ),
 ];
 
 const MODULES: &[&str] = &[
-    "analysis", "app", "bytes", "capture", "diagnose", "esp", "flow", "ike", "keys", "net",
+    "analysis", "app", "bytes", "capture", "diagnose", "esp", "flow", "ike", "keys", "logs", "net",
     "registry", "report",
 ];
 

@@ -91,6 +91,40 @@ pub struct TunnelReport {
     pub verdicts: Vec<Verdict>,
     /// One per IKE SA of `tunnel`, in order.
     pub sas: Vec<SaState>,
+    /// What the device logs say of the phases (for tunnels known only from logs).
+    pub logged: LoggedPhases,
+}
+
+/// The phases as device log lines state them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoggedPhases {
+    pub version: Option<u8>,
+    /// `Some(true)` up, `Some(false)` failed, `None` not logged.
+    pub phase1: Option<bool>,
+    pub phase2: Option<bool>,
+}
+
+impl LoggedPhases {
+    fn of(t: &Tunnel) -> LoggedPhases {
+        use crate::flow::EventKind as E;
+        let mut p = LoggedPhases::default();
+        for le in &t.events {
+            if let Some(v) = le.event.log.as_deref().and_then(|e| e.ike_version) {
+                p.version.get_or_insert(v);
+            }
+            match le.event.kind {
+                E::Phase1Up => p.phase1 = Some(true),
+                E::Phase2Up => {
+                    p.phase1 = Some(true);
+                    p.phase2 = Some(true);
+                }
+                E::Phase1Failed if p.phase1.is_none() => p.phase1 = Some(false),
+                E::Phase2Failed if p.phase2 != Some(true) => p.phase2 = Some(false),
+                _ => {}
+            }
+        }
+        p
+    }
 }
 
 impl TunnelReport {
@@ -109,6 +143,7 @@ impl TunnelReport {
             .map(|(sa, o)| SaState::new(sa, o))
             .collect();
         TunnelReport {
+            logged: LoggedPhases::of(&tunnel),
             tunnel,
             verdicts: d.verdicts,
             sas,
@@ -141,6 +176,9 @@ pub struct FileAnalysis {
     pub tunnels: Vec<TunnelReport>,
     /// Set when key tables were given or found beside the capture.
     pub decryption: Option<decryption::Decryption>,
+    /// Device logs read with (or instead of) the capture: one account each
+    /// (path, formats, lines, events).
+    pub logs: Vec<String>,
 }
 
 impl FileAnalysis {
@@ -178,6 +216,7 @@ impl FileAnalysis {
             last: None,
             tunnels: Vec::new(),
             decryption: None,
+            logs: Vec::new(),
         }
     }
 }

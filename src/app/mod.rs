@@ -1,7 +1,9 @@
 //! Wiring: read a capture, decode, track, diagnose. The command line
 //! (`main.rs`, `cli.rs`) calls these; output goes through [`crate::report`].
 
+pub mod follow;
 pub mod keys;
+pub mod logs;
 pub mod scan;
 
 use std::net::IpAddr;
@@ -28,6 +30,8 @@ pub struct Options {
     pub auto_keys: bool,
     /// Candidate pre-shared keys for Aggressive Mode (`--psk-file`).
     pub psk_file: Option<std::path::PathBuf>,
+    /// Device logs to read beside each capture (`--log`), read once.
+    pub logs: std::sync::Arc<Vec<logs::LoadedLog>>,
 }
 
 use crate::analysis::decryption::{self, Decryption};
@@ -363,6 +367,13 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
         )),
         _ => capture::read_path(path, &read_opts, &mut p),
     };
+    // Not a capture: a device log, or say what is read and how to make it.
+    if let Err(capture::CaptureError::NotACapture) = &result {
+        if logs::is_log(path) {
+            return logs::analyze_logs(&[path.to_path_buf()], opts);
+        }
+        return FileAnalysis::unreadable(path.display().to_string(), not_read_message());
+    }
     // Only when the assumed date was really used: dumps that carry their own
     // date (IOS EPC) do not need it.
     let first_day = p.first.map(|t| civil_from_days(t.secs.div_euclid(86_400)));
@@ -403,6 +414,7 @@ fn finish(
         cov.cut_short = error.is_some() || read.as_ref().is_some_and(|r| r.stopped.is_some());
     }
     let decryption = p.decrypt.take().map(Decrypting::finish);
+    logs::attach(&mut p.tracker, &p.opts.logs, p.last, &mut p.notices);
     let ctx = p.tracker.coverage().clone();
     let tunnels = p
         .tracker
@@ -422,7 +434,17 @@ fn finish(
         last: p.last,
         tunnels,
         decryption,
+        logs: p.opts.logs.iter().map(logs::summary).collect(),
     }
+}
+
+/// The refusal for an input that is neither a capture nor a log: what is
+/// read, and how to produce it.
+pub fn not_read_message() -> String {
+    format!(
+        "not a capture or device log. Captures: pcap, pcapng (either gzip-compressed), Cisco console text (ASA `show capture NAME dump`, IOS EPC `show monitor capture … dump`). Logs:\n{}",
+        crate::logs::formats_help().trim_end()
+    )
 }
 
 /// The file's modification date (UTC), for console exports without dates.

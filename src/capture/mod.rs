@@ -199,6 +199,9 @@ pub enum CaptureError {
 const MAX_TEXT: usize = 256 << 20;
 /// Bytes of a text file shown to [`text::looks_like_text`].
 const TEXT_SNIFF: usize = 64 << 10;
+/// The pcapng Section Header Block type, the first four bytes of a pcapng
+/// file (pcapng draft §4.1).
+const PCAPNG_SHB_TYPE: [u8; 4] = [0x0a, 0x0d, 0x0d, 0x0a];
 
 /// What a record parser produced.
 #[derive(Debug, Default)]
@@ -371,6 +374,13 @@ fn read_stream<R: Read>(
     }
     let head = head.get(..got).unwrap_or(&[]).to_vec();
     let is_gzip = gzip::is_gzip(&head);
+    let look = if pcap::magic(&head).is_some() {
+        head.len()
+    } else if head.as_slice() == PCAPNG_SHB_TYPE {
+        12
+    } else {
+        TEXT_SNIFF
+    };
     let reader = std::io::Cursor::new(head).chain(reader);
     if is_gzip {
         return read_gzip(BufReader::with_capacity(256 << 10, reader), opts, sink);
@@ -381,7 +391,11 @@ fn read_stream<R: Read>(
         .and_then(|s| usize::try_from(s.saturating_add(1)).ok())
         .map_or(window::STREAM_WINDOW, |s| s.min(window::STREAM_WINDOW));
     let mut w = StreamWindow::new(reader, cap);
-    w.fill(TEXT_SNIFF).ok();
+    // pcap and pcapng are known from their first bytes (pcapng's byte-order
+    // magic ends at byte 12); only console text needs a long look. A live
+    // stream (`tcpdump -U -w - | ikescope --follow -`) must not wait for
+    // 64 KiB before its first packet is read.
+    w.fill(look).ok();
     let summary = match sniff_plain(w.avail()) {
         Some(Format::CiscoText) => {
             let all = slurp(&mut w, MAX_TEXT);
@@ -402,6 +416,16 @@ fn read_stream<R: Read>(
         summary.stopped = out.stopped;
     }
     Ok(finish(summary, sink))
+}
+
+/// Read a capture from any byte stream, e.g. one that waits for more data at
+/// its end (`--follow` on a growing file).
+pub fn read_reader<R: Read>(
+    reader: R,
+    opts: &ReadOptions,
+    sink: &mut dyn FrameSink,
+) -> Result<ReadSummary, CaptureError> {
+    read_stream(reader, None, opts, sink)
 }
 
 /// Read a capture held in memory.

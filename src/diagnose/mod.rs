@@ -10,6 +10,7 @@ pub mod advice;
 pub mod code;
 mod rules_decrypted;
 mod rules_esp;
+mod rules_log;
 mod rules_v1;
 mod rules_v2;
 
@@ -238,6 +239,8 @@ pub fn diagnose_tunnel(t: &Tunnel, ctx: &Coverage) -> Diagnosis {
     }
     icmp_answers(t, &mut out);
     rules_decrypted::refine(t, &mut out);
+    // Device log lines: their own verdicts, and what they confirm.
+    rules_log::check(t, &mut out);
     // Many IKE SAs failing the same way make one verdict, not a screenful.
     let mut merged: Vec<Verdict> = Vec::new();
     for v in out {

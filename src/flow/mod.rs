@@ -18,6 +18,7 @@ pub mod adapt;
 pub mod coverage;
 pub mod decrypted;
 mod esp;
+pub mod logged;
 pub mod model;
 pub mod natd;
 pub mod observation;

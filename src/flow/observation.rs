@@ -230,6 +230,9 @@ pub struct PeerEvent {
     pub cause: Option<Cause>,
     /// The log text, unescaped (reports escape it).
     pub text: String,
+    /// The typed log event, for rules that need more than the kind
+    /// (phase, exchange, proxies, counters).
+    pub log: Option<Box<crate::logs::LogEvent>>,
 }
 
 /// The kinds of log statements the analysis uses.

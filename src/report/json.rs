@@ -49,6 +49,9 @@ pub struct FileJson<'a> {
     pub error: Option<&'a str>,
     pub input_failed: bool,
     pub notices: &'a [FileNotice],
+    /// Device logs read with the capture (or alone): one account each.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub logs: &'a [String],
     pub worst: Severity,
     pub tunnels: Vec<TunnelJson<'a>>,
     /// Present when key tables were given (`--keys`) or found beside the
@@ -321,7 +324,7 @@ pub fn copy(c: Copy) -> CopyJson {
     CopyJson { kind, of }
 }
 
-fn message(m: &IkeMsg) -> MessageJson<'_> {
+pub fn message(m: &IkeMsg) -> MessageJson<'_> {
     let v2 = m.version == 2;
     let (exchanges, payloads, notifies, groups, protocols) = if v2 {
         (
@@ -427,7 +430,7 @@ fn phase2(c: &ChildExchange) -> Phase2Json {
     }
 }
 
-fn verdict(v: &Verdict) -> VerdictJson<'_> {
+pub fn verdict(v: &Verdict) -> VerdictJson<'_> {
     VerdictJson {
         code: v.code,
         severity: v.severity,
@@ -541,6 +544,7 @@ pub fn file_json(f: &FileAnalysis) -> FileJson<'_> {
         error: f.error.as_deref(),
         input_failed: f.input_failed(),
         notices: &f.notices,
+        logs: &f.logs,
         worst: f.worst(),
         tunnels,
         decryption: f.decryption.as_ref(),

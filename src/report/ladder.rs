@@ -1,6 +1,7 @@
 //! `ikescope ladder`: a sequence diagram per IKE SA in the style of the Cisco
 //! troubleshooting guides, ending with the stall point.
 
+use crate::flow::LoggedEvent;
 use std::io::{self, Write};
 
 use super::model::{FileAnalysis, SaState};
@@ -104,12 +105,30 @@ fn put(out: &mut dyn Write, lines: Vec<String>) -> io::Result<()> {
     Ok(())
 }
 
+/// A device log line beside the packets: where it was read and what it
+/// says, wrapped to `width` under the arrows.
+fn event_line(e: &LoggedEvent, zero: Timestamp, width: usize) -> Vec<String> {
+    let at = e
+        .source
+        .log_line()
+        .map_or(String::new(), |l| format!("{}:{}", short(&l.file), l.line));
+    let lead = format!("  {:>6} {:>9.3}  ", "", e.ts.since(zero));
+    let body = format!("log {at}: {}", e.event.text);
+    term::wrap(&body, width, &lead, &" ".repeat(LEAD + 4))
+}
+
+/// A log file's name without its directories (the ladder is narrow).
+fn short(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
 fn write_sa(
     out: &mut dyn Write,
     sa: &IkeSa,
     st: &SaState,
     zero: Timestamp,
     width: usize,
+    events: &[&LoggedEvent],
 ) -> io::Result<()> {
     writeln!(
         out,
@@ -146,7 +165,11 @@ fn write_sa(
         "  {blank}{i_tag}{}{r_tag}",
         " ".repeat(w.saturating_sub(i_tag.len() + r_tag.len()))
     )?;
+    let mut ev = events.iter().peekable();
     for m in &sa.messages {
+        while let Some(e) = ev.next_if(|e| e.ts <= m.ts) {
+            put(out, event_line(e, zero, width))?;
+        }
         let (a, rest) = arrow(m, w);
         writeln!(
             out,
@@ -158,6 +181,9 @@ fn write_sa(
         for r in rest {
             writeln!(out, "  {blank}  {r}")?;
         }
+    }
+    for e in ev {
+        put(out, event_line(e, zero, width))?;
     }
     if sa.dropped_messages > 0 {
         writeln!(
@@ -228,8 +254,23 @@ pub fn write_file(
                 "  ",
             ),
         )?;
-        for (sa, st) in t.ike_sas.iter().zip(&tr.sas) {
-            write_sa(out, sa, st, zero, width)?;
+        // Device log lines go with the IKE SA whose time span holds them
+        // (before the second SA's start: the first; after: the last).
+        let mut events: Vec<&LoggedEvent> = t.events.iter().collect();
+        events.sort_by_key(|e| e.ts);
+        for (i, (sa, st)) in t.ike_sas.iter().zip(&tr.sas).enumerate() {
+            let next = t.ike_sas.get(i + 1).map(|n| n.first);
+            let mine: Vec<&LoggedEvent> = events
+                .iter()
+                .copied()
+                .filter(|e| (i == 0 || e.ts >= sa.first) && next.is_none_or(|n| e.ts < n))
+                .collect();
+            write_sa(out, sa, st, zero, width, &mine)?;
+        }
+        if t.ike_sas.is_empty() {
+            for e in &events {
+                put(out, event_line(e, zero, width))?;
+            }
         }
         if t.dropped_sas > 0 {
             put(
@@ -262,10 +303,14 @@ pub fn write_file(
         }
         let end = match tr.verdicts.iter().find(|v| v.severity >= Severity::Warning) {
             Some(v) => format!(
-                "==> STALLED: {} — {} (frames {})",
+                "==> STALLED: {} — {} ({})",
                 v.code,
                 v.message,
-                super::frame_list(&v.frames)
+                if v.frames.is_empty() {
+                    format!("{} log line(s)", v.lines.len())
+                } else {
+                    format!("frames {}", super::frame_list(&v.frames))
+                }
             ),
             None => {
                 let codes: Vec<&str> = tr.verdicts.iter().map(|v| v.code.as_str()).collect();

@@ -4,8 +4,11 @@
 
 pub mod config;
 pub mod decryption;
+pub mod escape;
+pub mod html;
 pub mod json;
 pub mod ladder;
+pub mod live;
 pub mod model;
 pub mod packets;
 pub mod scan;

@@ -119,6 +119,16 @@ fn dash(lines: Vec<String>) -> String {
     }
 }
 
+/// A peer address; the unspecified address stands for a device whose own
+/// address its log never names.
+fn peer_text(a: std::net::IpAddr) -> String {
+    if a.is_unspecified() {
+        "(this device)".to_string()
+    } else {
+        a.to_string()
+    }
+}
+
 fn mark(s: Severity) -> &'static str {
     match s {
         Severity::Ok => "✓",
@@ -160,9 +170,9 @@ fn peers_text(t: &Tunnel) -> String {
             } else {
                 t.peers[0]
             };
-            format!("{i}\n{r}")
+            format!("{}\n{}", peer_text(i), peer_text(r))
         }
-        _ => format!("{}\n{}", t.peers[0], t.peers[1]),
+        _ => format!("{}\n{}", peer_text(t.peers[0]), peer_text(t.peers[1])),
     }
 }
 
@@ -184,18 +194,34 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis, width: usize) -> io::Re
                 if r.compressed { ", gzip" } else { "" }
             )
         })
-        .unwrap_or_else(|| "unreadable".to_string());
-    let head = format!(
-        "{} — {fmt}, {} frames, {} IPsec packets, {} tunnel(s)",
-        f.path,
-        f.frames,
-        f.ipsec_packets,
-        f.tunnels.len()
-    );
+        .unwrap_or_else(|| {
+            if f.error.is_none() && !f.logs.is_empty() {
+                "device log(s)".to_string()
+            } else {
+                "unreadable".to_string()
+            }
+        });
+    let head = if f.read.is_none() && f.error.is_none() && !f.logs.is_empty() {
+        format!("{} — {fmt}, {} tunnel(s)", f.path, f.tunnels.len())
+    } else {
+        format!(
+            "{} — {fmt}, {} frames, {} IPsec packets, {} tunnel(s)",
+            f.path,
+            f.frames,
+            f.ipsec_packets,
+            f.tunnels.len()
+        )
+    };
     put(out, term::wrap(&head, width, "", "  "))?;
     if let Some(e) = &f.error {
-        put(out, term::wrap(e, width, "  error: ", "    "))?;
+        for (i, part) in e.split('\n').enumerate() {
+            let first = if i == 0 { "  error: " } else { "    " };
+            put(out, term::wrap(part, width, first, "    "))?;
+        }
         return Ok(());
+    }
+    for l in &f.logs {
+        put(out, term::wrap(&format!("log {l}"), width, "  ", "    "))?;
     }
     for n in &f.notices {
         let text = format!("{:?}: {}{}", n.level, n.message, notice_at(n));
@@ -247,29 +273,48 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis, width: usize) -> io::Re
             let t = &tr.tunnel;
             let sa = t.ike_sas.first();
             let verdicts: Vec<String> = tr.verdicts.iter().map(verdict_text).collect();
+            // A tunnel known only from device logs: the phases as logged.
+            let logged = |x: Option<bool>| match x {
+                Some(true) => "up (logged)".to_string(),
+                Some(false) => "failed (logged)".to_string(),
+                None => "-".to_string(),
+            };
+            let from_log = sa.is_none();
             vec![
                 (i + 1).to_string(),
                 peers_text(t),
                 format!(
                     "{}\n{}",
-                    sa.map_or("-".to_string(), mode_text),
-                    dash(
-                        t.ike_sas
-                            .iter()
-                            .zip(&tr.sas)
-                            .map(|(sa, st)| phase1_text(sa, st))
-                            .collect(),
-                    )
+                    match (sa, tr.logged.version) {
+                        (Some(s), _) => mode_text(s),
+                        (None, Some(v)) => format!("IKEv{v} (logged)"),
+                        (None, None) => "-".to_string(),
+                    },
+                    if from_log {
+                        logged(tr.logged.phase1)
+                    } else {
+                        dash(
+                            t.ike_sas
+                                .iter()
+                                .zip(&tr.sas)
+                                .map(|(sa, st)| phase1_text(sa, st))
+                                .collect(),
+                        )
+                    }
                 ),
                 format!(
                     "{}\n{}",
-                    dash(
-                        t.ike_sas
-                            .iter()
-                            .zip(&tr.sas)
-                            .map(|(sa, st)| phase2_text(sa, st))
-                            .collect(),
-                    ),
+                    if from_log {
+                        logged(tr.logged.phase2)
+                    } else {
+                        dash(
+                            t.ike_sas
+                                .iter()
+                                .zip(&tr.sas)
+                                .map(|(sa, st)| phase2_text(sa, st))
+                                .collect(),
+                        )
+                    },
                     esp_text(t)
                 ),
                 verdicts.join("\n"),
@@ -319,6 +364,25 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport, width: usize)
                 out,
                 w(&frame_list(&v.frames), "    Frames: ", "            "),
             )?;
+        }
+        if !v.lines.is_empty() {
+            let lines: Vec<String> = v
+                .lines
+                .iter()
+                .take(8)
+                .map(|l| super::escape::escape(&format!("{}:{}", l.file, l.line)))
+                .collect();
+            let more = v.lines.len().saturating_sub(lines.len());
+            let tail = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            writeln!(out, "    Log lines: {}{tail}", lines.join(", "))?;
+        }
+        // The cause a device log names (JSON carries every verdict's cause).
+        if let (Some(c), crate::diagnose::Basis::Logged) = (v.cause, v.basis) {
+            writeln!(out, "    Cause (logged): {} [{}]", c.text(), c.code())?;
         }
         if !v.candidates.is_empty() {
             writeln!(out, "    Likeliest causes:")?;
