@@ -152,6 +152,7 @@ fn run(cli: Cli) -> Result<u8> {
                 runs.extend(captures.into_iter().map(|c| vec![c]));
             }
             let mut out = stdout_guard(a.json);
+            let width = term::detect_width();
             let mut all = Vec::new();
             for (i, f) in runs.iter().enumerate() {
                 let r = match f.as_slice() {
@@ -169,7 +170,7 @@ fn run(cli: Cli) -> Result<u8> {
                     if i > 0 {
                         writeln!(out)?;
                     }
-                    report::table::write_file(&mut out, &r)?;
+                    report::table::write_file(&mut out, &r, width)?;
                 }
                 all.push(r);
             }
@@ -216,10 +217,11 @@ fn run(cli: Cli) -> Result<u8> {
         Some(Command::Ladder(a)) => {
             let opts = options(&a.common)?;
             let mut out = stdout_guard(false);
+            let width = term::detect_width();
             let mut all = Vec::new();
             for f in &a.files {
                 let r = app::analyze(f, &opts, None);
-                report::ladder::write_file(&mut out, &r, a.peer)?;
+                report::ladder::write_file(&mut out, &r, a.peer, width)?;
                 all.push(r);
             }
             out.finish()?;
@@ -381,7 +383,7 @@ fn follow(a: &cli::SummaryArgs, opts: Options) -> Result<u8> {
         report::live::summary_json(&mut out, &r)?;
     } else {
         writeln!(out)?;
-        report::table::write_file(&mut out, &r)?;
+        report::table::write_file(&mut out, &r, term::detect_width())?;
     }
     out.finish()?;
     let all = [r];

@@ -252,7 +252,8 @@ fn scan_is_sorted_sharded_and_survives_bad_files() {
 fn icmp_port_unreachable_names_the_cause() {
     let o = run(&[cap("v1-responder-down.pcap").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    let s = text(&o);
+    // Prose is wrapped to the width: compare it with the line breaks undone.
+    let s = text(&o).split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         s.contains("answered by ICMP port unreachable from 203.0.113.1 (frames 2, 4, 6, 8)"),
         "{s}"
@@ -619,4 +620,104 @@ fn identities_are_escaped_in_text_and_real_in_json() {
         }
     }
     assert!(find(&v, &id), "{raw}");
+}
+
+fn all_captures() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("captures"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pcap"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_text_view_fits_80_columns() {
+    let caps = all_captures();
+    assert!(caps.len() > 20);
+    let mut lines = 0;
+    for f in &caps {
+        for cmd in [&[][..], &["ladder"], &["scan", "-q"]] {
+            let mut args: Vec<&str> = cmd.to_vec();
+            args.push(f.to_str().unwrap());
+            let o = bin().args(&args).env("COLUMNS", "80").output().unwrap();
+            for l in text(&o).lines() {
+                lines += 1;
+                assert!(columns(l) <= 80, "{args:?}: {} columns: {l}", columns(l));
+                assert_eq!(l, l.trim_end(), "{args:?}: trailing blanks");
+            }
+        }
+    }
+    assert!(lines > 1000, "{lines}");
+    // Wider terminals get the wider layout (no needless wrapping).
+    let f = cap("multi-peer.pcap");
+    let o = bin().arg(&f).env("COLUMNS", "160").output().unwrap();
+    assert!(text(&o).lines().any(|l| columns(l) > 80));
+}
+
+#[test]
+fn ladder_shows_the_ports_of_each_message() {
+    let o = run(&["ladder", cap("v1-nat.pcap").to_str().unwrap()]);
+    let t = text(&o);
+    let mm1 = t.lines().find(|l| l.contains(" MM1 ")).expect(&t);
+    let mm5 = t.lines().find(|l| l.contains(" MM5 ")).expect(&t);
+    let mm6 = t.lines().find(|l| l.contains(" MM6 ")).expect(&t);
+    // The NAT-T float: MM1 to 500, MM5 on to 4500 from a translated port.
+    assert!(mm1.trim_end().ends_with("40576→500"), "{mm1}");
+    assert!(mm5.trim_end().ends_with("40518→4500"), "{mm5}");
+    assert!(mm6.trim_end().ends_with("4500→40518"), "{mm6}");
+}
+
+#[test]
+fn ladder_on_a_file_without_ipsec_says_so() {
+    let d = tmpdir("ladder-empty");
+    let f = d.join("dns.pcap");
+    let frame = common::build::eth_ipv4_udp(53, 53, b"not ipsec at all");
+    fs::write(&f, common::build::pcap(1, &[frame])).unwrap();
+    let o = run(&["ladder", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        text(&o).contains("No IKE, ESP or AH traffic found"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&[
+        "ladder",
+        "--peer",
+        "192.0.2.77",
+        cap("v2-up.pcap").to_str().unwrap(),
+    ]);
+    assert!(
+        text(&o).contains("No tunnel with peer 192.0.2.77"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn offered_proposals_are_where_the_advice_says() {
+    let o = run(&[cap("v1-p1-no-proposal.pcap").to_str().unwrap()]);
+    let t = text(&o);
+    assert!(!t.contains("(below)"), "{t}");
+    let offered = t.find("The initiator offered").expect(&t);
+    let check = t.find("shown as configuration under").expect(&t);
+    assert!(offered < check, "{t}");
+}
+
+#[test]
+fn a_cut_capture_says_where_once() {
+    let src = fs::read(cap("v1-psk-mismatch.pcap")).unwrap();
+    let d = tmpdir("cut-once");
+    let f = d.join("cut.pcap");
+    fs::write(&f, &src[..1500]).unwrap();
+    let o = run(&[f.to_str().unwrap()]);
+    let t = text(&o);
+    let notice = t
+        .lines()
+        .find(|l| l.contains("truncated record"))
+        .expect(&t);
+    assert!(notice.contains("0x544") || t.contains("0x544"), "{t}");
+    assert_eq!(t.matches("0x544").count(), 1, "{t}");
 }

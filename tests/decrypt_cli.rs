@@ -49,7 +49,9 @@ fn keys_beside_the_capture_are_used_and_said() {
         ),
         "{out}"
     );
-    assert!(out.contains("so their pre-shared keys differ"), "{out}");
+    // Prose is wrapped to the terminal's width: compare it unwrapped.
+    let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("so their pre-shared keys differ"), "{out}");
     let (out, _) = run(&["--no-keys", "captures/v1-psk-mismatch.pcap"]);
     assert!(
         !out.contains("Keys:") && !out.contains("Decrypted:"),

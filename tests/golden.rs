@@ -28,15 +28,18 @@ fn captures() -> Vec<String> {
     v
 }
 
+/// The text layouts are fixed at 80 columns, the narrowest common terminal.
+const WIDTH: usize = 80;
+
 fn render(name: &str) -> [(String, Vec<u8>); 3] {
     // Relative path, so the goldens do not depend on where the repo lives.
     std::env::set_current_dir(root()).unwrap();
     let rel = Path::new("captures").join(name);
     let a = app::analyze(&rel, &Options::default(), None);
     let mut summary = Vec::new();
-    report::table::write_file(&mut summary, &a).unwrap();
+    report::table::write_file(&mut summary, &a, WIDTH).unwrap();
     let mut ladder = Vec::new();
-    report::ladder::write_file(&mut ladder, &a, None).unwrap();
+    report::ladder::write_file(&mut ladder, &a, None, WIDTH).unwrap();
     let mut json = Vec::new();
     report::json::write_file(&mut json, &a, true).unwrap();
     let stem = name.trim_end_matches(".pcap");

@@ -40,7 +40,7 @@ pub static CODES: &[CodeInfo] = &[
         severity: Error,
         meaning: "No Proposal Chosen to the first message = isakmp/IKE policy mismatch: the responder accepts none of the offered encryption/hash/group/authentication/lifetime combinations",
         checks: &[
-            "Compare the offered proposals (below) with the responder's policies (ASA: `show run crypto ikev1` / `show run crypto ikev2`; IOS: `show crypto isakmp policy`)",
+            "Compare the proposals the initiator offered (shown as configuration under \"The initiator offered\") with the responder's policies (ASA: `show run crypto ikev1` / `show run crypto ikev2`; IOS: `show crypto isakmp policy`)",
             "Encryption, hash/PRF, DH group and authentication method must match one policy exactly; IKEv1 lifetimes may need to match too",
             "Responder-side debug shows which attribute failed (ASA: `debug crypto ikev1 127` / `debug crypto ikev2 protocol 64`; strongSwan: `charon.filelog` with `ike = 2`, look for 'no acceptable proposal')",
         ],

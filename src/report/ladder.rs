@@ -6,32 +6,55 @@ use std::io::{self, Write};
 
 use super::model::{FileAnalysis, SaState};
 use super::table::{phase1_text, phase2_text};
+use super::term;
 use crate::capture::Timestamp;
 use crate::diagnose::Severity;
 use crate::flow::{Dir, IkeMsg, IkeSa};
 
-const WIDTH: usize = 44;
+/// The arrow's usual width; wider for long labels when the line allows.
+const ARROW: usize = 44;
+/// Columns before the arrow: indent, frame, time and their gaps.
+const LEAD: usize = 2 + 6 + 1 + 9 + 2;
 
-/// Arrow width: the standard one, or wider for the longest label of the SA.
-fn width(sa: &IkeSa) -> usize {
-    sa.messages
+/// Arrow width for an SA: the usual one, or wider for its longest label,
+/// within what `width` leaves after the ports column.
+fn arrow_width(sa: &IkeSa, width: usize, ports_w: usize) -> usize {
+    let want = sa
+        .messages
         .iter()
-        .map(|m| label(m).chars().count() + 8)
+        .map(|m| term::width_of(&label(m)) + 8)
         .max()
         .unwrap_or(0)
-        .max(WIDTH)
+        .max(ARROW);
+    let room = width.saturating_sub(LEAD + 2 + ports_w);
+    want.min(room).max(16)
 }
 
-fn arrow(m: &IkeMsg, width: usize) -> String {
-    let label = label(m);
-    let body = format!(" {label} ");
-    let dashes = width.saturating_sub(body.chars().count() + 2);
+/// The ports a message went from and to (`500→4500` shows the NAT-T float).
+fn ports(m: &IkeMsg) -> String {
+    let p = |e: &crate::flow::Endpoint| e.port.map_or("-".to_string(), |p| p.to_string());
+    format!("{}→{}", p(&m.src), p(&m.dst))
+}
+
+/// The arrow of a message, and the rest of its label when it does not fit
+/// inside (printed on the lines below).
+fn arrow(m: &IkeMsg, width: usize) -> (String, Vec<String>) {
+    let label = term::escape(&label(m)).into_owned();
+    // The label's first line fits the arrow with at least two dashes a side.
+    let inner = width.saturating_sub(8).max(4);
+    let mut parts = term::wrap(&label, inner, "", "").into_iter();
+    let head = parts.next().unwrap_or_default();
+    let rest: Vec<String> = parts.collect();
+    let body = format!(" {head} ");
+    // "|" and ">|" (or "|<" and "|") take three columns.
+    let dashes = width.saturating_sub(term::width_of(&body) + 3);
     let left = dashes / 2;
     let right = dashes - left;
-    match m.dir {
+    let a = match m.dir {
         Dir::I2R => format!("|{}{body}{}>|", "-".repeat(left), "-".repeat(right)),
         Dir::R2I => format!("|<{}{body}{}|", "-".repeat(left), "-".repeat(right)),
-    }
+    };
+    (a, rest)
 }
 
 fn label(m: &IkeMsg) -> String {
@@ -75,18 +98,23 @@ fn label(m: &IkeMsg) -> String {
     label
 }
 
-/// A device log line beside the packets: where it was read and what it says.
-fn event_line(e: &LoggedEvent, zero: Timestamp) -> String {
+fn put(out: &mut dyn Write, lines: Vec<String>) -> io::Result<()> {
+    for l in lines {
+        writeln!(out, "{}", l.trim_end())?;
+    }
+    Ok(())
+}
+
+/// A device log line beside the packets: where it was read and what it
+/// says, wrapped to `width` under the arrows.
+fn event_line(e: &LoggedEvent, zero: Timestamp, width: usize) -> Vec<String> {
     let at = e
         .source
         .log_line()
         .map_or(String::new(), |l| format!("{}:{}", short(&l.file), l.line));
-    format!(
-        "  {:>6} {:>9.3}  log {at}: {}",
-        "",
-        e.ts.since(zero),
-        super::escape::escape(&e.event.text)
-    )
+    let lead = format!("  {:>6} {:>9.3}  ", "", e.ts.since(zero));
+    let body = format!("log {at}: {}", e.event.text);
+    term::wrap(&body, width, &lead, &" ".repeat(LEAD + 4))
 }
 
 /// A log file's name without its directories (the ladder is narrow).
@@ -99,6 +127,7 @@ fn write_sa(
     sa: &IkeSa,
     st: &SaState,
     zero: Timestamp,
+    width: usize,
     events: &[&LoggedEvent],
 ) -> io::Result<()> {
     writeln!(
@@ -106,36 +135,55 @@ fn write_sa(
         "  IKEv{} SA {:016x}/{:016x}",
         sa.version, sa.ispi, sa.rspi
     )?;
-    let w = width(sa);
-    let (half, rest) = (w / 2, w - w / 2);
+    let ports_w = sa
+        .messages
+        .iter()
+        .map(|m| term::width_of(&ports(m)))
+        .max()
+        .unwrap_or(0)
+        .max("ports".len());
+    let w = arrow_width(sa, width, ports_w);
+    let (init, resp) = (sa.initiator.to_string(), sa.responder.to_string());
+    let blank = " ".repeat(LEAD - 2);
+    if term::width_of(&init) + 1 + term::width_of(&resp) <= w {
+        let gap = w - term::width_of(&init) - term::width_of(&resp);
+        writeln!(
+            out,
+            "  {:>6} {:>9}  {init}{}{resp}  ports",
+            "frame",
+            "time",
+            " ".repeat(gap),
+        )?;
+    } else {
+        // Long (IPv6) endpoints: one per line.
+        writeln!(out, "  {:>6} {:>9}  {init}", "frame", "time")?;
+        writeln!(out, "  {blank}{resp:>w$}  ports")?;
+    }
+    let (i_tag, r_tag) = ("(initiator)", "(responder)");
     writeln!(
         out,
-        "  {:>6} {:>9}  {:<half$}{:>rest$}",
-        "frame",
-        "time",
-        sa.initiator.to_string(),
-        sa.responder.to_string()
-    )?;
-    writeln!(
-        out,
-        "  {:>6} {:>9}  {:<half$}{:>rest$}",
-        "", "", "(initiator)", "(responder)"
+        "  {blank}{i_tag}{}{r_tag}",
+        " ".repeat(w.saturating_sub(i_tag.len() + r_tag.len()))
     )?;
     let mut ev = events.iter().peekable();
     for m in &sa.messages {
         while let Some(e) = ev.next_if(|e| e.ts <= m.ts) {
-            writeln!(out, "{}", event_line(e, zero))?;
+            put(out, event_line(e, zero, width))?;
         }
+        let (a, rest) = arrow(m, w);
         writeln!(
             out,
-            "  {:>6} {:>9.3}  {}",
+            "  {:>6} {:>9.3}  {a}  {}",
             m.frame,
             m.ts.since(zero),
-            arrow(m, w)
+            ports(m)
         )?;
+        for r in rest {
+            writeln!(out, "  {blank}  {r}")?;
+        }
     }
     for e in ev {
-        writeln!(out, "{}", event_line(e, zero))?;
+        put(out, event_line(e, zero, width))?;
     }
     if sa.dropped_messages > 0 {
         writeln!(
@@ -144,30 +192,68 @@ fn write_sa(
             sa.dropped_messages
         )?;
     }
-    writeln!(
+    put(
         out,
-        "  Phase 1: {}   Phase 2: {}",
-        phase1_text(sa, st),
-        phase2_text(sa, st)
+        term::wrap(
+            &format!(
+                "Phase 1: {}; Phase 2: {}",
+                phase1_text(sa, st),
+                phase2_text(sa, st)
+            ),
+            width,
+            "  ",
+            "    ",
+        ),
     )?;
     Ok(())
 }
 
-/// Write the ladder of every tunnel in a file (optionally one peer only).
+/// Write the ladder of every tunnel in a file (optionally one peer only),
+/// every line at most `width` columns.
 pub fn write_file(
     out: &mut dyn Write,
     f: &FileAnalysis,
     peer: Option<std::net::IpAddr>,
+    width: usize,
 ) -> io::Result<()> {
-    writeln!(out, "{}", f.path)?;
+    put(out, term::wrap(&f.path, width, "", "  "))?;
+    if let Some(e) = &f.error {
+        put(out, term::wrap(e, width, "  error: ", "    "))?;
+        return Ok(());
+    }
     let zero = f.first.unwrap_or_default();
-    for (i, tr) in f.tunnels.iter().enumerate() {
+    let shown: Vec<(usize, &super::model::TunnelReport)> = f
+        .tunnels
+        .iter()
+        .enumerate()
+        .filter(|(_, tr)| peer.is_none_or(|p| tr.tunnel.peers.contains(&p)))
+        .collect();
+    if shown.is_empty() {
+        let text = match peer {
+            _ if f.tunnels.is_empty() && f.filtered == 0 => {
+                "No IKE, ESP or AH traffic found: nothing to draw.".to_string()
+            }
+            Some(p) => format!(
+                "No tunnel with peer {p} ({} other tunnel(s) in the file).",
+                f.tunnels.len()
+            ),
+            None => "No IKE, ESP or AH traffic matches the filter.".to_string(),
+        };
+        put(out, term::wrap(&text, width, "  ", "  "))?;
+        return Ok(());
+    }
+    for (i, tr) in shown {
         let t = &tr.tunnel;
-        if peer.is_some_and(|p| !t.peers.contains(&p)) {
-            continue;
-        }
         writeln!(out)?;
-        writeln!(out, "Tunnel {}: {} ⇄ {}", i + 1, t.peers[0], t.peers[1])?;
+        put(
+            out,
+            term::wrap(
+                &format!("Tunnel {}: {} ⇄ {}", i + 1, t.peers[0], t.peers[1]),
+                width,
+                "",
+                "  ",
+            ),
+        )?;
         // Device log lines go with the IKE SA whose time span holds them
         // (before the second SA's start: the first; after: the last).
         let mut events: Vec<&LoggedEvent> = t.events.iter().collect();
@@ -179,25 +265,31 @@ pub fn write_file(
                 .copied()
                 .filter(|e| (i == 0 || e.ts >= sa.first) && next.is_none_or(|n| e.ts < n))
                 .collect();
-            write_sa(out, sa, st, zero, &mine)?;
+            write_sa(out, sa, st, zero, width, &mine)?;
         }
         if t.ike_sas.is_empty() {
             for e in &events {
-                writeln!(out, "{}", event_line(e, zero))?;
+                put(out, event_line(e, zero, width))?;
             }
         }
         if t.dropped_sas > 0 {
-            writeln!(
+            put(
                 out,
-                "  ... {} more IKE SAs between these peers were counted, not tracked (limit {})",
-                t.dropped_sas,
-                crate::flow::MAX_SAS_PER_TUNNEL
+                term::wrap(
+                    &format!(
+                        "... {} more IKE SAs between these peers were counted, not tracked (limit {})",
+                        t.dropped_sas,
+                        crate::flow::MAX_SAS_PER_TUNNEL
+                    ),
+                    width,
+                    "  ",
+                    "    ",
+                ),
             )?;
         }
         for e in &t.esp {
-            writeln!(
-                out,
-                "  ESP 0x{:08x} {} → {}: {} packets, frames {}-{} ({:.3}-{:.3} s)",
+            let line = format!(
+                "ESP 0x{:08x} {} → {}: {} packets, frames {}-{} ({:.3}-{:.3} s)",
                 e.spi,
                 e.src,
                 e.dst,
@@ -206,33 +298,33 @@ pub fn write_file(
                 e.last_frame,
                 e.first.since(zero),
                 e.last.since(zero)
-            )?;
+            );
+            put(out, term::wrap(&line, width, "  ", "    "))?;
         }
-        match tr.verdicts.iter().find(|v| v.severity >= Severity::Warning) {
-            Some(v) => writeln!(
-                out,
-                "  ==> STALLED: {} — {} ({})",
+        let end = match tr.verdicts.iter().find(|v| v.severity >= Severity::Warning) {
+            Some(v) => format!(
+                "==> STALLED: {} — {} ({})",
                 v.code,
-                super::escape::escape(&v.message),
+                v.message,
                 if v.frames.is_empty() {
                     format!("{} log line(s)", v.lines.len())
                 } else {
                     format!("frames {}", super::frame_list(&v.frames))
                 }
-            )?,
+            ),
             None => {
                 let codes: Vec<&str> = tr.verdicts.iter().map(|v| v.code.as_str()).collect();
-                writeln!(
-                    out,
-                    "  ==> {}",
+                format!(
+                    "==> {}",
                     if codes.is_empty() {
                         "no verdict".to_string()
                     } else {
                         codes.join(", ")
                     }
-                )?
+                )
             }
-        }
+        };
+        put(out, term::wrap(&end, width, "  ", "      "))?;
     }
     Ok(())
 }

@@ -3,9 +3,8 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{presets, ContentArrangement, Table};
-
 use super::model::{FileAnalysis, SaState, TunnelReport};
+use super::term::{self, Column};
 use super::{config, frame_list, wireshark_filter};
 use crate::diagnose::{advice, Offered, Severity};
 use crate::flow::{IkeSa, Mode, Role, Step, Tunnel};
@@ -74,32 +73,42 @@ pub fn phase2_text(sa: &IkeSa, st: &SaState) -> String {
     }
 }
 
+/// ESP/AH column: packets each way (initiator side first in the peers
+/// column, so → is from the first peer), loss when any; SPIs are in the
+/// ladder and JSON.
 fn esp_text(t: &Tunnel) -> String {
     if t.esp.is_empty() {
         return "-".to_string();
     }
-    t.esp
-        .iter()
-        .map(|e| {
-            let arrow = if e.src == t.peers[0] { "→" } else { "←" };
-            format!(
-                "{arrow} {}{:08x} {} pkts{}",
-                if e.proto == crate::flow::EspProto::Ah {
-                    "AH "
-                } else {
-                    ""
-                },
-                e.spi,
-                e.packets,
-                if e.seq.lost > 0 {
-                    format!(", {} lost", e.seq.lost)
-                } else {
-                    String::new()
-                }
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    let first = t
+        .ike_sas
+        .first()
+        .map(|sa| sa.initiator.addr)
+        .filter(|a| t.peers.contains(a))
+        .unwrap_or(t.peers[0]);
+    let mut lines = Vec::new();
+    for (arrow, out) in [("→", true), ("←", false)] {
+        let sas: Vec<_> = t.esp.iter().filter(|e| (e.src == first) == out).collect();
+        if sas.is_empty() {
+            continue;
+        }
+        let packets: u64 = sas.iter().map(|e| e.packets).sum();
+        let lost: u64 = sas.iter().map(|e| e.seq.lost).sum();
+        let ah = if sas.iter().all(|e| e.proto == crate::flow::EspProto::Ah) {
+            "AH "
+        } else {
+            ""
+        };
+        let mut l = format!("{arrow} {ah}{packets}\u{a0}pkts");
+        if sas.len() > 1 {
+            l.push_str(&format!(" {}\u{a0}SAs", sas.len()));
+        }
+        if lost > 0 {
+            l.push_str(&format!(" {lost}\u{a0}lost"));
+        }
+        lines.push(l);
+    }
+    lines.join("\n")
 }
 
 fn dash(lines: Vec<String>) -> String {
@@ -129,8 +138,52 @@ fn mark(s: Severity) -> &'static str {
     }
 }
 
-/// Write the summary of one file.
-pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
+/// A notice's position, unless its message already names it (said once).
+fn notice_at(n: &super::model::FileNotice) -> String {
+    let at = match (n.offset, n.line, n.frame) {
+        (_, Some(l), _) => format!("line {l}"),
+        (Some(o), _, _) => format!("offset {o:#x}"),
+        (_, _, Some(fr)) => format!("frame {fr}"),
+        _ => return String::new(),
+    };
+    let bare = at.split_once(' ').map_or(at.as_str(), |(_, v)| v);
+    if n.message.contains(bare) {
+        String::new()
+    } else {
+        format!(" ({at})")
+    }
+}
+
+fn put(out: &mut dyn Write, lines: Vec<String>) -> io::Result<()> {
+    for l in lines {
+        writeln!(out, "{}", l.trim_end())?;
+    }
+    Ok(())
+}
+
+/// The initiator first when the first IKE SA names it.
+fn peers_text(t: &Tunnel) -> String {
+    match t.ike_sas.first().map(|sa| sa.initiator.addr) {
+        Some(i) if t.peers.contains(&i) => {
+            let r = if t.peers[0] == i {
+                t.peers[1]
+            } else {
+                t.peers[0]
+            };
+            format!("{}\n{}", peer_text(i), peer_text(r))
+        }
+        _ => format!("{}\n{}", peer_text(t.peers[0]), peer_text(t.peers[1])),
+    }
+}
+
+/// A verdict mark and code kept together on one line (no-break space).
+fn verdict_text(v: &crate::diagnose::Verdict) -> String {
+    format!("{}\u{a0}{}", mark(v.severity), v.code)
+}
+
+/// Write the summary of one file, every line at most `width` columns
+/// (see [`term::detect_width`]).
+pub fn write_file(out: &mut dyn Write, f: &FileAnalysis, width: usize) -> io::Result<()> {
     let fmt = f
         .read
         .as_ref()
@@ -148,131 +201,134 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
                 "unreadable".to_string()
             }
         });
-    if f.read.is_none() && f.error.is_none() && !f.logs.is_empty() {
-        writeln!(out, "{} — {fmt}, {} tunnel(s)", f.path, f.tunnels.len())?;
+    let head = if f.read.is_none() && f.error.is_none() && !f.logs.is_empty() {
+        format!("{} — {fmt}, {} tunnel(s)", f.path, f.tunnels.len())
     } else {
-        writeln!(
-            out,
+        format!(
             "{} — {fmt}, {} frames, {} IPsec packets, {} tunnel(s)",
             f.path,
             f.frames,
             f.ipsec_packets,
             f.tunnels.len()
-        )?;
-    }
+        )
+    };
+    put(out, term::wrap(&head, width, "", "  "))?;
     if let Some(e) = &f.error {
-        writeln!(
-            out,
-            "  error: {}",
-            super::escape::escape(e).replace("\\u{a}", "\n    ")
-        )?;
+        for (i, part) in e.split('\n').enumerate() {
+            let first = if i == 0 { "  error: " } else { "    " };
+            put(out, term::wrap(part, width, first, "    "))?;
+        }
         return Ok(());
     }
     for l in &f.logs {
-        writeln!(out, "  log {}", super::escape::escape(l))?;
+        put(out, term::wrap(&format!("log {l}"), width, "  ", "    "))?;
     }
     for n in &f.notices {
-        let at = match (n.offset, n.line, n.frame) {
-            (_, Some(l), _) => format!(" (line {l})"),
-            (Some(o), _, _) => format!(" (offset {o:#x})"),
-            (_, _, Some(fr)) => format!(" (frame {fr})"),
-            _ => String::new(),
-        };
-        writeln!(
-            out,
-            "  {:?}: {}{at}",
-            n.level,
-            super::escape::escape(&n.message).replace("\\u{a}", "\n    ")
-        )?;
+        let text = format!("{:?}: {}{}", n.level, n.message, notice_at(n));
+        put(out, term::wrap(&text, width, "  ", "    "))?;
     }
     if let Some(d) = &f.decryption {
-        super::decryption::write(out, d)?;
+        // Written in full, then each line wrapped under its own indent.
+        let mut buf = Vec::new();
+        super::decryption::write(&mut buf, d)?;
+        for line in String::from_utf8_lossy(&buf).lines() {
+            let text = line.trim_start();
+            let lead = &line[..line.len() - text.len()];
+            put(out, term::wrap(text, width, lead, &format!("{lead}    ")))?;
+        }
     }
     if f.tunnels.is_empty() {
-        if f.filtered > 0 {
-            writeln!(
-                out,
-                "  No IKE, ESP or AH traffic matches the filter ({} IPsec packet(s) of other peers or SPIs left out).",
+        let text = if f.filtered > 0 {
+            format!(
+                "No IKE, ESP or AH traffic matches the filter ({} IPsec packet(s) of other peers or SPIs left out).",
                 f.filtered
-            )?;
-            return Ok(());
-        }
-        writeln!(out, "  No IKE, ESP or AH traffic found.")?;
+            )
+        } else {
+            "No IKE, ESP or AH traffic found.".to_string()
+        };
+        put(out, term::wrap(&text, width, "  ", "  "))?;
         return Ok(());
     }
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(160)
-        .set_header(vec![
-            "#",
-            "Peers",
-            "IKE",
-            "Initiator",
-            "Phase 1",
-            "Phase 2",
-            "ESP/AH",
-            "Verdicts",
-        ]);
+    let col = |head, whole_words| Column {
+        head,
+        right: false,
+        whole_words,
+    };
+    let columns = [
+        Column {
+            head: "#",
+            right: true,
+            whole_words: true,
+        },
+        col("Initiator\nResponder", true),
+        col("IKE\nPhase 1", false),
+        col("Phase 2\nESP/AH", false),
+        col("Verdicts", true),
+    ];
+    let rows: Vec<Vec<String>> = f
+        .tunnels
+        .iter()
+        .enumerate()
+        .map(|(i, tr)| {
+            let t = &tr.tunnel;
+            let sa = t.ike_sas.first();
+            let verdicts: Vec<String> = tr.verdicts.iter().map(verdict_text).collect();
+            // A tunnel known only from device logs: the phases as logged.
+            let logged = |x: Option<bool>| match x {
+                Some(true) => "up (logged)".to_string(),
+                Some(false) => "failed (logged)".to_string(),
+                None => "-".to_string(),
+            };
+            let from_log = sa.is_none();
+            vec![
+                (i + 1).to_string(),
+                peers_text(t),
+                format!(
+                    "{}\n{}",
+                    match (sa, tr.logged.version) {
+                        (Some(s), _) => mode_text(s),
+                        (None, Some(v)) => format!("IKEv{v} (logged)"),
+                        (None, None) => "-".to_string(),
+                    },
+                    if from_log {
+                        logged(tr.logged.phase1)
+                    } else {
+                        dash(
+                            t.ike_sas
+                                .iter()
+                                .zip(&tr.sas)
+                                .map(|(sa, st)| phase1_text(sa, st))
+                                .collect(),
+                        )
+                    }
+                ),
+                format!(
+                    "{}\n{}",
+                    if from_log {
+                        logged(tr.logged.phase2)
+                    } else {
+                        dash(
+                            t.ike_sas
+                                .iter()
+                                .zip(&tr.sas)
+                                .map(|(sa, st)| phase2_text(sa, st))
+                                .collect(),
+                        )
+                    },
+                    esp_text(t)
+                ),
+                verdicts.join("\n"),
+            ]
+        })
+        .collect();
+    put(out, term::grid(&columns, &rows, width, ""))?;
     for (i, tr) in f.tunnels.iter().enumerate() {
-        let t = &tr.tunnel;
-        let sa = t.ike_sas.first();
-        let verdicts: Vec<String> = tr
-            .verdicts
-            .iter()
-            .map(|v| format!("{} {}", mark(v.severity), v.code))
-            .collect();
-        // A tunnel known only from device logs: the phases as logged.
-        let logged = |x: Option<bool>| match x {
-            Some(true) => "up (logged)".to_string(),
-            Some(false) => "failed (logged)".to_string(),
-            None => "-".to_string(),
-        };
-        let from_log = sa.is_none();
-        table.add_row(vec![
-            (i + 1).to_string(),
-            format!("{}\n{}", peer_text(t.peers[0]), peer_text(t.peers[1])),
-            match (sa, tr.logged.version) {
-                (Some(s), _) => mode_text(s),
-                (None, Some(v)) => format!("IKEv{v} (logged)"),
-                (None, None) => "-".to_string(),
-            },
-            sa.map_or("-".to_string(), |s| s.initiator.addr.to_string()),
-            if from_log {
-                logged(tr.logged.phase1)
-            } else {
-                dash(
-                    t.ike_sas
-                        .iter()
-                        .zip(&tr.sas)
-                        .map(|(sa, st)| phase1_text(sa, st))
-                        .collect(),
-                )
-            },
-            if from_log {
-                logged(tr.logged.phase2)
-            } else {
-                dash(
-                    t.ike_sas
-                        .iter()
-                        .zip(&tr.sas)
-                        .map(|(sa, st)| phase2_text(sa, st))
-                        .collect(),
-                )
-            },
-            esp_text(t),
-            verdicts.join("\n"),
-        ]);
-    }
-    writeln!(out, "{table}")?;
-    for (i, tr) in f.tunnels.iter().enumerate() {
-        write_details(out, i + 1, tr)?;
+        write_details(out, i + 1, tr, width)?;
     }
     Ok(())
 }
 
-fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport) -> io::Result<()> {
+fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport, width: usize) -> io::Result<()> {
     let t = &tr.tunnel;
     let serious: Vec<_> = tr
         .verdicts
@@ -282,20 +338,32 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport) -> io::Result
     if serious.is_empty() {
         return Ok(());
     }
+    let w = |text: &str, first: &str, rest: &str| term::wrap(text, width, first, rest);
     writeln!(out)?;
-    writeln!(out, "Tunnel {n}: {} ⇄ {}", t.peers[0], t.peers[1])?;
+    put(
+        out,
+        w(
+            &format!("Tunnel {n}: {} ⇄ {}", t.peers[0], t.peers[1]),
+            "",
+            "  ",
+        ),
+    )?;
     for v in serious {
-        writeln!(
+        put(
             out,
-            "  {} {} [{}]",
-            mark(v.severity),
-            v.code,
-            v.severity.as_str()
+            w(
+                &format!("{} {} [{}]", mark(v.severity), v.code, v.severity.as_str()),
+                "  ",
+                "    ",
+            ),
         )?;
-        writeln!(out, "    {}", advice::info(v.code).meaning)?;
-        writeln!(out, "    Seen: {}", super::escape::escape(&v.message))?;
+        put(out, w(advice::info(v.code).meaning, "    ", "    "))?;
+        put(out, w(&v.message, "    Seen: ", "          "))?;
         if !v.frames.is_empty() {
-            writeln!(out, "    Frames: {}", frame_list(&v.frames))?;
+            put(
+                out,
+                w(&frame_list(&v.frames), "    Frames: ", "            "),
+            )?;
         }
         if !v.lines.is_empty() {
             let lines: Vec<String> = v
@@ -319,7 +387,9 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport) -> io::Result
         if !v.candidates.is_empty() {
             writeln!(out, "    Likeliest causes:")?;
             for (i, c) in v.candidates.iter().enumerate() {
-                writeln!(out, "      {}. {c}", i + 1)?;
+                let num = format!("      {}. ", i + 1);
+                let hang = " ".repeat(term::width_of(&num));
+                put(out, w(c, &num, &hang))?;
             }
         }
         if let Some(o) = &v.offered {
@@ -329,17 +399,17 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport) -> io::Result
                 Offered::V2(p) => config::v2_ike(p),
             };
             for l in lines {
-                writeln!(out, "      {l}")?;
+                put(out, w(&l, "      ", "          "))?;
             }
         }
         let info = advice::info(v.code);
         if !info.checks.is_empty() {
             writeln!(out, "    Check:")?;
             for c in info.checks {
-                writeln!(out, "      - {c}")?;
+                put(out, w(c, "      - ", "        "))?;
             }
         }
     }
-    writeln!(out, "  Wireshark filter: {}", wireshark_filter(t))?;
+    put(out, w(&wireshark_filter(t), "  Wireshark filter: ", "    "))?;
     Ok(())
 }

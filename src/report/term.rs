@@ -232,6 +232,129 @@ pub fn wrap_items(
     lines
 }
 
+/// A column of a [`grid`]: its heading and whether numbers align right.
+#[derive(Debug, Clone, Copy)]
+pub struct Column<'a> {
+    /// Heading; `\n` splits it over lines.
+    pub head: &'a str,
+    pub right: bool,
+    /// Never cut a word of this column (addresses): the column narrows
+    /// only down to its longest word.
+    pub whole_words: bool,
+}
+
+/// Gap between grid columns.
+const GAP: usize = 2;
+
+fn longest_word(s: &str) -> usize {
+    s.split([' ', '\n']).map(width_of).max().unwrap_or(0)
+}
+
+/// Lay out `rows` (cells may hold several lines) under `columns` in at most
+/// `width` columns, each line starting with `indent`. Columns take their
+/// natural width when everything fits; otherwise the columns with the most
+/// room to give are narrowed, first down to their longest word, then
+/// further (words cut), and their cells wrap. Cells are escaped.
+pub fn grid(
+    columns: &[Column<'_>],
+    rows: &[Vec<String>],
+    width: usize,
+    indent: &str,
+) -> Vec<String> {
+    let n = columns.len();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            (0..n)
+                .map(|i| {
+                    let cell = r.get(i).map_or("", String::as_str);
+                    cell.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+                })
+                .collect()
+        })
+        .collect();
+    let line_w = |s: &str| s.split('\n').map(width_of).max().unwrap_or(0);
+    let natural: Vec<usize> = (0..n)
+        .map(|i| {
+            cells
+                .iter()
+                .map(|r| line_w(&r[i]))
+                .max()
+                .unwrap_or(0)
+                .max(line_w(columns[i].head))
+        })
+        .collect();
+    let floor: Vec<usize> = (0..n)
+        .map(|i| {
+            let word = cells.iter().map(|r| longest_word(&r[i])).max().unwrap_or(0);
+            let word = if columns[i].whole_words {
+                word
+            } else {
+                word.min(16)
+            };
+            natural[i].min(word.max(longest_word(columns[i].head)))
+        })
+        .collect();
+    let avail = width.saturating_sub(width_of(indent) + GAP * n.saturating_sub(1));
+    let mut w = natural.clone();
+    let total = |w: &[usize]| w.iter().sum::<usize>();
+    while total(&w) > avail {
+        // Narrow the column with the most room above its floor; below the
+        // floors, the widest one (never under 4).
+        let pick = (0..n)
+            .filter(|&i| w[i] > floor[i])
+            .max_by_key(|&i| (w[i] - floor[i], w[i]))
+            .or_else(|| {
+                (0..n)
+                    .filter(|&i| w[i] > 4 && !columns[i].whole_words)
+                    .max_by_key(|&i| w[i])
+            });
+        match pick {
+            Some(i) => w[i] -= 1,
+            None => break,
+        }
+    }
+    let mut out = Vec::new();
+    let render = |out: &mut Vec<String>, row: &[String]| {
+        let wrapped: Vec<Vec<String>> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                c.split('\n')
+                    .flat_map(|l| wrap(l, w[i], "", ""))
+                    .collect::<Vec<String>>()
+            })
+            .collect();
+        let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+        for k in 0..height {
+            let mut line = indent.to_string();
+            for (i, col) in wrapped.iter().enumerate() {
+                let text = col.get(k).map_or("", String::as_str);
+                let pad = w[i].saturating_sub(width_of(text));
+                if i > 0 {
+                    line.push_str(&" ".repeat(GAP));
+                }
+                if columns[i].right {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(text);
+                } else {
+                    line.push_str(text);
+                    line.push_str(&" ".repeat(pad));
+                }
+            }
+            out.push(line.trim_end().to_string());
+        }
+    };
+    let heads: Vec<String> = columns.iter().map(|c| c.head.to_string()).collect();
+    render(&mut out, &heads);
+    let rule = total(&w) + GAP * n.saturating_sub(1);
+    out.push(format!("{indent}{}", "─".repeat(rule)));
+    for r in &cells {
+        render(&mut out, r);
+    }
+    out
+}
+
 /// `s` cut to at most `max` columns, ending in `…` when cut.
 pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     if width_of(s) <= max {
@@ -517,6 +640,53 @@ mod tests {
             "{lines:?}"
         );
         assert_eq!(wrap_items(&[], ", ", 10, "x", ""), ["x"]);
+    }
+
+    #[test]
+    fn grid_keeps_natural_widths_when_they_fit_and_narrows_otherwise() {
+        let cols = [
+            Column {
+                head: "#",
+                right: true,
+                whole_words: false,
+            },
+            Column {
+                head: "Peers",
+                right: false,
+                whole_words: true,
+            },
+            Column {
+                head: "Phase 1",
+                right: false,
+                whole_words: false,
+            },
+        ];
+        let rows = vec![vec![
+            "1".to_string(),
+            "198.51.100.1\n203.0.113.1".to_string(),
+            "MM5 (MM_WAIT_MSG6 / MM_KEY_EXCH)".to_string(),
+        ]];
+        let wide = grid(&cols, &rows, 100, "");
+        assert_eq!(
+            wide,
+            [
+                "#  Peers         Phase 1",
+                "─────────────────────────────────────────────────",
+                "1  198.51.100.1  MM5 (MM_WAIT_MSG6 / MM_KEY_EXCH)",
+                "   203.0.113.1",
+            ]
+        );
+        let narrow = grid(&cols, &rows, 36, "");
+        assert!(narrow.iter().all(|l| width_of(l) <= 36), "{narrow:#?}");
+        assert_eq!(narrow[2], "1  198.51.100.1  MM5 (MM_WAIT_MSG6 /");
+        assert_eq!(narrow[3], "   203.0.113.1   MM_KEY_EXCH)");
+        // Narrower than the words: cut, still within the width.
+        let tiny = grid(&cols, &rows, 20, "  ");
+        assert!(tiny.iter().all(|l| width_of(l) <= 20), "{tiny:#?}");
+        // Input cannot break the layout.
+        let evil = vec![vec!["1".into(), "a\x1b[2J".into(), "b\u{202e}".into()]];
+        let g = grid(&cols, &evil, 80, "");
+        assert!(g.iter().all(|l| !l.chars().any(is_unsafe)), "{g:?}");
     }
 
     #[test]
