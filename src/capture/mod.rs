@@ -534,6 +534,21 @@ pub fn read_path(
     read_checked(file, size, opts, sink, MAX_TEXT)
 }
 
+/// The length a pcapng Section Header Block declares (pcapng §4.1): bytes
+/// 4..8 in the byte order its magic (bytes 8..12) gives; 0 when unknown.
+fn pcapng_shb_len(head: &[u8]) -> usize {
+    let (Some(len), Some(magic)) = (head.get(4..8), head.get(8..12)) else {
+        return 0;
+    };
+    let len = [len[0], len[1], len[2], len[3]];
+    let n = if magic == [0x4d, 0x3c, 0x2b, 0x1a] {
+        u32::from_le_bytes(len)
+    } else {
+        u32::from_be_bytes(len)
+    };
+    usize::try_from(n).unwrap_or(0)
+}
+
 /// Read a capture from any byte stream, e.g. one that waits for more data at
 /// its end (`--follow` on a growing file).
 pub fn read_reader<R: Read>(
@@ -585,6 +600,18 @@ fn read_stream<R: Read>(
     let binary = pcap::magic(&head).is_some() || head.get(..4) == Some(&PCAPNG_SHB_TYPE[..]);
     if error.is_none() && !binary && head.len() == 12 {
         error = read_up_to(&mut reader, &mut head, TEXT_SNIFF - 12);
+    }
+    if error.is_none() && binary {
+        // The whole file header (pcap: 24 bytes; pcapng: the Section Header
+        // Block, whose length follows its type) is in the first read the
+        // record reader makes, also on a live stream.
+        let want = if pcap::magic(&head).is_some() {
+            24
+        } else {
+            pcapng_shb_len(&head).clamp(12, TEXT_SNIFF)
+        };
+        let more = want.saturating_sub(head.len());
+        error = read_up_to(&mut reader, &mut head, more);
     }
     if gzip::is_gzip(&head) {
         let mut dec = gzip::decoder(Cursor::new(head).chain(reader));
@@ -673,7 +700,7 @@ fn read_plain<R: Read>(
             return Ok(s);
         }
         Format::Pcap | Format::PcapNg => {
-            let feed = source::Feed::new(Cursor::new(&head[..]).chain(rest));
+            let feed = source::Feed::new(Cursor::new(&head[..]).chain(rest), size.is_none());
             let mut out = if format == Format::Pcap {
                 pcap::read(feed, cap, sink)?
             } else {

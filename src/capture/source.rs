@@ -75,13 +75,19 @@ impl FeedState {
 pub(crate) struct Feed<R> {
     inner: R,
     state: Rc<FeedState>,
+    /// A stream of unknown length (a pipe, standard input, a followed
+    /// file): each read hands on what one read of the source delivered, so a
+    /// live capture's packets are seen as they arrive. Files of known size
+    /// fill whole buffers (fewer refills).
+    live: bool,
 }
 
 impl<R: Read> Feed<R> {
-    pub(crate) fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R, live: bool) -> Self {
         Feed {
             inner,
             state: Rc::new(FeedState::default()),
+            live,
         }
     }
 
@@ -128,11 +134,8 @@ impl<R: Read> Read for Feed<R> {
             self.state.skip.set(self.state.skip.get() - k as u64);
             self.state.skipped.set(self.state.skipped.get() + k as u64);
         }
-        // One read that delivers something is enough: a live stream
-        // (`tcpdump -U -w - | ikescope --follow -`) must hand each packet on
-        // as it arrives, not wait for a full buffer.
         let mut got = 0;
-        while got == 0 {
+        while got < buf.len() && !(self.live && got > 0) {
             match self.read_once(buf.get_mut(got..).unwrap_or_default()) {
                 Some(k) => got += k,
                 None => break,
@@ -167,7 +170,7 @@ mod tests {
     #[test]
     fn fills_skips_and_keeps_the_error() {
         let data: Vec<u8> = (0..100u8).collect();
-        let mut f = Feed::new(Dribble(&data, true));
+        let mut f = Feed::new(Dribble(&data, true), false);
         let st = f.state();
         let mut buf = [0u8; 10];
         assert_eq!(f.read(&mut buf).unwrap(), 10);
