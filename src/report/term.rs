@@ -308,7 +308,10 @@ pub fn grid(
                 (0..n)
                     .filter(|&i| w[i] > 4 && !columns[i].whole_words)
                     .max_by_key(|&i| w[i])
-            });
+            })
+            // Narrower than every floor: cut even whole-word columns, so
+            // the width is never exceeded.
+            .or_else(|| (0..n).filter(|&i| w[i] > 1).max_by_key(|&i| w[i]));
         match pick {
             Some(i) => w[i] -= 1,
             None => break,
