@@ -16,10 +16,10 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::html::escape::inert;
 use super::json;
 use super::model::{FileAnalysis, TunnelReport};
 use super::table::{phase1_text, phase2_text};
+use super::term::escape;
 use super::SCHEMA_VERSION;
 use crate::capture::Timestamp;
 use crate::diagnose::{Code, Severity, Verdict};
@@ -103,7 +103,7 @@ pub fn message_text(out: &mut dyn Write, tunnel: usize, m: &IkeMsg) -> io::Resul
         clock(m.ts),
         m.src,
         m.dst,
-        inert(&label(m)),
+        escape(&label(m)),
         m.frame
     )
 }
@@ -167,7 +167,7 @@ pub fn verdict_text(
                 v.code,
                 peers[0],
                 peers[1],
-                inert(&v.message)
+                escape(&v.message)
             )
         }
         Shown::Gone(code, was) => writeln!(

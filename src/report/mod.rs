@@ -4,7 +4,6 @@
 
 pub mod config;
 pub mod decryption;
-pub mod escape;
 pub mod html;
 pub mod json;
 pub mod ladder;

@@ -370,7 +370,7 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport, width: usize)
                 .lines
                 .iter()
                 .take(8)
-                .map(|l| super::escape::escape(&format!("{}:{}", l.file, l.line)))
+                .map(|l| super::term::escape(&format!("{}:{}", l.file, l.line)).into_owned())
                 .collect();
             let more = v.lines.len().saturating_sub(lines.len());
             let tail = if more > 0 {

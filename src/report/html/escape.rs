@@ -19,23 +19,6 @@ fn hidden(c: char) -> bool {
         || (0x2066..=0x2069).contains(&u)
 }
 
-/// Text made inert for a terminal: control and bidirectional characters
-/// shown as `\u{…}` escapes, everything else as it is.
-pub fn inert(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(hidden) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if hidden(c) {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
 /// Escape text for HTML element content and quoted attribute values.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
@@ -69,6 +52,5 @@ mod tests {
         assert_eq!(esc("id\u{202e}gpj.exe"), "id\\u{202e}gpj.exe");
         assert_eq!(esc("\u{85}\u{2066}x"), "\\u{85}\\u{2066}x");
         assert_eq!(esc("tab\tok"), "tab\tok");
-        assert_eq!(inert("a\u{1b}]0;x\u{7}<b>"), "a\\u{1b}]0;x\\u{7}<b>");
     }
 }
