@@ -65,6 +65,10 @@ pub enum Code {
     IcmpUnreachable,
     /// `malformed`
     Malformed,
+    /// `selector-violation`
+    SelectorViolation,
+    /// `aggressive-mode-psk`
+    AggressiveModePsk,
 }
 
 impl Code {
@@ -99,6 +103,8 @@ impl Code {
         Code::PayloadsAbsent,
         Code::IcmpUnreachable,
         Code::Malformed,
+        Code::SelectorViolation,
+        Code::AggressiveModePsk,
     ];
 
     /// The stable text printed in tables and JSON.
@@ -133,6 +139,8 @@ impl Code {
             Code::PayloadsAbsent => "payloads-absent",
             Code::IcmpUnreachable => "icmp-unreachable",
             Code::Malformed => "malformed",
+            Code::SelectorViolation => "selector-violation",
+            Code::AggressiveModePsk => "aggressive-mode-psk",
         }
     }
 
