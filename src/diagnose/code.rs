@@ -149,6 +149,12 @@ impl Code {
         Code::ALL.iter().copied().find(|c| c.as_str() == s)
     }
 
+    /// A finding about the configuration's security, not the negotiation's
+    /// outcome: listed after the tunnel's own verdicts, never its end state.
+    pub fn is_security_finding(self) -> bool {
+        matches!(self, Code::AggressiveModePsk)
+    }
+
     /// The code's row in the advice table.
     pub fn info(self) -> &'static super::advice::CodeInfo {
         super::advice::info(self)

@@ -232,7 +232,7 @@ pub fn diagnose_tunnel(t: &Tunnel, ctx: &Coverage) -> Diagnosis {
                 if !r.child_up
                     && first < s
                     && x.severity > Severity::Info
-                    && !rules_aggressive::is_security_finding(x.code)
+                    && !x.code.is_security_finding()
                 {
                     x.severity = Severity::Info;
                     x.message
@@ -289,7 +289,7 @@ pub fn diagnose_tunnel(t: &Tunnel, ctx: &Coverage) -> Diagnosis {
     }
     let mut out = merged;
     out.sort_by(|a, b| {
-        let sec = |v: &Verdict| rules_aggressive::is_security_finding(v.code);
+        let sec = |v: &Verdict| v.code.is_security_finding();
         sec(a)
             .cmp(&sec(b))
             .then_with(|| b.severity.cmp(&a.severity))

@@ -50,8 +50,3 @@ pub fn check(sa: &IkeSa, out: &mut Vec<Verdict>) {
         .basis(Basis::Clear),
     );
 }
-
-/// Security findings are listed after the tunnel's own verdicts.
-pub fn is_security_finding(c: Code) -> bool {
-    c == Code::AggressiveModePsk
-}
