@@ -473,7 +473,8 @@ fn refusing_config(t: &Tunnel) -> Option<(String, LogLine)> {
         .collect();
     evs.iter()
         .enumerate()
-        .filter(|(i, (e, l))| {
+        .rev()
+        .find(|(i, (e, l))| {
             e.kind == L::Proposals { received: false }
                 && e.detail.as_deref().is_some_and(|d| d.starts_with("ESP:"))
                 && evs.iter().skip(i + 1).any(|(e2, l2)| {
@@ -487,7 +488,6 @@ fn refusing_config(t: &Tunnel) -> Option<(String, LogLine)> {
                         )
                 })
         })
-        .last()
         .and_then(|(_, (e, l))| Some((e.detail.clone()?, (*l).clone())))
 }
 

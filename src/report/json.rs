@@ -290,7 +290,7 @@ pub struct VerdictJson<'a> {
     pub repeats: usize,
     /// Refused proxy identities / traffic selectors, read decrypted.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy_ids: Option<ProxyIdsJson<'a>>,
+    pub proxy_ids: Option<Box<ProxyIdsJson<'a>>>,
 }
 
 /// A refused child-SA request's selectors, and the same as configuration
@@ -493,12 +493,14 @@ pub fn verdict(v: &Verdict) -> VerdictJson<'_> {
         },
         checks: advice::info(v.code).checks,
         repeats: v.repeats,
-        proxy_ids: v.proxy_ids.as_ref().map(|p| ProxyIdsJson {
-            frame: p.frame,
-            initiator: p.initiator,
-            responder: p.responder,
-            selectors: &p.selectors,
-            config: super::acl::lines(p),
+        proxy_ids: v.proxy_ids.as_ref().map(|p| {
+            Box::new(ProxyIdsJson {
+                frame: p.frame,
+                initiator: p.initiator,
+                responder: p.responder,
+                selectors: &p.selectors,
+                config: super::acl::lines(p),
+            })
         }),
     }
 }
