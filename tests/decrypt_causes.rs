@@ -281,3 +281,61 @@ fn healthy_reference_captures_have_no_selector_violation() {
         assert!(!out.contains("selector-violation"), "{name}");
     }
 }
+
+#[test]
+fn ikev2_identity_refused_in_the_log_names_the_id_sent_and_expected() {
+    // The reference IKE_AUTH refusal (v2-auth-failed) with the responder's
+    // log changed the way strongSwan words an identity refusal.
+    let log = std::fs::read_to_string(root().join("captures/logs/v2-auth-failed/right.charon.log"))
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("iks-idm2-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let edit = |from: &str, to: &str, name: &str| {
+        assert!(log.contains(from));
+        let p = dir.join(name);
+        std::fs::write(&p, log.replace(from, to)).unwrap();
+        p
+    };
+    let mac =
+        "13[IKE] <asa|1> tried 1 shared key for '203.0.113.1' - '198.51.100.1', but MAC mismatched";
+    let required = edit(
+        mac,
+        "13[CFG] <asa|1> constraint check failed: identity 'gw-left.example' required",
+        "required.log",
+    );
+    let vs = verdicts(&[
+        "captures/v2-auth-failed.pcap",
+        "--log",
+        required.to_str().unwrap(),
+    ]);
+    let v = find(&vs, "auth-failed");
+    assert_eq!(v["cause"]["code"], "id-mismatch", "{v:#}");
+    assert_eq!(v["basis"], "logged");
+    let m = v["message"].as_str().unwrap();
+    assert!(
+        m.contains("ID sent: 198.51.100.1 (frame 3, decrypted)"),
+        "{m}"
+    );
+    assert!(m.contains("expected: gw-left.example (from the log"), "{m}");
+    let none = edit(
+        mac,
+        "13[CFG] <asa|1> no matching peer config found",
+        "none.log",
+    );
+    let vs = verdicts(&[
+        "captures/v2-auth-failed.pcap",
+        "--log",
+        none.to_str().unwrap(),
+    ]);
+    let v = find(&vs, "auth-failed");
+    assert_eq!(v["cause"]["code"], "id-mismatch", "{v:#}");
+    assert!(!v["message"].as_str().unwrap().contains("expected:"));
+    // The unchanged log (a MAC mismatch) pins no identity.
+    let vs = verdicts(&[
+        "captures/v2-auth-failed.pcap",
+        "--log",
+        "captures/logs/v2-auth-failed/right.charon.log",
+    ]);
+    assert_ne!(find(&vs, "auth-failed")["cause"]["code"], "id-mismatch");
+    std::fs::remove_dir_all(&dir).ok();
+}

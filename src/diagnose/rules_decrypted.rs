@@ -611,6 +611,24 @@ fn id_mismatch(sa: &IkeSa, t: &Tunnel, out: &mut [Verdict]) {
             Dir::R2I => Dir::I2R,
         });
         let sent = id_sent(sa, sender);
+        // strongSwan names the identity it required (auth_cfg.c):
+        // "constraint check failed: identity 'X' required".
+        let expected = logged.and_then(|(e, l)| {
+            let x = e.text.split("identity '").nth(1)?.split('\'').next()?;
+            Some(format!(
+                "; expected: {x} (from the log, {}:{})",
+                l.file, l.line
+            ))
+        });
+        // The identity checked is the one that differs from the one required.
+        let sent = match (&expected, logged) {
+            (Some(_), Some((e, _))) => [Dir::I2R, Dir::R2I]
+                .into_iter()
+                .filter_map(|d| id_sent(sa, d))
+                .find(|(_, id)| !e.text.contains(&format!("'{id}'")))
+                .or(sent),
+            _ => sent,
+        };
         let evidence = match (refusal, logged) {
             (Some(r), _) => format!("INVALID-ID-INFORMATION, decrypted (frame {})", r.frame),
             (None, Some((e, l))) => {
@@ -622,15 +640,20 @@ fn id_mismatch(sa: &IkeSa, t: &Tunnel, out: &mut [Verdict]) {
             (None, None) => continue,
         };
         v.cause = Some(Cause::IdMismatch);
-        if refusal.is_some() {
-            v.basis = Basis::Decrypted;
-        }
+        // The cause rests on what named it: the decrypted notify or the log.
+        v.basis = if refusal.is_some() {
+            Basis::Decrypted
+        } else {
+            Basis::Logged
+        };
         v.candidates.clear();
         let sent = sent.map_or(String::new(), |(m, id)| {
             format!("; ID sent: {id} (frame {}, decrypted)", m.frame)
         });
-        v.message
-            .push_str(&format!("; identity refused: {evidence}{sent}"));
+        v.message.push_str(&format!(
+            "; identity refused: {evidence}{sent}{}",
+            expected.unwrap_or_default()
+        ));
     }
 }
 
