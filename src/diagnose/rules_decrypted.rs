@@ -727,3 +727,88 @@ fn selector_violations(t: &Tunnel, out: &mut Vec<Verdict>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::{V1Transform, V2Proposal};
+
+    fn v1(enc: u16, bits: u16, auth: u16, group: Option<u16>) -> Offer {
+        Offer::V1(vec![V1Transform {
+            protocol_id: 3,
+            encryption: Some(enc),
+            key_length: Some(bits),
+            hash: Some(auth),
+            group,
+            ..V1Transform::default()
+        }])
+    }
+
+    fn judged(o: &Offer, cfg: &str) -> Option<Cause> {
+        judge(&offered_props(o).unwrap(), &logged_props(cfg))
+    }
+
+    #[test]
+    fn pfs_is_told_from_transform_sets() {
+        let cfg_pfs = "ESP:AES_CBC_256/HMAC_SHA1_96/MODP_2048/NO_EXT_SEQ";
+        let cfg_nopfs = "ESP:AES_CBC_256/HMAC_SHA1_96/NO_EXT_SEQ";
+        // Same transforms, PFS on one side only, or other groups.
+        assert_eq!(
+            judged(&v1(12, 256, 2, None), cfg_pfs),
+            Some(Cause::PfsMismatch)
+        );
+        assert_eq!(
+            judged(&v1(12, 256, 2, Some(14)), cfg_nopfs),
+            Some(Cause::PfsMismatch)
+        );
+        assert_eq!(
+            judged(
+                &v1(12, 256, 2, Some(2)),
+                "ESP:AES_CBC_256/HMAC_SHA1_96/MODP_2048/NO_EXT_SEQ, ESP:AES_CBC_256/HMAC_SHA1_96/ECP_256/NO_EXT_SEQ"
+            ),
+            Some(Cause::PfsMismatch)
+        );
+        // Other cipher or integrity: transform set, whatever the groups.
+        assert_eq!(
+            judged(&v1(12, 256, 2, None), "ESP:3DES_CBC/HMAC_MD5_96/NO_EXT_SEQ"),
+            Some(Cause::TransformMismatch)
+        );
+        assert_eq!(
+            judged(&v1(12, 128, 2, Some(14)), cfg_pfs),
+            Some(Cause::TransformMismatch)
+        );
+        // An offer the configuration would accept explains nothing.
+        assert_eq!(judged(&v1(12, 256, 2, Some(14)), cfg_pfs), None);
+        assert_eq!(judged(&v1(12, 256, 2, None), cfg_nopfs), None);
+        // IKE proposals and empty lists are not compared.
+        assert_eq!(
+            judged(
+                &v1(12, 256, 2, None),
+                "IKE:AES_CBC_256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_2048"
+            ),
+            None
+        );
+        // Unknown algorithms: nothing to compare.
+        assert!(offered_props(&v1(250, 256, 2, None)).is_none());
+    }
+
+    #[test]
+    fn ikev2_aead_proposals_compare_without_integrity() {
+        let o = Offer::V2(vec![V2Proposal {
+            protocol_id: 3,
+            encr: vec![(20, Some(256)), (12, Some(128))],
+            prf: vec![],
+            integ: vec![],
+            dh: vec![],
+        }]);
+        assert_eq!(
+            judged(&o, "ESP:AES_GCM_16_256/MODP_2048/NO_EXT_SEQ"),
+            Some(Cause::PfsMismatch)
+        );
+        assert_eq!(
+            judged(&o, "ESP:AES_CBC_128/HMAC_SHA2_256_128/NO_EXT_SEQ"),
+            Some(Cause::TransformMismatch)
+        );
+        assert_eq!(judged(&o, "ESP:AES_GCM_16_256/NO_EXT_SEQ"), None);
+    }
+}
