@@ -378,7 +378,14 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport, width: usize)
             } else {
                 String::new()
             };
-            writeln!(out, "    Log lines: {}{tail}", lines.join(", "))?;
+            put(
+                out,
+                w(
+                    &format!("{}{tail}", lines.join(", ")),
+                    "    Log lines: ",
+                    "               ",
+                ),
+            )?;
         }
         // The cause the evidence pins, and what it rests on.
         if let Some(c) = v.cause {
