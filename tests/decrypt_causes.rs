@@ -172,6 +172,14 @@ fn aggressive_mode_psk_is_a_warning_that_displaces_nothing() {
     let codes: Vec<&str> = vs.iter().filter_map(|v| v["code"].as_str()).collect();
     assert_eq!(codes.last(), Some(&"aggressive-mode-psk"), "{codes:?}");
     assert!(codes.contains(&"established"), "{codes:?}");
+    // The scan row of the healthy tunnel still starts with its state.
+    let scan = run(&["scan", "captures"]);
+    let row = scan
+        .lines()
+        .find(|l| l.contains("v1-aggressive-up.pcap"))
+        .unwrap_or_else(|| panic!("{scan}"));
+    let est = row.find("✓ established").expect(row);
+    assert!(est < row.find("! aggressive-mode-psk").expect(row), "{row}");
     // Main Mode never gets it.
     let vs = verdicts(&["--no-keys", "captures/v1-main-up.pcap"]);
     assert!(vs.iter().all(|v| v["code"] != "aggressive-mode-psk"));
