@@ -173,10 +173,11 @@ fn aggressive_mode_psk_is_a_warning_that_displaces_nothing() {
     assert_eq!(codes.last(), Some(&"aggressive-mode-psk"), "{codes:?}");
     assert!(codes.contains(&"established"), "{codes:?}");
     // The scan row of the healthy tunnel still starts with its state.
-    let scan = run(&["scan", "captures"]);
+    let scan = flat(&run(&["scan", "captures"]));
     let row = scan
-        .lines()
-        .find(|l| l.contains("v1-aggressive-up.pcap"))
+        .split("captures/v1-aggressive-up.pcap")
+        .nth(1)
+        .and_then(|r| r.split("captures/").next())
         .unwrap_or_else(|| panic!("{scan}"));
     let est = row.find("✓ established").expect(row);
     assert!(est < row.find("! aggressive-mode-psk").expect(row), "{row}");
