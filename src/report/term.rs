@@ -50,7 +50,8 @@ pub fn is_unsafe(c: char) -> bool {
     c.is_control() || is_bidi_or_separator(c)
 }
 
-fn push_escaped(out: &mut String, c: char) {
+/// Append the visible escape of an unsafe character (`\x1b`, `\u{202e}`).
+pub fn push_escaped(out: &mut String, c: char) {
     use std::fmt::Write as _;
     match c {
         '\t' => out.push_str("\\t"),
@@ -69,7 +70,7 @@ fn push_escaped(out: &mut String, c: char) {
 /// (`\x1b`, `\t`, `\u{202e}`), on one line. Borrowed when nothing needed
 /// escaping.
 pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    if is_safe(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -99,7 +100,16 @@ pub fn escape_bytes(b: &[u8]) -> String {
 
 /// Display columns taken by `s` (after escaping, which the caller does).
 pub fn width_of(s: &str) -> usize {
+    // Printable ASCII, nearly all output: one column a byte.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.len();
+    }
     UnicodeWidthStr::width(s)
+}
+
+/// True when `s` holds nothing [`escape`] would change.
+fn is_safe(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(is_unsafe)
 }
 
 /// The width to lay text out for: the terminal's when standard output is a
@@ -131,6 +141,14 @@ pub fn choose_width(tty: Option<usize>, columns: Option<&str>) -> usize {
 /// cut. `text` is escaped first, so input cannot break the layout.
 pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
     let text = escape(text);
+    // Text that fits as it is, with single spaces between words: one line.
+    if !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && width_of(first) + width_of(&text) <= width
+    {
+        return vec![format!("{first}{text}")];
+    }
     let mut lines = Vec::new();
     let mut line = first.to_string();
     let mut col = width_of(first);
@@ -268,7 +286,14 @@ pub fn grid(
             (0..n)
                 .map(|i| {
                     let cell = r.get(i).map_or("", String::as_str);
-                    cell.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+                    if cell
+                        .bytes()
+                        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n')
+                    {
+                        cell.to_string()
+                    } else {
+                        cell.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+                    }
                 })
                 .collect()
         })
@@ -317,6 +342,7 @@ pub fn grid(
             None => break,
         }
     }
+    let rule = total(&w) + GAP * n.saturating_sub(1);
     let mut out = Vec::new();
     let render = |out: &mut Vec<String>, row: &[String]| {
         let wrapped: Vec<Vec<String>> = row
@@ -329,28 +355,30 @@ pub fn grid(
             })
             .collect();
         let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+        let spaces = |line: &mut String, k: usize| line.extend(std::iter::repeat_n(' ', k));
         for k in 0..height {
-            let mut line = indent.to_string();
+            let mut line = String::with_capacity(indent.len() + rule + 8);
+            line.push_str(indent);
             for (i, col) in wrapped.iter().enumerate() {
                 let text = col.get(k).map_or("", String::as_str);
                 let pad = w[i].saturating_sub(width_of(text));
                 if i > 0 {
-                    line.push_str(&" ".repeat(GAP));
+                    spaces(&mut line, GAP);
                 }
                 if columns[i].right {
-                    line.push_str(&" ".repeat(pad));
+                    spaces(&mut line, pad);
                     line.push_str(text);
                 } else {
                     line.push_str(text);
-                    line.push_str(&" ".repeat(pad));
+                    spaces(&mut line, pad);
                 }
             }
-            out.push(line.trim_end().to_string());
+            line.truncate(line.trim_end().len());
+            out.push(line);
         }
     };
     let heads: Vec<String> = columns.iter().map(|c| c.head.to_string()).collect();
     render(&mut out, &heads);
-    let rule = total(&w) + GAP * n.saturating_sub(1);
     out.push(format!("{indent}{}", "─".repeat(rule)));
     for r in &cells {
         render(&mut out, r);
@@ -496,7 +524,9 @@ impl<W: Write> Guard<W> {
     }
 
     fn emit_str(&mut self, s: &str) -> io::Result<()> {
-        if !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        if s.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\n')
+            || !s.chars().any(|c| c != '\n' && is_unsafe(c))
+        {
             return self.inner.write_all(s.as_bytes());
         }
         let mut out = String::with_capacity(s.len() + 8);
