@@ -107,9 +107,26 @@ pub fn width_of(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
+/// Whether `s` may hold an [`is_unsafe`] character other than those in
+/// `allowed`, judged from its UTF-8 bytes: controls are bytes below 0x20
+/// and 0x7f; C1 controls start with 0xc2, U+061C with 0xd8, and the
+/// bidirectional controls and separators (U+200E–U+2069) with 0xe2 0x80 or
+/// 0xe2 0x81. Most text (ASCII, arrows, box drawing) is cleared here
+/// without decoding a character.
+fn may_be_unsafe(s: &str, allowed: &[u8]) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        (c < 0x20 && !allowed.contains(&c))
+            || c == 0x7f
+            || c == 0xc2
+            || c == 0xd8
+            || (c == 0xe2 && matches!(b.get(i + 1), Some(0x80 | 0x81)))
+    })
+}
+
 /// True when `s` holds nothing [`escape`] would change.
 fn is_safe(s: &str) -> bool {
-    s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(is_unsafe)
+    !may_be_unsafe(s, &[]) || !s.chars().any(is_unsafe)
 }
 
 /// The width to lay text out for: the terminal's when standard output is a
@@ -147,7 +164,10 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
         && !text.contains("  ")
         && width_of(first) + width_of(&text) <= width
     {
-        return vec![format!("{first}{text}")];
+        let mut line = String::with_capacity(first.len() + text.len());
+        line.push_str(first);
+        line.push_str(&text);
+        return vec![line];
     }
     let mut lines = Vec::new();
     let mut line = first.to_string();
@@ -286,10 +306,7 @@ pub fn grid(
             (0..n)
                 .map(|i| {
                     let cell = r.get(i).map_or("", String::as_str);
-                    if cell
-                        .bytes()
-                        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n')
-                    {
+                    if !may_be_unsafe(cell, b"\n") {
                         cell.to_string()
                     } else {
                         cell.split('\n').map(escape).collect::<Vec<_>>().join("\n")
@@ -524,9 +541,7 @@ impl<W: Write> Guard<W> {
     }
 
     fn emit_str(&mut self, s: &str) -> io::Result<()> {
-        if s.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\n')
-            || !s.chars().any(|c| c != '\n' && is_unsafe(c))
-        {
+        if !may_be_unsafe(s, b"\n") || !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
             return self.inner.write_all(s.as_bytes());
         }
         let mut out = String::with_capacity(s.len() + 8);
@@ -564,6 +579,21 @@ impl<W: Write> Write for Guard<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_prefilter_never_clears_an_unsafe_character() {
+        // Every code point the escaper refuses is caught by the byte scan.
+        for u in 0..=0x2_ffffu32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            if is_unsafe(c) {
+                let s = format!("a{c}b");
+                assert!(may_be_unsafe(&s, &[]), "U+{u:04X}");
+                assert!(!escape(&s).contains(c), "U+{u:04X}");
+            }
+        }
+        assert!(!may_be_unsafe("→ 33 pkts ─ ✓ ⇄ é", &[]));
+        assert!(!may_be_unsafe("a\nb", b"\n"));
+    }
 
     #[test]
     fn escapes_c0_c1_del_and_bidi() {
