@@ -217,106 +217,10 @@ fn reference_captures_meet_their_expectations() {
 
 /// With the key tables beside each capture (`NAME.keys/`): the healthy
 /// verdicts the expectation file lists (established, nat-detected,
-/// rekeyed) are still given, and the failure verdicts are exactly these, with this basis
-/// and cause. Keys may turn an inferred verdict into a precise one (the
-/// expectation files' `phase2-rejected` becomes the refusal the decrypted
-/// notify names).
-/// (code, basis, cause) of one verdict.
-type Want = (&'static str, &'static str, Option<&'static str>);
-
-const WITH_KEYS: &[(&str, &[Want])] = &[
-    (
-        "lsw-v1-p2-no-proposal",
-        &[("phase2-no-proposal-chosen", "decrypted", None)],
-    ),
-    // libreswan answers a bad MM5 by repeating MM4: nothing encrypted comes
-    // back, so the keys add no evidence.
-    (
-        "lsw-v1-psk-mismatch",
-        &[("phase1-auth-failed", "inferred", None)],
-    ),
-    ("lsw-v2-auth-failed", &[("auth-failed", "decrypted", None)]),
-    ("multi-peer", &[("auth-failed", "decrypted", None)]),
-    (
-        "v1-aggressive-psk-mismatch",
-        &[
-            ("phase1-auth-failed", "decrypted", None),
-            ("aggressive-mode-psk", "clear", None),
-        ],
-    ),
-    (
-        "v1-aggressive-up",
-        &[("aggressive-mode-psk", "clear", None)],
-    ),
-    ("v1-cert-ipfrag", &[]),
-    ("v1-dpd-rekey-delete", &[("deleted", "decrypted", None)]),
-    (
-        "v1-dpd-timeout",
-        &[("dpd-timeout", "decrypted", Some("peer-dead"))],
-    ),
-    ("v1-esp-one-way", &[("esp-one-way", "inferred", None)]),
-    ("v1-ipv6", &[]),
-    ("v1-main-up", &[]),
-    ("v1-nat", &[]),
-    (
-        "v1-p2-no-proposal",
-        &[("phase2-no-proposal-chosen", "decrypted", None)],
-    ),
-    (
-        "v1-pfs-mismatch",
-        &[("phase2-no-proposal-chosen", "decrypted", None)],
-    ),
-    (
-        "v1-proxy-id-mismatch",
-        &[("phase2-invalid-id", "decrypted", Some("proxy-id-mismatch"))],
-    ),
-    (
-        "v1-psk-mismatch",
-        &[("phase1-auth-failed", "decrypted", Some("psk-mismatch"))],
-    ),
-    (
-        "v1-qm-no-response",
-        &[("phase2-no-response", "inferred", None)],
-    ),
-    ("v2-auth-failed", &[("auth-failed", "decrypted", None)]),
-    ("v2-cert-ikefrag", &[]),
-    (
-        "v2-cert-ipfrag-dropped",
-        &[
-            ("ike-auth-no-response", "inferred", None),
-            ("fragmentation-suspected", "inferred", None),
-        ],
-    ),
-    ("v2-dpd-rekey-delete", &[("deleted", "decrypted", None)]),
-    (
-        "v2-dpd-timeout",
-        &[("dpd-timeout", "decrypted", Some("peer-dead"))],
-    ),
-    ("v2-esp-loss", &[("esp-loss", "inferred", None)]),
-    ("v2-esp-replay", &[("esp-replay", "inferred", None)]),
-    (
-        "v2-invalid-ke",
-        &[("phase1-invalid-ke", "clear", Some("dh-group-mismatch"))],
-    ),
-    ("v2-ipv6", &[]),
-    (
-        "v2-late-capture",
-        &[("incomplete-capture", "inferred", None)],
-    ),
-    (
-        "v2-peer-restart",
-        &[
-            ("esp-one-way", "inferred", None),
-            ("dpd-timeout", "decrypted", Some("peer-dead")),
-        ],
-    ),
-    (
-        "v2-ts-unacceptable",
-        &[("phase2-invalid-id", "decrypted", Some("proxy-id-mismatch"))],
-    ),
-    ("v2-up", &[]),
-];
-
+/// rekeyed) are still given, and the failure verdicts are exactly its
+/// `with_keys` list, with that basis and cause. Keys may turn an inferred
+/// verdict into a precise one (the expectation files' `phase2-rejected`
+/// becomes the refusal the decrypted notify names).
 #[test]
 fn reference_captures_with_their_keys() {
     let healthy = ["established", "nat-detected", "rekeyed"];
@@ -328,19 +232,23 @@ fn reference_captures_with_their_keys() {
         let cap = captures_dir().join(name);
         let stem = name.trim_end_matches(".pcap");
         let keyed = cap.with_extension("keys").is_dir();
-        let want = WITH_KEYS.iter().find(|(n, _)| *n == stem);
-        match (keyed, want) {
+        let want = exp.get("with_keys").and_then(|w| w.as_array());
+        let want = match (keyed, want) {
             (false, None) => continue,
             (true, None) => {
-                errors.push(format!("{stem}: has keys but no WITH_KEYS row"));
+                errors.push(format!(
+                    "{stem}: has keys but its expectation has no with_keys"
+                ));
                 continue;
             }
             (false, Some(_)) => {
-                errors.push(format!("{stem}: WITH_KEYS row but no {stem}.keys"));
+                errors.push(format!(
+                    "{stem}: with_keys in its expectation but no {stem}.keys"
+                ));
                 continue;
             }
-            (true, Some(_)) => {}
-        }
+            (true, Some(w)) => w,
+        };
         let opts = Options {
             auto_keys: true,
             ..Options::default()
@@ -403,10 +311,14 @@ fn reference_captures_with_their_keys() {
             })
             .collect();
         let expected: Vec<(String, String, Option<String>)> = want
-            .unwrap()
-            .1
             .iter()
-            .map(|(c, b, k)| (c.to_string(), b.to_string(), k.map(str::to_string)))
+            .map(|w| {
+                (
+                    w["code"].as_str().unwrap_or("").to_string(),
+                    w["basis"].as_str().unwrap_or("").to_string(),
+                    w["cause"].as_str().map(str::to_string),
+                )
+            })
             .collect();
         if got != expected {
             errors.push(format!("{stem}: with keys got {got:?}, want {expected:?}"));
