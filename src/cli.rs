@@ -32,6 +32,10 @@ Verdicts (stable codes; severity):
   icmp-unreachable (warning)          IKE/ESP answered by ICMP destination unreachable
   deleted, rekeyed, nat-detected, incomplete-capture, no-traffic, payloads-absent (info)
   malformed (warning)                 malformed IKE messages
+  reflection, scan (warning)          security: spoofed-SPI answers to one victim; one source probing many targets
+  ke-length-mismatch (error)          KE data length does not fit its DH group
+  zero-responder-spi (warning)        IKE_SA_INIT response negotiating with a zero responder SPI
+  redirected (info)                   IKEv2 REDIRECT to another gateway
 
 Exit status: 0 no tunnel has an error verdict; 1 a tunnel has an error verdict; 2 usage error, or an input could not be read (or was damaged) — what could be read is still reported.";
 
@@ -115,6 +119,9 @@ pub struct SummaryArgs {
     /// Only tunnels involving this peer address.
     #[arg(long)]
     pub peer: Option<IpAddr>,
+    /// List every tunnel, also those folded into a security finding (reflection, scan).
+    #[arg(long)]
+    pub all: bool,
     /// Live: read FILE as it grows (or '-' from a pipe), print each IKE message and verdict change as it happens; Ctrl-C prints the summary.
     #[arg(long)]
     pub follow: bool,

@@ -8,6 +8,7 @@ pub mod decryption;
 use serde::Serialize;
 
 use crate::capture::{self, Notice, ReadSummary, Timestamp};
+use crate::diagnose::hostile::{self, Finding};
 use crate::diagnose::{self, SaOutcome, Severity, Verdict};
 use crate::flow::state::{self, ChildExchange, Phase1State};
 use crate::flow::{Coverage, IkeSa, Tunnel};
@@ -88,6 +89,9 @@ impl SaState {
 #[derive(Debug, Clone)]
 pub struct TunnelReport {
     pub tunnel: Tunnel,
+    /// Index of the security finding (in [`FileAnalysis::findings`]) this
+    /// tunnel is folded into: its row is the finding's, not its own.
+    pub folded: Option<usize>,
     pub verdicts: Vec<Verdict>,
     /// One per IKE SA of `tunnel`, in order.
     pub sas: Vec<SaState>,
@@ -144,6 +148,7 @@ impl TunnelReport {
             .collect();
         TunnelReport {
             logged: LoggedPhases::of(&tunnel),
+            folded: None,
             tunnel,
             verdicts: d.verdicts,
             sas,
@@ -174,6 +179,9 @@ pub struct FileAnalysis {
     pub first: Option<Timestamp>,
     pub last: Option<Timestamp>,
     pub tunnels: Vec<TunnelReport>,
+    /// Security findings over several tunnels (reflection, scan); their
+    /// member tunnels are folded into them ([`TunnelReport::folded`]).
+    pub findings: Vec<Finding>,
     /// Set when key tables were given or found beside the capture.
     pub decryption: Option<decryption::Decryption>,
     /// Device logs read with (or instead of) the capture: one account each
@@ -215,8 +223,43 @@ impl FileAnalysis {
             first: None,
             last: None,
             tunnels: Vec::new(),
+            findings: Vec::new(),
             decryption: None,
             logs: Vec::new(),
         }
     }
+}
+
+/// Find the security findings over a file's tunnels and fold their member
+/// tunnels into them: each member's own verdicts (a scanned target's
+/// `no-response`, a reflector's lone answer) give way to the finding's, as
+/// they say nothing about a VPN between those two addresses.
+pub fn fold_findings(tunnels: &mut [TunnelReport]) -> Vec<Finding> {
+    let found = {
+        let list: Vec<&Tunnel> = tunnels.iter().map(|t| &t.tunnel).collect();
+        hostile::findings(&list)
+    };
+    for (fi, f) in found.iter().enumerate() {
+        for &ti in &f.tunnels {
+            let Some(tr) = tunnels.get_mut(ti) else {
+                continue;
+            };
+            tr.folded = Some(fi);
+            tr.verdicts = vec![Verdict::new(
+                f.code,
+                tr.tunnel
+                    .ike_sas
+                    .iter()
+                    .filter_map(|sa| sa.messages.first().map(|m| m.frame))
+                    .collect(),
+                format!(
+                    "one of {} tunnels of this finding: {}",
+                    hostile::count(f.tunnels.len()),
+                    f.message
+                ),
+            )
+            .basis(diagnose::Basis::Clear)];
+        }
+    }
+    found
 }

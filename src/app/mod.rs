@@ -461,12 +461,13 @@ fn finish(
             ),
         });
     }
-    let tunnels = p
+    let mut tunnels: Vec<TunnelReport> = p
         .tracker
         .finish()
         .into_iter()
         .map(|t| TunnelReport::new(t, &ctx))
         .collect();
+    let findings = crate::analysis::fold_findings(&mut tunnels);
     FileAnalysis {
         path,
         read,
@@ -478,6 +479,7 @@ fn finish(
         first: p.first,
         last: p.last,
         tunnels,
+        findings,
         decryption,
         logs: p.opts.logs.iter().map(logs::summary).collect(),
     }

@@ -65,6 +65,16 @@ pub enum Code {
     IcmpUnreachable,
     /// `malformed`
     Malformed,
+    /// `reflection`
+    Reflection,
+    /// `scan`
+    Scan,
+    /// `ke-length-mismatch`
+    KeLengthMismatch,
+    /// `zero-responder-spi`
+    ZeroResponderSpi,
+    /// `redirected`
+    Redirected,
 }
 
 impl Code {
@@ -99,6 +109,11 @@ impl Code {
         Code::PayloadsAbsent,
         Code::IcmpUnreachable,
         Code::Malformed,
+        Code::Reflection,
+        Code::Scan,
+        Code::KeLengthMismatch,
+        Code::ZeroResponderSpi,
+        Code::Redirected,
     ];
 
     /// The stable text printed in tables and JSON.
@@ -133,6 +148,11 @@ impl Code {
             Code::PayloadsAbsent => "payloads-absent",
             Code::IcmpUnreachable => "icmp-unreachable",
             Code::Malformed => "malformed",
+            Code::Reflection => "reflection",
+            Code::Scan => "scan",
+            Code::KeLengthMismatch => "ke-length-mismatch",
+            Code::ZeroResponderSpi => "zero-responder-spi",
+            Code::Redirected => "redirected",
         }
     }
 

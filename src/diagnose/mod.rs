@@ -8,6 +8,7 @@
 
 pub mod advice;
 pub mod code;
+pub mod hostile;
 mod rules_decrypted;
 mod rules_esp;
 mod rules_log;

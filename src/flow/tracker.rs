@@ -40,13 +40,22 @@ pub struct Touched {
 pub struct Tracker {
     tunnels: Vec<Tunnel>,
     by_peers: FlowMap<(IpAddr, IpAddr), usize>,
-    /// (version, initiator SPI) → (tunnel, SA index).
-    by_spi: FlowMap<(u8, u64), (usize, usize)>,
+    /// An IKE SA's identity: (peer pair, version, initiator SPI) → (tunnel,
+    /// SA index). Never the initiator SPI alone: a spoofed initiator cookie
+    /// answered by thousands of responders is thousands of SAs.
+    by_spi: FlowMap<SaKey, (usize, usize)>,
+    /// (version, initiator SPI, responder SPI) → (tunnel, SA index): both
+    /// SPIs find an SA whose messages later cross other addresses (a NAT
+    /// rewriting them mid-negotiation).
+    by_spis: FlowMap<(u8, u64, u64), (usize, usize)>,
     /// ESP/AH SAs with their tunnel, in one flat table while tracking
     /// (indexed by SPI); handed to their tunnels in snapshots.
     esp_sas: esp::SaTable,
     coverage: Coverage,
 }
+
+/// (peer pair, version, initiator SPI).
+type SaKey = ((IpAddr, IpAddr), u8, u64);
 
 /// Hash maps keyed by addresses and SPIs, with a seeded fast hasher.
 type FlowMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
@@ -186,9 +195,10 @@ impl Tracker {
             }
             Observed::Event(ev) => {
                 let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let key = pair(o.src.addr, o.dst.addr);
                 let sa = ev
                     .ike_sa
-                    .and_then(|k| self.by_spi.get(&k))
+                    .and_then(|(v, i)| self.by_spi.get(&(key, v, i)))
                     .filter(|(t, _)| *t == ti)
                     .map(|&(_, s)| s);
                 let t = &mut self.tunnels[ti];
@@ -217,9 +227,20 @@ impl Tracker {
     ) -> Touched {
         let ti = self.tunnel(src.addr, dst.addr, ts);
         let v2_initiator = obs.version == 2 && obs.flags & v2_flags::INITIATOR != 0;
-        let key = (obs.version, obs.ispi);
-        let (ti, si) = match self.by_spi.get(&key) {
-            Some(&v) => v,
+        let key = (pair(src.addr, dst.addr), obs.version, obs.ispi);
+        let known = self.by_spi.get(&key).copied().or_else(|| {
+            // Other addresses, both SPIs the same: one SA seen through a NAT
+            // that rewrote the addresses of a later message.
+            (obs.rspi != 0)
+                .then(|| {
+                    self.by_spis
+                        .get(&(obs.version, obs.ispi, obs.rspi))
+                        .copied()
+                })
+                .flatten()
+        });
+        let (ti, si) = match known {
+            Some(v) => v,
             None => {
                 let t = &mut self.tunnels[ti];
                 if t.ike_sas.len() >= MAX_SAS_PER_TUNNEL {
@@ -293,6 +314,11 @@ impl Tracker {
         let sa = &mut t.ike_sas[si];
         if sa.rspi == 0 && obs.rspi != 0 {
             sa.rspi = obs.rspi;
+        }
+        if obs.rspi != 0 && obs.rspi == sa.rspi {
+            self.by_spis
+                .entry((obs.version, obs.ispi, obs.rspi))
+                .or_insert((ti, si));
         }
         sa.last = ts;
         if sa.mode == Mode::Unknown && obs.version == 1 {
@@ -396,9 +422,11 @@ impl Tracker {
         }
     }
 
-    /// The tunnel a key belongs to, if tracked.
-    pub fn tunnel_of(&self, version: u8, ispi: u64) -> Option<TunnelId> {
-        self.by_spi.get(&(version, ispi)).map(|&(t, _)| TunnelId(t))
+    /// The tunnel an IKE SA between two peers belongs to, if tracked.
+    pub fn tunnel_of(&self, peers: [IpAddr; 2], version: u8, ispi: u64) -> Option<TunnelId> {
+        self.by_spi
+            .get(&(pair(peers[0], peers[1]), version, ispi))
+            .map(|&(t, _)| TunnelId(t))
     }
 
     /// Senders using one SPI towards several destinations.

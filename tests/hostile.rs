@@ -1,0 +1,295 @@
+//! Hostile and odd captures, crafted in the test: IKE reflection (thousands
+//! of responders answering one spoofed initiator SPI), scans (one source,
+//! many targets, first messages only), and the identity of an IKE SA (peer
+//! addresses plus SPIs, never the initiator SPI alone).
+//!
+//! Addresses: 192.0.2.0/24 (RFC 5737) for victims, scanners and gateways,
+//! 198.18.0.0/15 (RFC 2544, benchmarking) for the thousands of others.
+
+mod common;
+
+use common::build::{self, attr_tv, message, proposal, v1_sa, v1_transform, Chain};
+use ikescope::app::{self, FileAnalysis, Options};
+use ikescope::capture::{Frame, LinkType, Origin, Timestamp};
+use ikescope::diagnose::{Code, Severity};
+
+/// One frame, owned.
+pub struct Owned {
+    number: u64,
+    ts: Timestamp,
+    data: Vec<u8>,
+}
+
+impl Owned {
+    fn frame(&self) -> Frame<'_> {
+        Frame {
+            number: self.number,
+            ts: self.ts,
+            link: LinkType(1),
+            data: &self.data,
+            orig_len: self.data.len() as u32,
+            interface: 0,
+            origin: Origin::Wire,
+        }
+    }
+}
+
+/// Ethernet + IPv4 + UDP 500 → 500 frame carrying `payload`, at `ms`
+/// milliseconds into the capture.
+fn udp(number: u64, ms: u64, src: [u8; 4], dst: [u8; 4], port: u16, payload: &[u8]) -> Owned {
+    let mut u = port.to_be_bytes().to_vec();
+    u.extend(port.to_be_bytes());
+    u.extend(((8 + payload.len()) as u16).to_be_bytes());
+    u.extend([0, 0]);
+    u.extend_from_slice(payload);
+    Owned {
+        number,
+        ts: Timestamp {
+            secs: 1_700_000_000 + (ms / 1000) as i64,
+            nanos: ((ms % 1000) * 1_000_000) as u32,
+        },
+        data: build::eth_ipv4(src, dst, 17, &u),
+    }
+}
+
+/// An IKEv1 Main Mode SA payload with one PSK transform (AES-256, SHA-1,
+/// group 14).
+fn v1_sa_payload() -> Vec<u8> {
+    v1_sa(&[proposal(
+        true,
+        1,
+        1,
+        &[],
+        &[v1_transform(
+            true,
+            1,
+            1,
+            &[
+                attr_tv(1, 7),
+                attr_tv(14, 256),
+                attr_tv(2, 2),
+                attr_tv(4, 14),
+                attr_tv(3, 1),
+            ],
+        )],
+    )])
+}
+
+/// MM1 (`rspi` 0) or MM2.
+fn main_mode(ispi: u64, rspi: u64) -> Vec<u8> {
+    message(
+        1,
+        ispi,
+        rspi,
+        2,
+        0,
+        0,
+        &Chain::new().push(1, v1_sa_payload()),
+    )
+}
+
+/// The n-th address of 198.18.0.0/15 (from 198.18.0.1).
+fn bench_addr(n: usize) -> [u8; 4] {
+    let n = n + 1;
+    [198, 18 + (n >> 16) as u8, (n >> 8) as u8, n as u8]
+}
+
+fn analyze(name: &str, frames: &[Owned]) -> FileAnalysis {
+    let f: Vec<Frame<'_>> = frames.iter().map(Owned::frame).collect();
+    app::analyze_frames(name.to_string(), f.iter(), &Options::default(), None)
+}
+
+fn text(a: &FileAnalysis, all: bool) -> String {
+    let mut out = Vec::new();
+    ikescope::report::table::write_file_all(&mut out, a, 200, all).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+const VICTIM: [u8; 4] = [192, 0, 2, 1];
+const SPOOFED: u64 = 0x5eed_0bad_c0ff_ee01;
+
+/// 3,000 responders answer MM1s spoofed in the victim's name.
+fn reflection(n: usize, start_frame: u64) -> Vec<Owned> {
+    (0..n)
+        .map(|i| {
+            let rspi = 0x1000_0000_0000_0000 | (i as u64 * 0x9e37_79b9 + 1);
+            udp(
+                start_frame + i as u64,
+                i as u64,
+                bench_addr(i),
+                VICTIM,
+                500,
+                &main_mode(SPOOFED, rspi),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn reflection_is_one_finding_not_thousands_of_tunnels() {
+    let frames = reflection(3000, 1);
+    let a = analyze("reflection", &frames);
+    // One SA per responder: the initiator SPI alone does not make an SA.
+    assert_eq!(a.tunnels.len(), 3000);
+    assert!(a.tunnels.iter().all(|t| t.tunnel.ike_sas.len() == 1));
+    assert_eq!(a.findings.len(), 1, "{:?}", a.findings);
+    let f = &a.findings[0];
+    assert_eq!(f.code, Code::Reflection);
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.peers, 3000);
+    assert_eq!(f.tunnels.len(), 3000);
+    assert_eq!(f.address.to_string(), "192.0.2.1");
+    assert_eq!(f.ispi.as_deref(), Some("0x5eed0badc0ffee01"));
+    // Every member is folded, and none says more than the finding.
+    assert!(a.tunnels.iter().all(|t| t.folded == Some(0)));
+    assert_eq!(a.worst(), Severity::Warning);
+    // The text: one finding row with counts, no tunnel rows.
+    let out = text(&a, false);
+    assert!(
+        out.contains("3,000 responders answered a spoofed initiator SPI 0x5eed0badc0ffee01 towards 192.0.2.1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("3,000 tunnel(s) folded into this finding; --all to list them"),
+        "{out}"
+    );
+    assert!(
+        out.lines().count() < 12,
+        "{} lines:\n{out}",
+        out.lines().count()
+    );
+    // --all lists them.
+    let all = text(&a, true);
+    assert!(all.contains("198.18.11.184"), "--all lists every responder");
+    // JSON keeps the counts and the list.
+    let j = serde_json::to_value(ikescope::report::json::file_json(&a)).unwrap();
+    assert_eq!(j["findings"][0]["code"], "reflection");
+    assert_eq!(j["findings"][0]["peers"], 3000);
+    assert_eq!(j["findings"][0]["tunnels"].as_array().unwrap().len(), 3000);
+    assert_eq!(j["tunnels"][2999]["folded_into"], 0);
+}
+
+#[test]
+fn two_responders_sharing_an_initiator_spi_are_two_sas_and_no_finding() {
+    // Below the reflection threshold: kept as tunnels of their own.
+    let frames = reflection(2, 1);
+    let a = analyze("two", &frames);
+    assert_eq!(a.tunnels.len(), 2);
+    assert!(a.findings.is_empty());
+    assert!(a.tunnels.iter().all(|t| t.folded.is_none()));
+}
+
+/// A scanner sends MM1 to 1,000 targets, 10 ms apart; 5 answer with MM2.
+fn scan(n: usize, answered: usize) -> Vec<Owned> {
+    let scanner = [192, 0, 2, 9];
+    let mut frames = Vec::new();
+    for i in 0..n {
+        let ispi = 0xa000_0000_0000_0000 | (i as u64 + 1);
+        let target = bench_addr(i);
+        frames.push(udp(
+            frames.len() as u64 + 1,
+            i as u64 * 10,
+            scanner,
+            target,
+            500,
+            &main_mode(ispi, 0),
+        ));
+        if i < answered {
+            frames.push(udp(
+                frames.len() as u64 + 1,
+                i as u64 * 10 + 2,
+                target,
+                scanner,
+                500,
+                &main_mode(ispi, 0xb000 + i as u64),
+            ));
+        }
+    }
+    frames
+}
+
+#[test]
+fn scan_is_one_finding() {
+    let mut frames = scan(1000, 5);
+    // A real negotiation of the scanner's own, with a peer of its own that
+    // goes on to MM3: not part of the scan.
+    let gw = [192, 0, 2, 77];
+    let n = frames.len() as u64;
+    frames.push(udp(
+        n + 1,
+        20_000,
+        [192, 0, 2, 9],
+        gw,
+        500,
+        &main_mode(7, 0),
+    ));
+    frames.push(udp(
+        n + 2,
+        20_010,
+        gw,
+        [192, 0, 2, 9],
+        500,
+        &main_mode(7, 8),
+    ));
+    let mm3 = message(
+        1,
+        7,
+        8,
+        2,
+        0,
+        0,
+        &Chain::new()
+            .push(4, build::opaque(132, 3))
+            .push(10, build::opaque(32, 4)),
+    );
+    frames.push(udp(n + 3, 20_020, [192, 0, 2, 9], gw, 500, &mm3));
+    let a = analyze("scan", &frames);
+    assert_eq!(a.tunnels.len(), 1001);
+    assert_eq!(a.findings.len(), 1, "{:?}", a.findings);
+    let f = &a.findings[0];
+    assert_eq!(f.code, Code::Scan);
+    assert_eq!(f.peers, 1000);
+    assert_eq!(f.answered, 5);
+    assert_eq!(f.address.to_string(), "192.0.2.9");
+    let own = a
+        .tunnels
+        .iter()
+        .find(|t| t.tunnel.peers.contains(&"192.0.2.77".parse().unwrap()))
+        .unwrap();
+    assert_eq!(own.folded, None, "the scanner's real peer keeps its row");
+    assert!(a
+        .tunnels
+        .iter()
+        .filter(|t| t.folded.is_some())
+        .all(|t| t.verdicts.iter().all(|v| v.code == Code::Scan)));
+    let out = text(&a, false);
+    assert!(
+        out.contains("192.0.2.9 sent IKEv1 first messages only to 1,000 targets"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1,000 tunnel(s) folded into this finding"),
+        "{out}"
+    );
+    assert!(out.contains("192.0.2.77"), "{out}");
+    assert!(
+        out.lines().count() < 60,
+        "{} lines:\n{out}",
+        out.lines().count()
+    );
+}
+
+#[test]
+fn a_few_unanswered_peers_are_not_a_scan() {
+    // A gateway whose 10 peers are all down: ten no-response tunnels, no
+    // scan (too few targets to be told from a real outage).
+    let a = analyze("outage", &scan(10, 0));
+    assert!(a.findings.is_empty());
+    assert_eq!(a.tunnels.len(), 10);
+}
+
+#[test]
+fn mostly_answered_first_messages_are_not_a_scan() {
+    let a = analyze("answered", &scan(100, 60));
+    assert!(a.findings.is_empty(), "{:?}", a.findings);
+}
