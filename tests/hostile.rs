@@ -293,3 +293,103 @@ fn mostly_answered_first_messages_are_not_a_scan() {
     let a = analyze("answered", &scan(100, 60));
     assert!(a.findings.is_empty(), "{:?}", a.findings);
 }
+
+/// An IKEv2 SA payload: AES-CBC-256, HMAC-SHA2-256 PRF and integrity,
+/// group `dh`.
+fn v2_sa_payload(dh: u16) -> Vec<u8> {
+    build::v2_sa(&[proposal(
+        true,
+        1,
+        1,
+        &[],
+        &[
+            build::v2_transform(false, 1, 12, &[attr_tv(14, 256)]),
+            build::v2_transform(false, 2, 5, &[]),
+            build::v2_transform(false, 3, 12, &[]),
+            build::v2_transform(true, 4, dh, &[]),
+        ],
+    )])
+}
+
+/// IKE_SA_INIT request (`rspi` 0, I flag) or response (R flag).
+fn sa_init(ispi: u64, rspi: u64, response: bool, group: u16, ke_len: usize) -> Vec<u8> {
+    let chain = Chain::new()
+        .push(33, v2_sa_payload(group))
+        .push(34, build::v2_ke(group, ke_len))
+        .push(40, build::opaque(32, 5));
+    let flags = if response { 0x20 } else { 0x08 };
+    message(2, ispi, rspi, 34, flags, 0, &chain)
+}
+
+const INI: [u8; 4] = [192, 0, 2, 10];
+const RES: [u8; 4] = [192, 0, 2, 20];
+
+#[test]
+fn ke_length_that_does_not_fit_the_group_is_reported() {
+    // Group 14 needs 256 bytes; the initiator sends 255, the responder
+    // never answers (retransmitted twice).
+    let frames = vec![
+        udp(1, 0, INI, RES, 500, &sa_init(0x11, 0, false, 14, 255)),
+        udp(2, 1000, INI, RES, 500, &sa_init(0x11, 0, false, 14, 255)),
+        udp(3, 3000, INI, RES, 500, &sa_init(0x11, 0, false, 14, 255)),
+    ];
+    let a = analyze("ke", &frames);
+    let v = a.tunnels[0]
+        .verdicts
+        .iter()
+        .find(|v| v.code == Code::KeLengthMismatch)
+        .expect("a KE length verdict");
+    assert_eq!(v.severity, Severity::Error);
+    assert!(
+        v.message.starts_with(
+            "KE length 255 does not match group 14 (2048-bit MODP Group) (expects 256)"
+        ),
+        "{}",
+        v.message
+    );
+    assert_eq!(v.frames, vec![1, 2, 3]);
+    // Curve25519 with 32 bytes both ways: nothing to say.
+    let frames = vec![
+        udp(1, 0, INI, RES, 500, &sa_init(0x12, 0, false, 31, 32)),
+        udp(2, 10, RES, INI, 500, &sa_init(0x12, 0x34, true, 31, 32)),
+    ];
+    let a = analyze("x25519", &frames);
+    assert!(a.tunnels[0]
+        .verdicts
+        .iter()
+        .all(|v| v.code != Code::KeLengthMismatch && v.code != Code::ZeroResponderSpi));
+}
+
+#[test]
+fn negotiating_sa_init_response_with_zero_responder_spi_is_reported() {
+    let frames = vec![
+        udp(1, 0, INI, RES, 500, &sa_init(0x21, 0, false, 19, 64)),
+        udp(2, 10, RES, INI, 500, &sa_init(0x21, 0, true, 19, 64)),
+    ];
+    let a = analyze("zero", &frames);
+    let v = a.tunnels[0]
+        .verdicts
+        .iter()
+        .find(|v| v.code == Code::ZeroResponderSpi)
+        .expect("a zero responder SPI verdict");
+    assert_eq!(v.frames, vec![2]);
+    // A notify-only answer (COOKIE) may carry a zero responder SPI.
+    let cookie = message(
+        2,
+        0x22,
+        0,
+        34,
+        0x20,
+        0,
+        &Chain::new().push(41, build::v2_notify(0, &[], 16390, &[7; 16])),
+    );
+    let frames = vec![
+        udp(1, 0, INI, RES, 500, &sa_init(0x22, 0, false, 19, 64)),
+        udp(2, 10, RES, INI, 500, &cookie),
+    ];
+    let a = analyze("cookie", &frames);
+    assert!(a.tunnels[0]
+        .verdicts
+        .iter()
+        .all(|v| v.code != Code::ZeroResponderSpi));
+}

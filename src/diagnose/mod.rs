@@ -14,6 +14,7 @@ mod rules_esp;
 mod rules_log;
 mod rules_v1;
 mod rules_v2;
+mod rules_wire;
 
 use serde::Serialize;
 
@@ -189,6 +190,8 @@ pub fn diagnose_tunnel(t: &Tunnel, ctx: &Coverage) -> Diagnosis {
             1 => rules_v1::check(sa, t, ctx, &mut v),
             _ => rules_v2::check(sa, t, ctx, &mut v),
         };
+        rules_wire::ke_length(sa, r.phase1_up, &mut v);
+        rules_wire::zero_responder_spi(sa, &mut v);
         phase2_up |= r.child_up;
         negotiated |= r.phase1_up;
         outcomes.push(r);
