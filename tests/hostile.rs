@@ -393,3 +393,20 @@ fn negotiating_sa_init_response_with_zero_responder_spi_is_reported() {
         .iter()
         .all(|v| v.code != Code::ZeroResponderSpi));
 }
+
+/// tcpdump's isakmp4500.pcap: QM2 resent after QM3. The phase 2 label and
+/// JSON `complete` say what the `phase2-unconfirmed` verdict says.
+#[test]
+fn corpus_unconfirmed_quick_mode_is_not_labelled_done() {
+    let Some(p) = common::oracle::corpus_file("isakmp4500", "tcpdump/isakmp4500.pcap") else {
+        return;
+    };
+    let a = app::analyze(&p, &Options::default(), None);
+    let t = &a.tunnels[0];
+    assert!(t.verdicts.iter().any(|v| v.code == Code::Phase2Unconfirmed));
+    let out = text(&a, false);
+    assert!(out.contains("0 of 1 QM done; 1 unconfirmed"), "{out}");
+    assert!(!out.contains("1 of 1 QM done"), "{out}");
+    let j = serde_json::to_value(ikescope::report::json::file_json(&a)).unwrap();
+    assert_eq!(j["tunnels"][0]["phase2"][0]["complete"], false);
+}

@@ -45,10 +45,16 @@ pub fn phase2_text(sa: &IkeSa, st: &SaState) -> String {
         let stuck: Vec<String> = st
             .children
             .iter()
-            .filter(|c| !c.answered)
+            .filter(|c| !c.answered && !c.unconfirmed)
             .map(|c| format!("{} ×{}", c.last, c.frames.len()))
             .collect();
+        let unconfirmed = st.children.iter().filter(|c| c.unconfirmed).count();
         let mut s = format!("{done} of {} QM done", st.children.len());
+        if unconfirmed > 0 {
+            s.push_str(&format!(
+                "; {unconfirmed} unconfirmed (QM2 resent after QM3)"
+            ));
+        }
         if !stuck.is_empty() {
             s.push_str(&format!("; stalled: {}", stuck.join(", ")));
         }
