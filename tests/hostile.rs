@@ -410,3 +410,45 @@ fn corpus_unconfirmed_quick_mode_is_not_labelled_done() {
     let j = serde_json::to_value(ikescope::report::json::file_json(&a)).unwrap();
     assert_eq!(j["tunnels"][0]["phase2"][0]["complete"], false);
 }
+
+/// UDP 4500: the one-octet 0xFF NAT keepalive is a keepalive; other bytes
+/// too short for an ESP header (or for IKE after the non-ESP marker) are
+/// not IPsec: counted in a notice, no tunnel.
+#[test]
+fn short_datagrams_on_4500_are_keepalives_or_not_ike() {
+    let mut frames = Vec::new();
+    for i in 0..6u64 {
+        frames.push(udp(i + 1, i * 20_000, INI, RES, 4500, &[0xff]));
+    }
+    let garbage: [&[u8]; 5] = [
+        &[1],
+        &[0, 0],
+        &[1, 2, 3],
+        &[9, 9, 9, 9, 9, 9, 9],
+        &[0, 0, 0, 0, 1],
+    ];
+    for (i, g) in garbage.iter().enumerate() {
+        let n = frames.len() as u64 + 1;
+        frames.push(udp(
+            n,
+            200_000 + i as u64,
+            [192, 0, 2, 99],
+            bench_addr(i),
+            4500,
+            g,
+        ));
+    }
+    let a = analyze("4500", &frames);
+    assert_eq!(a.tunnels.len(), 1, "only the keepalive pair makes a tunnel");
+    assert_eq!(a.tunnels[0].tunnel.keepalives.len(), 6);
+    assert!(a.tunnels[0]
+        .verdicts
+        .iter()
+        .all(|v| v.code != Code::Malformed));
+    let n = a
+        .notices
+        .iter()
+        .find(|n| n.message.contains("too short for an ISAKMP header"))
+        .expect("a notice about the garbage");
+    assert!(n.message.starts_with("5 "), "{}", n.message);
+}

@@ -454,7 +454,7 @@ fn finish(
             line: None,
             frame: ctx.not_ike_frames.first().copied(),
             message: format!(
-                "{} UDP 500/4500 datagram(s) too short for an ISAKMP header (port probes or garbage, not IKE; no tunnel made); frames {}{}",
+                "{} UDP 500/4500 datagram(s) too short for an ISAKMP header (or, on 4500, an ESP header; NAT keepalives are counted apart): port probes or garbage, not IKE; no tunnel made; frames {}{}",
                 ctx.not_ike,
                 frames.join(", "),
                 if ctx.not_ike as usize > frames.len() { " (first and last)" } else { "" }

@@ -32,8 +32,9 @@ pub struct Coverage {
     pub incomplete_fragments: Vec<(IpAddr, IpAddr, Vec<FrameNo>)>,
     /// Reading stopped before the end of the input (damage, truncation).
     pub cut_short: bool,
-    /// UDP 500/4500 datagrams too short for an ISAKMP header (port probes,
-    /// garbage): counted, not made into tunnels.
+    /// UDP 500/4500 datagrams too short for an ISAKMP header, or on 4500
+    /// for an ESP header (port probes, garbage; not the one-octet NAT
+    /// keepalive): counted, not made into tunnels.
     pub not_ike: u64,
     /// Their frames: the first [`NOT_IKE_FRAMES_KEPT`] and the last.
     pub not_ike_frames: Vec<FrameNo>,

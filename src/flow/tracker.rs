@@ -122,15 +122,20 @@ impl Tracker {
         // observation.
         // Too short for an ISAKMP header, and not cut by the snap length:
         // a port probe or garbage on 500/4500, not IKE. Counted, no tunnel.
-        if let Content::NotIke(e) = c {
-            if matches!(e.kind, crate::ike::IkeErrorKind::ShortHeader { .. })
-                && !d.truncated
-                && d.origin == Origin::Wire
-            {
-                self.coverage.extend(d.ts);
-                self.coverage.note_not_ike(d.frame);
-                return Touched::default();
+        // The same on 4500 where, past the keepalive (one 0xFF octet,
+        // RFC 3948 §2.3) and the non-ESP marker, anything shorter than an
+        // ESP header (SPI and sequence number, RFC 4303 §2) is not ESP.
+        let too_short = match c {
+            Content::NotIke(e) => matches!(e.kind, crate::ike::IkeErrorKind::ShortHeader { .. }),
+            Content::Short { proto: "esp", .. } => {
+                matches!(d.payload, crate::net::Payload::Esp { udp: true, .. })
             }
+            _ => false,
+        };
+        if too_short && !d.truncated && d.origin == Origin::Wire {
+            self.coverage.extend(d.ts);
+            self.coverage.note_not_ike(d.frame);
+            return Touched::default();
         }
         if let Some(p) = adapt::sa_packet(d, c) {
             self.coverage.extend(d.ts);
