@@ -452,3 +452,214 @@ fn short_datagrams_on_4500_are_keepalives_or_not_ike() {
         .expect("a notice about the garbage");
     assert!(n.message.starts_with("5 "), "{}", n.message);
 }
+
+/// An IKEv2 message with an SK payload of opaque bytes (encrypted, no keys).
+fn v2_encrypted(ispi: u64, rspi: u64, exchange: u8, flags: u8, mid: u32, len: usize) -> Vec<u8> {
+    message(
+        2,
+        ispi,
+        rspi,
+        exchange,
+        flags,
+        mid,
+        &Chain::new().push(46, build::opaque(len, mid as u8)),
+    )
+}
+
+/// Hours of answered liveness checks, then a dead peer: the failure at the
+/// end is still found although the SA holds far more messages than are kept.
+#[test]
+fn dpd_failure_after_hours_of_answered_checks_is_found() {
+    let (i, r) = (0x31u64, 0x32u64);
+    let mut f = vec![
+        udp(1, 0, INI, RES, 500, &sa_init(i, 0, false, 19, 64)),
+        udp(2, 10, RES, INI, 500, &sa_init(i, r, true, 19, 64)),
+        udp(3, 20, INI, RES, 500, &v2_encrypted(i, r, 35, 0x08, 1, 300)),
+        udp(4, 30, RES, INI, 500, &v2_encrypted(i, r, 35, 0x20, 1, 250)),
+    ];
+    let mut ms = 1000u64;
+    // 1,000 answered checks, 10 s apart (almost 3 hours).
+    for k in 0..1000u32 {
+        let mid = 2 + k;
+        let n = f.len() as u64;
+        f.push(udp(
+            n + 1,
+            ms,
+            INI,
+            RES,
+            500,
+            &v2_encrypted(i, r, 37, 0x08, mid, 16),
+        ));
+        f.push(udp(
+            n + 2,
+            ms + 5,
+            RES,
+            INI,
+            500,
+            &v2_encrypted(i, r, 37, 0x20, mid, 16),
+        ));
+        ms += 10_000;
+    }
+    // The last one, retransmitted with backoff and never answered.
+    let mid = 1002;
+    for back in [0u64, 2000, 6000, 14000, 30000] {
+        let n = f.len() as u64;
+        f.push(udp(
+            n + 1,
+            ms + back,
+            INI,
+            RES,
+            500,
+            &v2_encrypted(i, r, 37, 0x08, mid, 16),
+        ));
+    }
+    let a = analyze("dpd", &f);
+    let t = &a.tunnels[0];
+    assert!(t.tunnel.ike_sas[0].dropped_messages > 1000);
+    assert!(
+        t.verdicts.iter().any(|v| v.code == Code::DpdTimeout),
+        "{:?}",
+        t.verdicts.iter().map(|v| v.code).collect::<Vec<_>>()
+    );
+    assert!(
+        a.notices.iter().any(|n| n
+            .message
+            .contains("beyond 512 per SA were counted, not kept")),
+        "{:?}",
+        a.notices
+    );
+}
+
+/// Hundreds of unanswered tries, then the answer: it is kept and judged.
+#[test]
+fn answer_after_hundreds_of_tries_is_found() {
+    let (i, r) = (0x41u64, 0x42u64);
+    let mut f = Vec::new();
+    for k in 0..700u64 {
+        f.push(udp(
+            k + 1,
+            k * 1000,
+            INI,
+            RES,
+            500,
+            &sa_init(i, 0, false, 19, 64),
+        ));
+    }
+    f.push(udp(
+        701,
+        700_010,
+        RES,
+        INI,
+        500,
+        &sa_init(i, r, true, 19, 64),
+    ));
+    let a = analyze("late-answer", &f);
+    let sa = &a.tunnels[0].tunnel.ike_sas[0];
+    assert!(sa.dropped_messages > 0);
+    assert!(
+        sa.messages.iter().any(|m| m.frame == 701),
+        "the answer is kept"
+    );
+    assert!(
+        a.tunnels[0]
+            .verdicts
+            .iter()
+            .all(|v| v.code != Code::NoResponse),
+        "{:?}",
+        a.tunnels[0]
+            .verdicts
+            .iter()
+            .map(|v| v.code)
+            .collect::<Vec<_>>()
+    );
+}
+
+/// More peers than the tunnel limit: the rest is counted and said.
+#[test]
+fn peer_flood_is_capped_with_a_notice() {
+    let limit = ikescope::flow::MAX_TUNNELS;
+    let n = limit + 100;
+    let f: Vec<Owned> = (0..n)
+        .map(|k| {
+            udp(
+                k as u64 + 1,
+                k as u64,
+                bench_addr(k),
+                [192, 0, 2, 1],
+                500,
+                &main_mode(0x7700_0000 + k as u64, 0),
+            )
+        })
+        .collect();
+    let a = analyze("peers", &f);
+    assert_eq!(a.tunnels.len(), limit);
+    let notice = a
+        .notices
+        .iter()
+        .find(|x| x.message.starts_with("tunnel limit"))
+        .expect("a notice about the tunnel limit");
+    assert!(
+        notice.message.contains("100 IPsec packet(s)"),
+        "{}",
+        notice.message
+    );
+    assert!(
+        notice.message.contains(&format!("frame {}", limit + 1)),
+        "{}",
+        notice.message
+    );
+}
+
+/// IPv4 first fragments of UDP 500 datagrams that never complete: the
+/// notices stop at a limit and the rest is counted in one line.
+#[test]
+fn fragment_flood_is_listed_up_to_a_limit_and_counted() {
+    let sets = 3000usize;
+    let f: Vec<Owned> = (0..sets)
+        .map(|k| {
+            let ike = main_mode(0x8800 + k as u64, 0);
+            // UDP header + the first 64 bytes, MF set, offset 0.
+            let mut u = 500u16.to_be_bytes().to_vec();
+            u.extend(500u16.to_be_bytes());
+            u.extend(((8 + ike.len() + 400) as u16).to_be_bytes());
+            u.extend([0, 0]);
+            u.extend_from_slice(&ike[..64]);
+            let mut frame = build::eth_ipv4(bench_addr(k), [192, 0, 2, 1], 17, &u);
+            // Identification and flags (MF) in the IPv4 header at 14.
+            frame[18..20].copy_from_slice(&(k as u16).to_be_bytes());
+            frame[20] = 0x20;
+            frame[24..26].copy_from_slice(&[0, 0]);
+            let c = build::inet_checksum(&frame[14..34]);
+            frame[24..26].copy_from_slice(&c.to_be_bytes());
+            udp_like(k as u64 + 1, k as u64 * 10, frame)
+        })
+        .collect();
+    let a = analyze("fragments", &f);
+    let listed = a
+        .notices
+        .iter()
+        .filter(|x| x.message.contains("fragment") && !x.message.contains("not listed"))
+        .count();
+    assert!(listed <= 64, "{listed} fragment notices listed");
+    let summary = a
+        .notices
+        .iter()
+        .find(|x| x.message.contains("more IP fragment notice(s)"))
+        .expect("a count of the notices not listed");
+    assert!(
+        summary.message.starts_with(&format!("{} ", sets - listed)),
+        "{}",
+        summary.message
+    );
+}
+
+fn udp_like(number: u64, ms: u64, data: Vec<u8>) -> Owned {
+    Owned {
+        number,
+        ts: Timestamp {
+            secs: 1_700_000_000 + (ms / 1000) as i64,
+            nanos: ((ms % 1000) * 1_000_000) as u32,
+        },
+        data,
+    }
+}

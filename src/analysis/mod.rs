@@ -263,3 +263,57 @@ pub fn fold_findings(tunnels: &mut [TunnelReport]) -> Vec<Finding> {
     }
     found
 }
+
+/// One line per limit that bit while tracking: what was counted and not
+/// kept, with counts (no silent caps). Empty when none did.
+pub fn limit_notices(cov: &Coverage, tunnels: &[Tunnel]) -> Vec<String> {
+    use crate::flow::{
+        KEEP_FIRST_MESSAGES, MAX_ESP_SAS, MAX_MESSAGES_PER_SA, MAX_QUICK_MODES_PER_SA,
+        MAX_SAS_PER_TUNNEL, MAX_TUNNELS,
+    };
+    let mut out = Vec::new();
+    if cov.untracked_packets > 0 {
+        out.push(format!(
+            "tunnel limit ({MAX_TUNNELS} peer pairs) reached at frame {}: {} IPsec packet(s) of further peer pairs were counted, not analysed",
+            cov.untracked_from.unwrap_or(0),
+            cov.untracked_packets
+        ));
+    }
+    if cov.untracked_esp > 0 {
+        out.push(format!(
+            "ESP/AH SA limit ({MAX_ESP_SAS} SPIs) reached: {} packet(s) of further SPIs were counted, not analysed",
+            cov.untracked_esp
+        ));
+    }
+    if cov.fragment_notices_dropped > 0 {
+        out.push(format!(
+            "{} more IP fragment notice(s) (sets evicted or never completed) not listed",
+            cov.fragment_notices_dropped
+        ));
+    }
+    let (mut msgs, mut sas_cut, mut sas, mut qms) = (0u64, 0usize, 0u64, 0u64);
+    for t in tunnels {
+        sas += t.dropped_sas;
+        for sa in &t.ike_sas {
+            msgs += sa.dropped_messages;
+            sas_cut += usize::from(sa.dropped_messages > 0);
+            qms += sa.dropped_quick_modes;
+        }
+    }
+    if msgs > 0 {
+        out.push(format!(
+            "{msgs} IKE message(s) in {sas_cut} IKE SA(s) beyond {MAX_MESSAGES_PER_SA} per SA were counted, not kept: the first {KEEP_FIRST_MESSAGES}, the latest, and those with error notifies or Deletes are kept"
+        ));
+    }
+    if sas > 0 {
+        out.push(format!(
+            "{sas} IKE message(s) of IKE SAs beyond {MAX_SAS_PER_TUNNEL} per tunnel were counted, not analysed"
+        ));
+    }
+    if qms > 0 {
+        out.push(format!(
+            "{qms} Quick Mode message(s) beyond {MAX_QUICK_MODES_PER_SA} message IDs per IKE SA were counted, not tracked"
+        ));
+    }
+    out
+}

@@ -54,6 +54,8 @@ struct Pipeline<'h> {
     tracker: Tracker,
     notices: Vec<FileNotice>,
     incomplete: Vec<(IpAddr, IpAddr, Vec<u64>)>,
+    /// Network-layer notices listed so far.
+    net_notices: usize,
     frames: u64,
     ipsec: u64,
     filtered: u64,
@@ -197,6 +199,7 @@ impl<'h> Pipeline<'h> {
             tracker: Tracker::new(),
             notices: Vec::new(),
             incomplete: Vec::new(),
+            net_notices: 0,
             frames: 0,
             ipsec: 0,
             filtered: 0,
@@ -233,11 +236,28 @@ impl<'h> Pipeline<'h> {
         }
     }
 
+    /// A notice from the network layer (fragment sets evicted or never
+    /// completed). A flood of them is listed up to a limit and counted
+    /// past it, so memory stays bounded.
     fn net_notice(&mut self, n: net::NetNotice) {
+        use crate::flow::coverage::{MAX_FRAGMENT_NOTICES, MAX_INCOMPLETE_KEPT};
+        let mut dropped = false;
         if let Some((a, b)) = n.peers {
-            self.incomplete.push((a, b, n.frames.clone()));
+            if self.incomplete.len() < MAX_INCOMPLETE_KEPT {
+                self.incomplete.push((a, b, n.frames.clone()));
+            } else {
+                dropped = true;
+            }
         }
-        self.notices.push(n.into());
+        if self.net_notices < MAX_FRAGMENT_NOTICES {
+            self.net_notices += 1;
+            self.notices.push(n.into());
+        } else {
+            dropped = true;
+        }
+        if dropped {
+            self.tracker.coverage_mut().fragment_notices_dropped += 1;
+        }
     }
 }
 
@@ -461,9 +481,17 @@ fn finish(
             ),
         });
     }
-    let mut tunnels: Vec<TunnelReport> = p
-        .tracker
-        .finish()
+    let tracked = p.tracker.finish();
+    for message in crate::analysis::limit_notices(&ctx, &tracked) {
+        p.notices.push(FileNotice {
+            level: capture::Level::Warning,
+            offset: None,
+            line: None,
+            frame: None,
+            message,
+        });
+    }
+    let mut tunnels: Vec<TunnelReport> = tracked
         .into_iter()
         .map(|t| TunnelReport::new(t, &ctx))
         .collect();

@@ -38,7 +38,22 @@ pub struct Coverage {
     pub not_ike: u64,
     /// Their frames: the first [`NOT_IKE_FRAMES_KEPT`] and the last.
     pub not_ike_frames: Vec<FrameNo>,
+    /// IPsec packets between peer pairs beyond [`super::MAX_TUNNELS`]:
+    /// counted, not tracked; and the first such frame.
+    pub untracked_packets: u64,
+    pub untracked_from: Option<FrameNo>,
+    /// ESP/AH packets of SPIs beyond [`super::MAX_ESP_SAS`].
+    pub untracked_esp: u64,
+    /// Fragment-reassembly notices beyond [`MAX_FRAGMENT_NOTICES`] and
+    /// incomplete sets beyond [`MAX_INCOMPLETE_KEPT`]: counted only.
+    pub fragment_notices_dropped: u64,
 }
+
+/// Fragment-reassembly notices listed one by one; a flood of fragments
+/// that never complete makes one summary line past this.
+pub const MAX_FRAGMENT_NOTICES: usize = 64;
+/// Incomplete fragment sets kept as evidence for the tunnels' rules.
+pub const MAX_INCOMPLETE_KEPT: usize = 1024;
 
 /// Frames of not-IKE datagrams kept as evidence (the count is exact).
 pub const NOT_IKE_FRAMES_KEPT: usize = 8;

@@ -11,8 +11,11 @@ use super::{
     adapt, coverage::Coverage, esp, model::LoggedEvent, natd, v1, v2, BlindPacket, Copy, Dir,
     Endpoint, EspSa, IkeMsg, IkeSa, Mode, NatInfo, Step, Tunnel,
 };
-use super::{packet::Content, MAX_MESSAGES_PER_SA, MAX_SAS_PER_TUNNEL};
-use crate::capture::{Origin, Timestamp};
+use super::{
+    packet::Content, KEEP_FIRST_MESSAGES, MAX_ESP_SAS, MAX_MESSAGES_PER_SA, MAX_SAS_PER_TUNNEL,
+    MAX_TUNNELS,
+};
+use crate::capture::{FrameNo, Origin, Timestamp};
 use crate::ike::v2_flags;
 use crate::net::Datagram;
 use crate::registry::proto::{ExchangeV1, ExchangeV2};
@@ -99,12 +102,23 @@ impl Tracker {
         self.tunnels.is_empty()
     }
 
-    fn tunnel(&mut self, a: IpAddr, b: IpAddr, ts: Timestamp) -> usize {
+    /// The tunnel of a peer pair, made when new; `None` past
+    /// [`MAX_TUNNELS`] (the packet is counted in the coverage).
+    fn tunnel(&mut self, a: IpAddr, b: IpAddr, ts: Timestamp, frame: FrameNo) -> Option<usize> {
         let key = pair(a, b);
-        let idx = *self.by_peers.entry(key).or_insert_with(|| {
-            self.tunnels.push(Tunnel::new(a, b, ts));
-            self.tunnels.len() - 1
-        });
+        let idx = match self.by_peers.get(&key) {
+            Some(&i) => i,
+            None if self.tunnels.len() >= MAX_TUNNELS => {
+                self.coverage.untracked_packets += 1;
+                self.coverage.untracked_from.get_or_insert(frame);
+                return None;
+            }
+            None => {
+                self.tunnels.push(Tunnel::new(a, b, ts));
+                self.by_peers.insert(key, self.tunnels.len() - 1);
+                self.tunnels.len() - 1
+            }
+        };
         let t = &mut self.tunnels[idx];
         if ts < t.first {
             t.first = ts;
@@ -112,7 +126,7 @@ impl Tracker {
         if ts > t.last {
             t.last = ts;
         }
-        idx
+        Some(idx)
     }
 
     /// Track one decoded datagram (the wire adapter).
@@ -158,7 +172,9 @@ impl Tracker {
             Observed::Ike(ike) => self.observe_ike(o.time, o.source, o.src, o.dst, *ike),
             Observed::Sa(p) => self.observe_sa(o.time, frame, o.src.addr, o.dst.addr, p),
             Observed::Keepalive => {
-                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let Some(ti) = self.tunnel(o.src.addr, o.dst.addr, o.time, frame) else {
+                    return Touched::default();
+                };
                 let t = &mut self.tunnels[ti];
                 t.keepalives.push(frame);
                 if t.keepalives.len() > MAX_MESSAGES_PER_SA {
@@ -167,7 +183,9 @@ impl Tracker {
                 touched(ti)
             }
             Observed::Payloadless { proto, length } => {
-                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let Some(ti) = self.tunnel(o.src.addr, o.dst.addr, o.time, frame) else {
+                    return Touched::default();
+                };
                 let t = &mut self.tunnels[ti];
                 t.payloadless += 1;
                 if t.blind.len() < MAX_MESSAGES_PER_SA {
@@ -183,7 +201,9 @@ impl Tracker {
                 touched(ti)
             }
             Observed::Malformed(reason) => {
-                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let Some(ti) = self.tunnel(o.src.addr, o.dst.addr, o.time, frame) else {
+                    return Touched::default();
+                };
                 let t = &mut self.tunnels[ti];
                 if t.malformed.len() < MAX_MESSAGES_PER_SA {
                     t.malformed.push((frame, reason));
@@ -191,7 +211,9 @@ impl Tracker {
                 touched(ti)
             }
             Observed::Icmp(e) => {
-                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let Some(ti) = self.tunnel(o.src.addr, o.dst.addr, o.time, frame) else {
+                    return Touched::default();
+                };
                 let t = &mut self.tunnels[ti];
                 if t.icmp.len() < MAX_MESSAGES_PER_SA {
                     t.icmp.push(*e);
@@ -199,7 +221,9 @@ impl Tracker {
                 touched(ti)
             }
             Observed::Event(ev) => {
-                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let Some(ti) = self.tunnel(o.src.addr, o.dst.addr, o.time, frame) else {
+                    return Touched::default();
+                };
                 let key = pair(o.src.addr, o.dst.addr);
                 let sa = ev
                     .ike_sa
@@ -230,7 +254,9 @@ impl Tracker {
         dst: Endpoint,
         obs: IkeObservation,
     ) -> Touched {
-        let ti = self.tunnel(src.addr, dst.addr, ts);
+        let Some(ti) = self.tunnel(src.addr, dst.addr, ts, source.frame()) else {
+            return Touched::default();
+        };
         let v2_initiator = obs.version == 2 && obs.flags & v2_flags::INITIATOR != 0;
         let key = (pair(src.addr, dst.addr), obs.version, obs.ispi);
         let known = self.by_spi.get(&key).copied().or_else(|| {
@@ -305,6 +331,7 @@ impl Tracker {
                     messages: Vec::new(),
                     dropped_messages: 0,
                     quick_modes: Vec::new(),
+                    dropped_quick_modes: 0,
                     nat: NatInfo::default(),
                     v1_hash: None,
                     natd_pending: Vec::new(),
@@ -357,7 +384,9 @@ impl Tracker {
         }
         let frame = source.frame();
         if let Some(m) = &obs.malformed {
-            t.malformed.push((frame, m.clone()));
+            if t.malformed.len() < MAX_MESSAGES_PER_SA {
+                t.malformed.push((frame, m.clone()));
+            }
         }
         if matches!(
             source,
@@ -394,11 +423,7 @@ impl Tracker {
             dir: Some(m.dir),
             copy: m.copy,
         };
-        if sa.messages.len() < MAX_MESSAGES_PER_SA {
-            sa.messages.push(m);
-        } else {
-            sa.dropped_messages += 1;
-        }
+        keep_message(sa, m);
         out
     }
 
@@ -413,7 +438,13 @@ impl Tracker {
         let idx = match self.esp_sas.find(src, dst, p.spi, p.proto) {
             Some(i) => i,
             None => {
-                let ti = self.tunnel(src, dst, ts);
+                if self.esp_sas.len() >= MAX_ESP_SAS {
+                    self.coverage.untracked_esp += 1;
+                    return Touched::default();
+                }
+                let Some(ti) = self.tunnel(src, dst, ts, frame) else {
+                    return Touched::default();
+                };
                 let sa = EspSa::new(src, dst, p.spi, p.proto, p.udp, frame, ts);
                 self.esp_sas.insert(ti, sa)
             }
@@ -473,6 +504,29 @@ impl Tracker {
         }
         self.tunnels
     }
+}
+
+/// Whether a kept message is evidence to keep over plain ones when the list
+/// is full: it carries an error notify or a Delete.
+fn weighty(m: &IkeMsg) -> bool {
+    m.error_notifies().next().is_some() || !m.deletes.is_empty()
+}
+
+/// Add a message to its SA within [`MAX_MESSAGES_PER_SA`]: past it, the
+/// oldest plain message after the first [`KEEP_FIRST_MESSAGES`] makes room
+/// (the oldest of any kind when all are weighty), so the list always ends
+/// with the latest messages. Every message left out is counted.
+fn keep_message(sa: &mut IkeSa, m: IkeMsg) {
+    if sa.messages.len() >= MAX_MESSAGES_PER_SA {
+        let tail = KEEP_FIRST_MESSAGES.min(sa.messages.len() - 1);
+        let out = sa.messages[tail..]
+            .iter()
+            .position(|p| !weighty(p))
+            .unwrap_or(0);
+        sa.messages.remove(tail + out);
+        sa.dropped_messages += 1;
+    }
+    sa.messages.push(m);
 }
 
 fn touched(ti: usize) -> Touched {
