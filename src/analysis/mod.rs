@@ -268,7 +268,7 @@ pub fn fold_findings(tunnels: &mut [TunnelReport]) -> Vec<Finding> {
 /// kept, with counts (no silent caps). Empty when none did.
 pub fn limit_notices(cov: &Coverage, tunnels: &[Tunnel]) -> Vec<String> {
     use crate::flow::{
-        KEEP_FIRST_MESSAGES, MAX_ESP_SAS, MAX_MESSAGES_PER_SA, MAX_QUICK_MODES_PER_SA,
+        KEEP_FIRST_MESSAGES, MAX_ESP_SAS, MAX_IKE_SAS, MAX_MESSAGES_PER_SA, MAX_QUICK_MODES_PER_SA,
         MAX_SAS_PER_TUNNEL, MAX_TUNNELS,
     };
     let mut out = Vec::new();
@@ -277,6 +277,12 @@ pub fn limit_notices(cov: &Coverage, tunnels: &[Tunnel]) -> Vec<String> {
             "tunnel limit ({MAX_TUNNELS} peer pairs) reached at frame {}: {} IPsec packet(s) of further peer pairs were counted, not analysed",
             cov.untracked_from.unwrap_or(0),
             cov.untracked_packets
+        ));
+    }
+    if cov.untracked_ike > 0 {
+        out.push(format!(
+            "IKE SA limit ({MAX_IKE_SAS} SAs) reached: {} IKE message(s) of further SAs were counted, not analysed",
+            cov.untracked_ike
         ));
     }
     if cov.untracked_esp > 0 {

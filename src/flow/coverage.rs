@@ -42,6 +42,8 @@ pub struct Coverage {
     /// counted, not tracked; and the first such frame.
     pub untracked_packets: u64,
     pub untracked_from: Option<FrameNo>,
+    /// IKE messages of SAs beyond [`super::MAX_IKE_SAS`].
+    pub untracked_ike: u64,
     /// ESP/AH packets of SPIs beyond [`super::MAX_ESP_SAS`].
     pub untracked_esp: u64,
     /// Fragment-reassembly notices beyond [`MAX_FRAGMENT_NOTICES`] and

@@ -61,7 +61,11 @@ pub const MAX_SAS_PER_TUNNEL: usize = 256;
 /// Most tunnels (peer pairs) tracked; packets of further pairs are counted
 /// ([`Coverage::untracked_packets`]), so a flood of spoofed peers keeps
 /// memory bounded.
-pub const MAX_TUNNELS: usize = 50_000;
+pub const MAX_TUNNELS: usize = 20_000;
+/// Most IKE SAs tracked over the whole input (tunnels times SAs per tunnel
+/// is no bound by itself); messages of further SAs are counted
+/// ([`Coverage::untracked_ike`]).
+pub const MAX_IKE_SAS: usize = 40_000;
 /// Most ESP/AH SAs tracked over the whole input ([`Coverage::untracked_esp`]
 /// counts packets of further SPIs).
 pub const MAX_ESP_SAS: usize = 100_000;

@@ -12,8 +12,8 @@ use super::{
     Endpoint, EspSa, IkeMsg, IkeSa, Mode, NatInfo, Step, Tunnel,
 };
 use super::{
-    packet::Content, KEEP_FIRST_MESSAGES, MAX_ESP_SAS, MAX_MESSAGES_PER_SA, MAX_SAS_PER_TUNNEL,
-    MAX_TUNNELS,
+    packet::Content, KEEP_FIRST_MESSAGES, MAX_ESP_SAS, MAX_IKE_SAS, MAX_MESSAGES_PER_SA,
+    MAX_SAS_PER_TUNNEL, MAX_TUNNELS,
 };
 use crate::capture::{FrameNo, Origin, Timestamp};
 use crate::ike::v2_flags;
@@ -276,6 +276,10 @@ impl Tracker {
                 let t = &mut self.tunnels[ti];
                 if t.ike_sas.len() >= MAX_SAS_PER_TUNNEL {
                     t.dropped_sas += 1;
+                    return touched(ti);
+                }
+                if self.by_spi.len() >= MAX_IKE_SAS {
+                    self.coverage.untracked_ike += 1;
                     return touched(ti);
                 }
                 // Who initiated: IKEv2 says it with the I flag; IKEv1's first
