@@ -7,6 +7,7 @@
 use super::{frames_text, Basis, Code, Severity, Verdict};
 use crate::capture::FrameNo;
 use crate::flow::{Dir, IkeMsg, IkeSa, Offer, Role, Step, Visibility};
+use crate::ike::v2_flags;
 use crate::registry::ikev2::{ke_data_length, DH_GROUPS};
 use crate::registry::proto::payload_v2;
 use crate::registry::proto::ExchangeV2;
@@ -110,8 +111,8 @@ pub(super) fn ke_length(sa: &IkeSa, phase1_up: bool, out: &mut Vec<Verdict>) {
     }
 }
 
-/// An IKE_SA_INIT response with SA or KE (a negotiating answer) and a zero
-/// responder SPI. Notify-only answers (COOKIE, INVALID_KE_PAYLOAD,
+/// An IKE_SA_INIT response from the responder (R set, I clear) with SA or
+/// KE (a negotiating answer) and a zero responder SPI. Notify-only answers (COOKIE, INVALID_KE_PAYLOAD,
 /// NO_PROPOSAL_CHOSEN) may leave it zero (RFC 7296 §2.6, §1.2).
 pub(super) fn zero_responder_spi(sa: &IkeSa, out: &mut Vec<Verdict>) {
     if sa.version != 2 {
@@ -124,6 +125,9 @@ pub(super) fn zero_responder_spi(sa: &IkeSa, out: &mut Vec<Verdict>) {
             m.step == Step::V2(ExchangeV2::IkeSaInit, Role::Response)
                 && m.is_try()
                 && m.rspi == 0
+                // From the original responder (I flag clear): a message
+                // that claims both roles is malformed in other ways.
+                && m.flags & v2_flags::INITIATOR == 0
                 && m.payload_types
                     .iter()
                     .any(|&p| p == payload_v2::SA || p == payload_v2::KE)
