@@ -663,3 +663,59 @@ fn udp_like(number: u64, ms: u64, data: Vec<u8>) -> Owned {
         data,
     }
 }
+
+/// IKEv2 REDIRECT (RFC 5685): the first gateway sends the initiator to
+/// 192.0.2.30, where the negotiation goes on; the verdict names the new
+/// gateway and its tunnel.
+#[test]
+fn redirect_names_the_new_gateway_and_its_tunnel() {
+    let gw2 = [192, 0, 2, 30];
+    // REDIRECT data: type 1 (IPv4), length 4, address, then the nonce.
+    let mut data = vec![1, 4];
+    data.extend(gw2);
+    data.extend([0x5a; 16]);
+    let redirect = message(
+        2,
+        0x51,
+        0,
+        34,
+        0x20,
+        0,
+        &Chain::new().push(41, build::v2_notify(0, &[], 16407, &data)),
+    );
+    let frames = vec![
+        udp(1, 0, INI, RES, 500, &sa_init(0x51, 0, false, 19, 64)),
+        udp(2, 10, RES, INI, 500, &redirect),
+        udp(3, 20, INI, gw2, 500, &sa_init(0x52, 0, false, 19, 64)),
+        udp(4, 30, gw2, INI, 500, &sa_init(0x52, 0x53, true, 19, 64)),
+    ];
+    let a = analyze("redirect", &frames);
+    assert_eq!(a.tunnels.len(), 2);
+    let v = a.tunnels[0]
+        .verdicts
+        .iter()
+        .find(|v| v.code == Code::Redirected)
+        .expect("a redirected verdict");
+    assert_eq!(v.severity, Severity::Info);
+    assert!(
+        v.message
+            .contains("192.0.2.20 redirected 192.0.2.10 to 192.0.2.30"),
+        "{}",
+        v.message
+    );
+    assert!(
+        v.message
+            .contains("the attempt goes on in tunnel 2 (192.0.2.10 ⇄ 192.0.2.30)"),
+        "{}",
+        v.message
+    );
+    assert!(
+        a.tunnels[0].worst() < Severity::Error,
+        "{:?}",
+        a.tunnels[0]
+            .verdicts
+            .iter()
+            .map(|v| (v.code, v.severity, v.message.clone()))
+            .collect::<Vec<_>>()
+    );
+}

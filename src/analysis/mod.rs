@@ -234,7 +234,11 @@ impl FileAnalysis {
 /// tunnels into them: each member's own verdicts (a scanned target's
 /// `no-response`, a reflector's lone answer) give way to the finding's, as
 /// they say nothing about a VPN between those two addresses.
+///
+/// Also links each IKEv2 REDIRECT to the new gateway's tunnel (see
+/// [`link_redirects`]): both are facts across tunnels.
 pub fn fold_findings(tunnels: &mut [TunnelReport]) -> Vec<Finding> {
+    link_redirects(tunnels);
     let found = {
         let list: Vec<&Tunnel> = tunnels.iter().map(|t| &t.tunnel).collect();
         hostile::findings(&list)
@@ -322,4 +326,51 @@ pub fn limit_notices(cov: &Coverage, tunnels: &[Tunnel]) -> Vec<String> {
         ));
     }
     out
+}
+
+/// A `redirected` verdict names the tunnel where the redirected initiator
+/// went on with the new gateway (RFC 5685), or says the capture holds none.
+pub fn link_redirects(tunnels: &mut [TunnelReport]) {
+    use crate::diagnose::rules_wire::{redirect_gateway, Gateway};
+    use crate::registry::proto::notify_v2::REDIRECT;
+    let mut links: Vec<(usize, String)> = Vec::new();
+    for (i, tr) in tunnels.iter().enumerate() {
+        if !tr
+            .verdicts
+            .iter()
+            .any(|v| v.code == diagnose::Code::Redirected)
+        {
+            continue;
+        }
+        let target = tr.tunnel.ike_sas.iter().find_map(|sa| {
+            sa.messages.iter().find_map(|m| {
+                m.notifies
+                    .iter()
+                    .find(|n| n.notify_type == REDIRECT)
+                    .and_then(|n| redirect_gateway(&n.data))
+                    .map(|g| (m.dst.addr, g))
+            })
+        });
+        let Some((initiator, Gateway::Addr(gw))) = target else {
+            continue;
+        };
+        let text = match tunnels
+            .iter()
+            .position(|t| t.tunnel.peers.contains(&initiator) && t.tunnel.peers.contains(&gw))
+        {
+            Some(k) => format!(
+                "; the attempt goes on in tunnel {} ({initiator} ⇄ {gw})",
+                k + 1
+            ),
+            None => format!("; the capture holds no traffic between {initiator} and {gw}"),
+        };
+        links.push((i, text));
+    }
+    for (i, text) in links {
+        for v in &mut tunnels[i].verdicts {
+            if v.code == diagnose::Code::Redirected {
+                v.message.push_str(&text);
+            }
+        }
+    }
 }

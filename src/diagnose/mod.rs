@@ -14,7 +14,7 @@ mod rules_esp;
 mod rules_log;
 mod rules_v1;
 mod rules_v2;
-mod rules_wire;
+pub mod rules_wire;
 
 use serde::Serialize;
 
@@ -192,6 +192,7 @@ pub fn diagnose_tunnel(t: &Tunnel, ctx: &Coverage) -> Diagnosis {
         };
         rules_wire::ke_length(sa, r.phase1_up, &mut v);
         rules_wire::zero_responder_spi(sa, &mut v);
+        rules_wire::redirect(sa, &mut v);
         phase2_up |= r.child_up;
         negotiated |= r.phase1_up;
         outcomes.push(r);

@@ -150,3 +150,106 @@ pub(super) fn zero_responder_spi(sa: &IkeSa, out: &mut Vec<Verdict>) {
         .basis(Basis::Clear),
     );
 }
+
+/// The new gateway a REDIRECT notify names (RFC 5685 §8: Gateway Identity
+/// Type, length, identity, then an optional nonce).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gateway {
+    Addr(std::net::IpAddr),
+    Fqdn(String),
+    /// A type the registry has no decoding for: its number.
+    Other(u8),
+}
+
+impl std::fmt::Display for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Gateway::Addr(a) => write!(f, "{a}"),
+            Gateway::Fqdn(n) => f.write_str(n),
+            Gateway::Other(t) => write!(f, "a gateway of identity type {t}"),
+        }
+    }
+}
+
+/// Decode REDIRECT notification data; `None` when it is too short for
+/// what its type and length say.
+pub fn redirect_gateway(data: &[u8]) -> Option<Gateway> {
+    let (&kind, rest) = data.split_first()?;
+    let (&len, rest) = rest.split_first()?;
+    let id = rest.get(..usize::from(len))?;
+    Some(match (kind, id.len()) {
+        (1, 4) => Gateway::Addr(std::net::IpAddr::from(<[u8; 4]>::try_from(id).ok()?)),
+        (2, 16) => Gateway::Addr(std::net::IpAddr::from(<[u8; 16]>::try_from(id).ok()?)),
+        (1 | 2, _) => return None,
+        (3, _) => Gateway::Fqdn(
+            // Shown as text; non-printable bytes escaped by the report.
+            String::from_utf8_lossy(id).into_owned(),
+        ),
+        (t, _) => Gateway::Other(t),
+    })
+}
+
+/// IKEv2 REDIRECT (RFC 5685): the gateway sends the initiator to another
+/// gateway. Info: the attempt goes on there (linked by the analysis).
+pub(super) fn redirect(sa: &IkeSa, out: &mut Vec<Verdict>) {
+    if sa.version != 2 {
+        return;
+    }
+    for m in sa.messages.iter().filter(|m| m.is_try()) {
+        for n in m
+            .notifies
+            .iter()
+            .filter(|n| n.notify_type == crate::registry::proto::notify_v2::REDIRECT)
+        {
+            let basis = if n.visibility == Visibility::Decrypted {
+                Basis::Decrypted
+            } else {
+                Basis::Clear
+            };
+            let msg = match redirect_gateway(&n.data) {
+                Some(g) => format!(
+                    "{} redirected {} to {g} ({}, frame {})",
+                    m.src.addr, m.dst.addr, m.step, m.frame
+                ),
+                None => format!(
+                    "{} sent a REDIRECT whose gateway identity could not be read ({}, frame {})",
+                    m.src.addr, m.step, m.frame
+                ),
+            };
+            out.push(Verdict::new(Code::Redirected, vec![m.frame], msg).basis(basis));
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_gateways_decode_by_type() {
+        assert_eq!(
+            redirect_gateway(&[1, 4, 192, 0, 2, 7]),
+            Some(Gateway::Addr("192.0.2.7".parse().unwrap()))
+        );
+        let mut v6 = vec![2, 16];
+        v6.extend(
+            "2001:db8::1"
+                .parse::<std::net::Ipv6Addr>()
+                .unwrap()
+                .octets(),
+        );
+        v6.extend([9; 8]); // the nonce that may follow
+        assert_eq!(
+            redirect_gateway(&v6),
+            Some(Gateway::Addr("2001:db8::1".parse().unwrap()))
+        );
+        assert_eq!(
+            redirect_gateway(b"\x03\x0bvpn.example"),
+            Some(Gateway::Fqdn("vpn.example".into()))
+        );
+        assert_eq!(redirect_gateway(&[1, 4, 192, 0]), None);
+        assert_eq!(redirect_gateway(&[1, 3, 1, 2, 3]), None);
+        assert_eq!(redirect_gateway(&[]), None);
+    }
+}

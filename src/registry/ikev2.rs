@@ -214,6 +214,19 @@ pub static DH_GROUPS: Table = Table {
     ],
 };
 
+/// Gateway Identity Types of the REDIRECT notify, RFC 5685 §10 (IANA
+/// ikev2-parameters "Gateway Identity Types").
+pub static GATEWAY_IDENTITY_TYPES: Table = Table {
+    title: "IKEv2 Gateway Identity Types",
+    source: "RFC 5685 §10; IANA ikev2-parameters 'Gateway Identity Types'",
+    entries: &[
+        e(1, "IPv4 address of the new VPN gateway"),
+        e(2, "IPv6 address of the new VPN gateway"),
+        e(3, "FQDN of the new VPN gateway"),
+        r(240, 255, "Private Use"),
+    ],
+};
+
 /// Key Exchange data length in bytes for a Transform Type 4 group: the
 /// initiator's (KE in a request) and the responder's (KE in a response).
 /// MODP: the prime's length (RFC 3526 §2-7, RFC 2409 §6, RFC 5114 §2.1-2.3:
