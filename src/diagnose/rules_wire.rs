@@ -195,31 +195,31 @@ pub(super) fn redirect(sa: &IkeSa, out: &mut Vec<Verdict>) {
     if sa.version != 2 {
         return;
     }
-    for m in sa.messages.iter().filter(|m| m.is_try()) {
-        for n in m
-            .notifies
+    let found = sa.messages.iter().filter(|m| m.is_try()).find_map(|m| {
+        m.notifies
             .iter()
-            .filter(|n| n.notify_type == crate::registry::proto::notify_v2::REDIRECT)
-        {
-            let basis = if n.visibility == Visibility::Decrypted {
-                Basis::Decrypted
-            } else {
-                Basis::Clear
-            };
-            let msg = match redirect_gateway(&n.data) {
-                Some(g) => format!(
-                    "{} redirected {} to {g} ({}, frame {})",
-                    m.src.addr, m.dst.addr, m.step, m.frame
-                ),
-                None => format!(
-                    "{} sent a REDIRECT whose gateway identity could not be read ({}, frame {})",
-                    m.src.addr, m.step, m.frame
-                ),
-            };
-            out.push(Verdict::new(Code::Redirected, vec![m.frame], msg).basis(basis));
-            return;
-        }
-    }
+            .find(|n| n.notify_type == crate::registry::proto::notify_v2::REDIRECT)
+            .map(|n| (m, n))
+    });
+    let Some((m, n)) = found else {
+        return;
+    };
+    let basis = if n.visibility == Visibility::Decrypted {
+        Basis::Decrypted
+    } else {
+        Basis::Clear
+    };
+    let msg = match redirect_gateway(&n.data) {
+        Some(g) => format!(
+            "{} redirected {} to {g} ({}, frame {})",
+            m.src.addr, m.dst.addr, m.step, m.frame
+        ),
+        None => format!(
+            "{} sent a REDIRECT whose gateway identity could not be read ({}, frame {})",
+            m.src.addr, m.step, m.frame
+        ),
+    };
+    out.push(Verdict::new(Code::Redirected, vec![m.frame], msg).basis(basis));
 }
 
 #[cfg(test)]
