@@ -36,6 +36,8 @@ Verdicts (stable codes; severity):
   ke-length-mismatch (error)          KE data length does not fit its DH group
   zero-responder-spi (warning)        IKE_SA_INIT response negotiating with a zero responder SPI
   redirected (info)                   IKEv2 REDIRECT to another gateway
+  selector-violation (warning)        decrypted ESP outside the negotiated selectors (ASA 402116)
+  aggressive-mode-psk (warning)       IKEv1 Aggressive Mode with a PSK: key open to offline guessing
 
 Exit status: 0 no tunnel has an error verdict; 1 a tunnel has an error verdict; 2 usage error, or an input could not be read (or was damaged) — what could be read is still reported.";
 

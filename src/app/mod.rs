@@ -466,6 +466,11 @@ fn finish(
         cov.incomplete_fragments = std::mem::take(&mut p.incomplete);
         cov.cut_short = error.is_some() || read.as_ref().is_some_and(|r| r.stopped.is_some());
     }
+    let violations = p
+        .decrypt
+        .as_ref()
+        .map(|x| x.d.violations())
+        .unwrap_or_default();
     let decryption = p.decrypt.take().map(Decrypting::finish);
     logs::attach(&mut p.tracker, &p.opts.logs, p.last, &mut p.notices);
     let ctx = p.tracker.coverage().clone();
@@ -484,7 +489,8 @@ fn finish(
             ),
         });
     }
-    let tracked = p.tracker.finish();
+    let mut tracked = p.tracker.finish();
+    flow::decrypted::attach_violations(&mut tracked, &violations);
     for message in crate::analysis::limit_notices(&ctx, &tracked) {
         p.notices.push(FileNotice {
             level: capture::Level::Warning,

@@ -75,6 +75,10 @@ pub enum Code {
     ZeroResponderSpi,
     /// `redirected`
     Redirected,
+    /// `selector-violation`
+    SelectorViolation,
+    /// `aggressive-mode-psk`
+    AggressiveModePsk,
 }
 
 impl Code {
@@ -114,6 +118,8 @@ impl Code {
         Code::KeLengthMismatch,
         Code::ZeroResponderSpi,
         Code::Redirected,
+        Code::SelectorViolation,
+        Code::AggressiveModePsk,
     ];
 
     /// The stable text printed in tables and JSON.
@@ -153,12 +159,20 @@ impl Code {
             Code::KeLengthMismatch => "ke-length-mismatch",
             Code::ZeroResponderSpi => "zero-responder-spi",
             Code::Redirected => "redirected",
+            Code::SelectorViolation => "selector-violation",
+            Code::AggressiveModePsk => "aggressive-mode-psk",
         }
     }
 
     /// The code with this text.
     pub fn from_text(s: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+
+    /// A finding about the configuration's security, not the negotiation's
+    /// outcome: listed after the tunnel's own verdicts, never its end state.
+    pub fn is_security_finding(self) -> bool {
+        matches!(self, Code::AggressiveModePsk)
     }
 
     /// The code's row in the advice table.
