@@ -32,6 +32,10 @@ Verdicts (stable codes; severity):
   icmp-unreachable (warning)          IKE/ESP answered by ICMP destination unreachable
   deleted, rekeyed, nat-detected, incomplete-capture, no-traffic, payloads-absent (info)
   malformed (warning)                 malformed IKE messages
+  reflection, scan (warning)          security: spoofed-SPI answers to one victim; one source probing many targets
+  ke-length-mismatch (error)          KE data length does not fit its DH group
+  zero-responder-spi (warning)        IKE_SA_INIT response negotiating with a zero responder SPI
+  redirected (info)                   IKEv2 REDIRECT to another gateway
   selector-violation (warning)        decrypted ESP outside the negotiated selectors (ASA 402116)
   aggressive-mode-psk (warning)       IKEv1 Aggressive Mode with a PSK: key open to offline guessing
 
@@ -117,6 +121,9 @@ pub struct SummaryArgs {
     /// Only tunnels involving this peer address.
     #[arg(long)]
     pub peer: Option<IpAddr>,
+    /// List every tunnel, also those folded into a security finding (reflection, scan).
+    #[arg(long)]
+    pub all: bool,
     /// Live: read FILE as it grows (or '-' from a pipe), print each IKE message and verdict change as it happens; Ctrl-C prints the summary.
     #[arg(long)]
     pub follow: bool,

@@ -170,7 +170,7 @@ fn run(cli: Cli) -> Result<u8> {
                     if i > 0 {
                         writeln!(out)?;
                     }
-                    report::table::write_file(&mut out, &r, width)?;
+                    report::table::write_file_all(&mut out, &r, width, a.all)?;
                 }
                 all.push(r);
             }
@@ -383,7 +383,7 @@ fn follow(a: &cli::SummaryArgs, opts: Options) -> Result<u8> {
         report::live::summary_json(&mut out, &r)?;
     } else {
         writeln!(out)?;
-        report::table::write_file(&mut out, &r, term::detect_width())?;
+        report::table::write_file_all(&mut out, &r, term::detect_width(), a.all)?;
     }
     out.finish()?;
     let all = [r];

@@ -100,7 +100,10 @@ fn v2_notify(t: u16, data: &[u8]) -> Vec<u8> {
 fn v2_ke(group: u16) -> Vec<u8> {
     let mut k = group.to_be_bytes().to_vec();
     k.extend_from_slice(&[0, 0]);
-    k.extend(std::iter::repeat_n(0x5a, 64));
+    // The length the group requires (RFC 7296 §3.4): 2048-bit MODP 256
+    // bytes, the 256-bit ECP group 64.
+    let len = if group == 14 { 256 } else { 64 };
+    k.extend(std::iter::repeat_n(0x5a, len));
     k
 }
 

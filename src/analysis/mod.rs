@@ -8,6 +8,7 @@ pub mod decryption;
 use serde::Serialize;
 
 use crate::capture::{self, Notice, ReadSummary, Timestamp};
+use crate::diagnose::hostile::{self, Finding};
 use crate::diagnose::{self, SaOutcome, Severity, Verdict};
 use crate::flow::state::{self, ChildExchange, Phase1State};
 use crate::flow::{Coverage, IkeSa, Tunnel};
@@ -88,6 +89,9 @@ impl SaState {
 #[derive(Debug, Clone)]
 pub struct TunnelReport {
     pub tunnel: Tunnel,
+    /// Index of the security finding (in [`FileAnalysis::findings`]) this
+    /// tunnel is folded into: its row is the finding's, not its own.
+    pub folded: Option<usize>,
     pub verdicts: Vec<Verdict>,
     /// One per IKE SA of `tunnel`, in order.
     pub sas: Vec<SaState>,
@@ -144,6 +148,7 @@ impl TunnelReport {
             .collect();
         TunnelReport {
             logged: LoggedPhases::of(&tunnel),
+            folded: None,
             tunnel,
             verdicts: d.verdicts,
             sas,
@@ -174,6 +179,9 @@ pub struct FileAnalysis {
     pub first: Option<Timestamp>,
     pub last: Option<Timestamp>,
     pub tunnels: Vec<TunnelReport>,
+    /// Security findings over several tunnels (reflection, scan); their
+    /// member tunnels are folded into them ([`TunnelReport::folded`]).
+    pub findings: Vec<Finding>,
     /// Set when key tables were given or found beside the capture.
     pub decryption: Option<decryption::Decryption>,
     /// Device logs read with (or instead of) the capture: one account each
@@ -215,8 +223,154 @@ impl FileAnalysis {
             first: None,
             last: None,
             tunnels: Vec::new(),
+            findings: Vec::new(),
             decryption: None,
             logs: Vec::new(),
+        }
+    }
+}
+
+/// Find the security findings over a file's tunnels and fold their member
+/// tunnels into them: each member's own verdicts (a scanned target's
+/// `no-response`, a reflector's lone answer) give way to the finding's, as
+/// they say nothing about a VPN between those two addresses.
+///
+/// Also links each IKEv2 REDIRECT to the new gateway's tunnel (see
+/// [`link_redirects`]): both are facts across tunnels.
+pub fn fold_findings(tunnels: &mut [TunnelReport]) -> Vec<Finding> {
+    link_redirects(tunnels);
+    let found = {
+        let list: Vec<&Tunnel> = tunnels.iter().map(|t| &t.tunnel).collect();
+        hostile::findings(&list)
+    };
+    for (fi, f) in found.iter().enumerate() {
+        for &ti in &f.tunnels {
+            let Some(tr) = tunnels.get_mut(ti) else {
+                continue;
+            };
+            tr.folded = Some(fi);
+            tr.verdicts = vec![Verdict::new(
+                f.code,
+                tr.tunnel
+                    .ike_sas
+                    .iter()
+                    .filter_map(|sa| sa.messages.first().map(|m| m.frame))
+                    .collect(),
+                format!(
+                    "one of {} tunnels of this finding: {}",
+                    hostile::count(f.tunnels.len()),
+                    f.message
+                ),
+            )
+            .basis(diagnose::Basis::Clear)];
+        }
+    }
+    found
+}
+
+/// One line per limit that bit while tracking: what was counted and not
+/// kept, with counts (no silent caps). Empty when none did.
+pub fn limit_notices(cov: &Coverage, tunnels: &[Tunnel]) -> Vec<String> {
+    use crate::flow::{
+        KEEP_FIRST_MESSAGES, MAX_ESP_SAS, MAX_IKE_SAS, MAX_MESSAGES_PER_SA, MAX_QUICK_MODES_PER_SA,
+        MAX_SAS_PER_TUNNEL, MAX_TUNNELS,
+    };
+    let mut out = Vec::new();
+    if cov.untracked_packets > 0 {
+        out.push(format!(
+            "tunnel limit ({MAX_TUNNELS} peer pairs) reached at frame {}: {} IPsec packet(s) of further peer pairs were counted, not analysed",
+            cov.untracked_from.unwrap_or(0),
+            cov.untracked_packets
+        ));
+    }
+    if cov.untracked_ike > 0 {
+        out.push(format!(
+            "IKE SA limit ({MAX_IKE_SAS} SAs) reached: {} IKE message(s) of further SAs were counted, not analysed",
+            cov.untracked_ike
+        ));
+    }
+    if cov.untracked_esp > 0 {
+        out.push(format!(
+            "ESP/AH SA limit ({MAX_ESP_SAS} SPIs) reached: {} packet(s) of further SPIs were counted, not analysed",
+            cov.untracked_esp
+        ));
+    }
+    if cov.fragment_notices_dropped > 0 {
+        out.push(format!(
+            "{} more IP fragment notice(s) (sets evicted or never completed) not listed",
+            cov.fragment_notices_dropped
+        ));
+    }
+    let (mut msgs, mut sas_cut, mut sas, mut qms) = (0u64, 0usize, 0u64, 0u64);
+    for t in tunnels {
+        sas += t.dropped_sas;
+        for sa in &t.ike_sas {
+            msgs += sa.dropped_messages;
+            sas_cut += usize::from(sa.dropped_messages > 0);
+            qms += sa.dropped_quick_modes;
+        }
+    }
+    if msgs > 0 {
+        out.push(format!(
+            "{msgs} IKE message(s) in {sas_cut} IKE SA(s) beyond {MAX_MESSAGES_PER_SA} per SA were counted, not kept: the first {KEEP_FIRST_MESSAGES}, the latest, and those with error notifies or Deletes are kept"
+        ));
+    }
+    if sas > 0 {
+        out.push(format!(
+            "{sas} IKE message(s) of IKE SAs beyond {MAX_SAS_PER_TUNNEL} per tunnel were counted, not analysed"
+        ));
+    }
+    if qms > 0 {
+        out.push(format!(
+            "{qms} Quick Mode message(s) beyond {MAX_QUICK_MODES_PER_SA} message IDs per IKE SA were counted, not tracked"
+        ));
+    }
+    out
+}
+
+/// A `redirected` verdict names the tunnel where the redirected initiator
+/// went on with the new gateway (RFC 5685), or says the capture holds none.
+pub fn link_redirects(tunnels: &mut [TunnelReport]) {
+    use crate::diagnose::rules_wire::{redirect_gateway, Gateway};
+    use crate::registry::proto::notify_v2::REDIRECT;
+    let mut links: Vec<(usize, String)> = Vec::new();
+    for (i, tr) in tunnels.iter().enumerate() {
+        if !tr
+            .verdicts
+            .iter()
+            .any(|v| v.code == diagnose::Code::Redirected)
+        {
+            continue;
+        }
+        let target = tr.tunnel.ike_sas.iter().find_map(|sa| {
+            sa.messages.iter().find_map(|m| {
+                m.notifies
+                    .iter()
+                    .find(|n| n.notify_type == REDIRECT)
+                    .and_then(|n| redirect_gateway(&n.data))
+                    .map(|g| (m.dst.addr, g))
+            })
+        });
+        let Some((initiator, Gateway::Addr(gw))) = target else {
+            continue;
+        };
+        let text = match tunnels
+            .iter()
+            .position(|t| t.tunnel.peers.contains(&initiator) && t.tunnel.peers.contains(&gw))
+        {
+            Some(k) => format!(
+                "; the attempt goes on in tunnel {} ({initiator} ⇄ {gw})",
+                k + 1
+            ),
+            None => format!("; the capture holds no traffic between {initiator} and {gw}"),
+        };
+        links.push((i, text));
+    }
+    for (i, text) in links {
+        for v in &mut tunnels[i].verdicts {
+            if v.code == diagnose::Code::Redirected {
+                v.message.push_str(&text);
+            }
         }
     }
 }

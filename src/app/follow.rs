@@ -558,12 +558,13 @@ impl<'w> Live<'w> {
             cov.cut_short = error.is_some() || read.as_ref().is_some_and(|r| r.stopped.is_some());
         }
         let coverage = self.tracker.coverage().clone();
-        let tunnels = self
+        let mut tunnels: Vec<TunnelReport> = self
             .tracker
             .finish()
             .into_iter()
             .map(|t| TunnelReport::new(t, &coverage))
             .collect();
+        let findings = crate::analysis::fold_findings(&mut tunnels);
         Ok(FileAnalysis {
             path: if input.as_os_str() == "-" {
                 "(standard input)".to_string()
@@ -579,6 +580,7 @@ impl<'w> Live<'w> {
             first: self.first,
             last: self.last,
             tunnels,
+            findings,
             logs: Vec::new(),
             decryption: None,
         })

@@ -213,6 +213,7 @@ pub fn analyze_logs(paths: &[PathBuf], opts: &Options) -> FileAnalysis {
         first,
         last,
         tunnels,
+        findings: Vec::new(),
         logs: loaded.iter().map(summary).collect(),
         decryption: None,
     }

@@ -54,6 +54,8 @@ struct Pipeline<'h> {
     tracker: Tracker,
     notices: Vec<FileNotice>,
     incomplete: Vec<(IpAddr, IpAddr, Vec<u64>)>,
+    /// Network-layer notices listed so far.
+    net_notices: usize,
     frames: u64,
     ipsec: u64,
     filtered: u64,
@@ -197,6 +199,7 @@ impl<'h> Pipeline<'h> {
             tracker: Tracker::new(),
             notices: Vec::new(),
             incomplete: Vec::new(),
+            net_notices: 0,
             frames: 0,
             ipsec: 0,
             filtered: 0,
@@ -236,11 +239,28 @@ impl<'h> Pipeline<'h> {
         }
     }
 
+    /// A notice from the network layer (fragment sets evicted or never
+    /// completed). A flood of them is listed up to a limit and counted
+    /// past it, so memory stays bounded.
     fn net_notice(&mut self, n: net::NetNotice) {
+        use crate::flow::coverage::{MAX_FRAGMENT_NOTICES, MAX_INCOMPLETE_KEPT};
+        let mut dropped = false;
         if let Some((a, b)) = n.peers {
-            self.incomplete.push((a, b, n.frames.clone()));
+            if self.incomplete.len() < MAX_INCOMPLETE_KEPT {
+                self.incomplete.push((a, b, n.frames.clone()));
+            } else {
+                dropped = true;
+            }
         }
-        self.notices.push(n.into());
+        if self.net_notices < MAX_FRAGMENT_NOTICES {
+            self.net_notices += 1;
+            self.notices.push(n.into());
+        } else {
+            dropped = true;
+        }
+        if dropped {
+            self.tracker.coverage_mut().fragment_notices_dropped += 1;
+        }
     }
 }
 
@@ -462,19 +482,29 @@ fn finish(
             line: None,
             frame: ctx.not_ike_frames.first().copied(),
             message: format!(
-                "{} UDP 500/4500 datagram(s) too short for an ISAKMP header (port probes or garbage, not IKE; no tunnel made); frames {}{}",
+                "{} UDP 500/4500 datagram(s) too short for an ISAKMP header (or, on 4500, an ESP header; NAT keepalives are counted apart): port probes or garbage, not IKE; no tunnel made; frames {}{}",
                 ctx.not_ike,
                 frames.join(", "),
                 if ctx.not_ike as usize > frames.len() { " (first and last)" } else { "" }
             ),
         });
     }
-    let mut tunnels = p.tracker.finish();
-    flow::decrypted::attach_violations(&mut tunnels, &violations);
-    let tunnels = tunnels
+    let mut tracked = p.tracker.finish();
+    flow::decrypted::attach_violations(&mut tracked, &violations);
+    for message in crate::analysis::limit_notices(&ctx, &tracked) {
+        p.notices.push(FileNotice {
+            level: capture::Level::Warning,
+            offset: None,
+            line: None,
+            frame: None,
+            message,
+        });
+    }
+    let mut tunnels: Vec<TunnelReport> = tracked
         .into_iter()
         .map(|t| TunnelReport::new(t, &ctx))
         .collect();
+    let findings = crate::analysis::fold_findings(&mut tunnels);
     FileAnalysis {
         path,
         read,
@@ -486,6 +516,7 @@ fn finish(
         first: p.first,
         last: p.last,
         tunnels,
+        findings,
         decryption,
         logs: p.opts.logs.iter().map(logs::summary).collect(),
     }

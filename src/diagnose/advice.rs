@@ -272,6 +272,52 @@ pub static CODES: &[CodeInfo] = &[
         checks: &["The frames named: a broken implementation, a middlebox rewriting UDP 500, or capture truncation (snaplen)"],
     },
     CodeInfo {
+        code: Code::Reflection,
+        severity: Warning,
+        meaning: "Security: many responders answered one initiator SPI towards an address that sent them nothing: first messages were spoofed in its name, and the answers flood it (IKE reflection/amplification)",
+        checks: &[
+            "Not a tunnel failure: the folded rows are the reflectors, not peers of the victim",
+            "On the responders: rate-limit half-open SAs and answer with COOKIE under load (RFC 7296 §2.6; ASA: `crypto ikev2 cookie-challenge`; strongSwan: `charon.cookie_threshold`)",
+            "Where the capture was taken: drop inbound UDP 500/4500 from addresses that are not configured peers",
+        ],
+    },
+    CodeInfo {
+        code: Code::Scan,
+        severity: Warning,
+        meaning: "Security: one source sent only first IKE messages to many targets in a short time, and few or none went further: a scan (ike-scan and the like), not a peer",
+        checks: &[
+            "Not a tunnel failure: the folded rows are the scanned targets",
+            "Whether the source is one of your own gateways (a hub retrying many spokes at once looks alike): `--all` lists every row",
+            "Gateways that answered the scan expose IKE to the Internet: restrict UDP 500/4500 to configured peers",
+        ],
+    },
+    CodeInfo {
+        code: Code::KeLengthMismatch,
+        severity: Error,
+        meaning: "The Key Exchange data's length does not fit the Diffie-Hellman group it declares (RFC 7296 §3.4, group sizes from IANA Transform Type 4): the peer will refuse the message",
+        checks: &[
+            "A broken implementation or a middlebox altering the packet: compare the KE length in the frames named with the group's size",
+            "Both ends' DH group configuration (ASA: `group` in the IKE policy/proposal; strongSwan: the `-modpNNNN`/`-ecpNNN` part of the proposal)",
+        ],
+    },
+    CodeInfo {
+        code: Code::ZeroResponderSpi,
+        severity: Warning,
+        meaning: "An IKE_SA_INIT response that negotiates (SA, KE, Nonce) carries a zero responder SPI, which RFC 7296 §3.1 forbids: only a notify-only answer (COOKIE, INVALID_KE_PAYLOAD, an error) may leave it zero",
+        checks: &[
+            "A broken responder implementation, or a middlebox rewriting IKE headers: update the responder, compare with a capture taken at the responder",
+        ],
+    },
+    CodeInfo {
+        code: Code::Redirected,
+        severity: Info,
+        meaning: "The gateway redirected the initiator to another gateway (IKEv2 REDIRECT, RFC 5685): the attempt goes on there",
+        checks: &[
+            "The new gateway's tunnel (named in the message) for how the attempt ended",
+            "Load balancer / cluster redirect configuration (ASA: `crypto ikev2 redirect`; strongSwan: the redirect plugin)",
+        ],
+    },
+    CodeInfo {
         code: Code::SelectorViolation,
         severity: Warning,
         meaning: "Decrypted ESP carries inner packets outside the selectors negotiated for its SA: the receiver drops them (ASA syslog 402116 'decapsulated inner packet doesn't match the negotiated policy')",

@@ -65,6 +65,16 @@ pub enum Code {
     IcmpUnreachable,
     /// `malformed`
     Malformed,
+    /// `reflection`
+    Reflection,
+    /// `scan`
+    Scan,
+    /// `ke-length-mismatch`
+    KeLengthMismatch,
+    /// `zero-responder-spi`
+    ZeroResponderSpi,
+    /// `redirected`
+    Redirected,
     /// `selector-violation`
     SelectorViolation,
     /// `aggressive-mode-psk`
@@ -103,6 +113,11 @@ impl Code {
         Code::PayloadsAbsent,
         Code::IcmpUnreachable,
         Code::Malformed,
+        Code::Reflection,
+        Code::Scan,
+        Code::KeLengthMismatch,
+        Code::ZeroResponderSpi,
+        Code::Redirected,
         Code::SelectorViolation,
         Code::AggressiveModePsk,
     ];
@@ -139,6 +154,11 @@ impl Code {
             Code::PayloadsAbsent => "payloads-absent",
             Code::IcmpUnreachable => "icmp-unreachable",
             Code::Malformed => "malformed",
+            Code::Reflection => "reflection",
+            Code::Scan => "scan",
+            Code::KeLengthMismatch => "ke-length-mismatch",
+            Code::ZeroResponderSpi => "zero-responder-spi",
+            Code::Redirected => "redirected",
             Code::SelectorViolation => "selector-violation",
             Code::AggressiveModePsk => "aggressive-mode-psk",
         }

@@ -8,12 +8,14 @@
 
 pub mod advice;
 pub mod code;
+pub mod hostile;
 mod rules_aggressive;
 mod rules_decrypted;
 mod rules_esp;
 mod rules_log;
 mod rules_v1;
 mod rules_v2;
+pub mod rules_wire;
 
 use serde::Serialize;
 
@@ -207,6 +209,9 @@ pub fn diagnose_tunnel(t: &Tunnel, ctx: &Coverage) -> Diagnosis {
             1 => rules_v1::check(sa, t, ctx, &mut v),
             _ => rules_v2::check(sa, t, ctx, &mut v),
         };
+        rules_wire::ke_length(sa, r.phase1_up, &mut v);
+        rules_wire::zero_responder_spi(sa, &mut v);
+        rules_wire::redirect(sa, &mut v);
         rules_aggressive::check(sa, &mut v);
         phase2_up |= r.child_up;
         negotiated |= r.phase1_up;

@@ -487,21 +487,9 @@ fn quick_modes(sa: &IkeSa, t: &Tunnel, out: &mut Vec<Verdict>, ctx: &Coverage, o
         if q.last >= 2 {
             o.child_up = true;
             // QM2 sent again after QM3: the QM responder did not take QM3.
-            let of_q = |l: Step| -> Vec<&IkeMsg> {
-                sa.messages
-                    .iter()
-                    .filter(|m| m.message_id == q.message_id && m.step == l && m.is_try())
-                    .collect()
-            };
-            let qm3 = of_q(Step::Quick(3));
-            if let Some(first3) = qm3.first() {
-                let again: Vec<FrameNo> = of_q(Step::Quick(2))
-                    .iter()
-                    .filter(|m| m.frame > first3.frame)
-                    .map(|m| m.frame)
-                    .collect();
-                if !again.is_empty() {
-                    let mut frames = vec![first3.frame];
+            if let Some((first3, again)) = state::qm3_not_taken(sa, q.message_id) {
+                {
+                    let mut frames = vec![first3];
                     frames.extend(&again);
                     out.push(
                         Verdict::new(
@@ -511,7 +499,7 @@ fn quick_modes(sa: &IkeSa, t: &Tunnel, out: &mut Vec<Verdict>, ctx: &Coverage, o
                                 "QM2 (message ID {:#010x}) was sent again {} time(s) after QM3 (frame {}): the Quick Mode responder did not take QM3, so it may not have installed the SAs",
                                 q.message_id,
                                 again.len(),
-                                first3.frame
+                                first3
                             ),
                         )
                         .candidates(&[

@@ -32,12 +32,30 @@ pub struct Coverage {
     pub incomplete_fragments: Vec<(IpAddr, IpAddr, Vec<FrameNo>)>,
     /// Reading stopped before the end of the input (damage, truncation).
     pub cut_short: bool,
-    /// UDP 500/4500 datagrams too short for an ISAKMP header (port probes,
-    /// garbage): counted, not made into tunnels.
+    /// UDP 500/4500 datagrams too short for an ISAKMP header, or on 4500
+    /// for an ESP header (port probes, garbage; not the one-octet NAT
+    /// keepalive): counted, not made into tunnels.
     pub not_ike: u64,
     /// Their frames: the first [`NOT_IKE_FRAMES_KEPT`] and the last.
     pub not_ike_frames: Vec<FrameNo>,
+    /// IPsec packets between peer pairs beyond [`super::MAX_TUNNELS`]:
+    /// counted, not tracked; and the first such frame.
+    pub untracked_packets: u64,
+    pub untracked_from: Option<FrameNo>,
+    /// IKE messages of SAs beyond [`super::MAX_IKE_SAS`].
+    pub untracked_ike: u64,
+    /// ESP/AH packets of SPIs beyond [`super::MAX_ESP_SAS`].
+    pub untracked_esp: u64,
+    /// Fragment-reassembly notices beyond [`MAX_FRAGMENT_NOTICES`] and
+    /// incomplete sets beyond [`MAX_INCOMPLETE_KEPT`]: counted only.
+    pub fragment_notices_dropped: u64,
 }
+
+/// Fragment-reassembly notices listed one by one; a flood of fragments
+/// that never complete makes one summary line past this.
+pub const MAX_FRAGMENT_NOTICES: usize = 64;
+/// Incomplete fragment sets kept as evidence for the tunnels' rules.
+pub const MAX_INCOMPLETE_KEPT: usize = 1024;
 
 /// Frames of not-IKE datagrams kept as evidence (the count is exact).
 pub const NOT_IKE_FRAMES_KEPT: usize = 8;

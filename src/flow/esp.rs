@@ -219,6 +219,11 @@ impl SaTable {
     }
 
     /// Every SA with its tunnel, in order of first appearance.
+    /// Number of SAs tracked.
+    pub fn len(&self) -> usize {
+        self.sas.len()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (usize, &EspSa)> {
         self.tunnels.iter().map(|&t| t as usize).zip(&self.sas)
     }

@@ -48,11 +48,31 @@ pub use packet::{classify, payload_absent, Content};
 pub use step::{Copy, Role, Step};
 pub use tracker::{Touched, Tracker, TunnelId};
 
-/// Most messages kept per IKE SA for the ladder; later ones only update
-/// counters ([`IkeSa::dropped_messages`]).
+/// Most messages kept per IKE SA: the first [`KEEP_FIRST_MESSAGES`] always,
+/// then the latest ones, messages with an error notify or a Delete kept
+/// over plain ones; the rest are counted ([`IkeSa::dropped_messages`]).
+/// So an answer after hundreds of unanswered tries, or a DPD failure after
+/// hours of answered DPDs, is still in the list.
 pub const MAX_MESSAGES_PER_SA: usize = 512;
+/// The first messages of an SA, never dropped (how the SA started).
+pub const KEEP_FIRST_MESSAGES: usize = 256;
 /// Most IKE SAs tracked per tunnel ([`Tunnel::dropped_sas`] counts the rest).
 pub const MAX_SAS_PER_TUNNEL: usize = 256;
+/// Most tunnels (peer pairs) tracked; packets of further pairs are counted
+/// ([`Coverage::untracked_packets`]), so a flood of spoofed peers keeps
+/// memory bounded.
+pub const MAX_TUNNELS: usize = 20_000;
+/// Most IKE SAs tracked over the whole input (tunnels times SAs per tunnel
+/// is no bound by itself); messages of further SAs are counted
+/// ([`Coverage::untracked_ike`]).
+pub const MAX_IKE_SAS: usize = 40_000;
+/// Most ESP/AH SAs tracked over the whole input ([`Coverage::untracked_esp`]
+/// counts packets of further SPIs).
+pub const MAX_ESP_SAS: usize = 100_000;
+/// Most Quick Modes (message IDs) tracked per IKE SA.
+pub const MAX_QUICK_MODES_PER_SA: usize = 1024;
+/// Frames kept per Quick Mode (its retransmissions are still counted).
+pub const MAX_FRAMES_PER_QUICK_MODE: usize = 64;
 
 /// A transport endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

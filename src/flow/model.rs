@@ -131,11 +131,14 @@ pub struct IkeSa {
     pub start_seen: bool,
     pub first: Timestamp,
     pub last: Timestamp,
-    /// Messages in order, the first [`super::MAX_MESSAGES_PER_SA`] kept.
+    /// Messages in order: at most [`super::MAX_MESSAGES_PER_SA`], the
+    /// first [`super::KEEP_FIRST_MESSAGES`] and the latest (see there).
     pub messages: Vec<IkeMsg>,
-    /// Messages beyond [`super::MAX_MESSAGES_PER_SA`] (counted, not kept).
+    /// Messages left out of `messages` (counted, not kept).
     pub dropped_messages: u64,
     pub quick_modes: Vec<QuickMode>,
+    /// Quick Modes beyond [`super::MAX_QUICK_MODES_PER_SA`] (counted).
+    pub dropped_quick_modes: u64,
     pub nat: NatInfo,
     /// Negotiated IKEv1 hash algorithm (for NAT-D), from the responder's SA.
     pub(crate) v1_hash: Option<u16>,

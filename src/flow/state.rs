@@ -154,8 +154,28 @@ pub struct ChildExchange {
     /// response without an error). The analysis may withdraw this when a
     /// verdict says the answer was a refusal.
     pub answered: bool,
+    /// IKEv1: QM2 was sent again after QM3 ([`qm3_not_taken`]): the Quick
+    /// Mode responder did not take QM3, so the exchange is not done.
+    pub unconfirmed: bool,
     pub frames: Vec<FrameNo>,
     pub retransmits: u32,
+}
+
+/// An IKEv1 Quick Mode whose responder sent QM2 again after QM3 (it did
+/// not take QM3): the first QM3's frame and the later QM2 tries. The one
+/// fact behind both the `phase2-unconfirmed` verdict and the phase 2 label.
+pub fn qm3_not_taken(sa: &IkeSa, message_id: u32) -> Option<(FrameNo, Vec<FrameNo>)> {
+    let of_q = |l: Step| {
+        sa.messages
+            .iter()
+            .filter(move |m| m.message_id == message_id && m.step == l && m.is_try())
+    };
+    let first3 = of_q(Step::Quick(3)).next()?.frame;
+    let again: Vec<FrameNo> = of_q(Step::Quick(2))
+        .filter(|m| m.frame > first3)
+        .map(|m| m.frame)
+        .collect();
+    (!again.is_empty()).then_some((first3, again))
 }
 
 /// The child-SA exchanges of an IKE SA, from the same facts the rules use.
@@ -164,12 +184,16 @@ pub fn children(sa: &IkeSa) -> Vec<ChildExchange> {
         return sa
             .quick_modes
             .iter()
-            .map(|q| ChildExchange {
-                message_id: q.message_id,
-                last: Step::Quick(q.last),
-                answered: q.last >= 2,
-                frames: q.frames.clone(),
-                retransmits: q.retransmits,
+            .map(|q| {
+                let unconfirmed = q.last >= 2 && qm3_not_taken(sa, q.message_id).is_some();
+                ChildExchange {
+                    message_id: q.message_id,
+                    last: Step::Quick(q.last),
+                    answered: q.last >= 2 && !unconfirmed,
+                    unconfirmed,
+                    frames: q.frames.clone(),
+                    retransmits: q.retransmits,
+                }
             })
             .collect();
     }
@@ -190,6 +214,7 @@ pub fn children(sa: &IkeSa) -> Vec<ChildExchange> {
                     message_id: m.message_id,
                     last: m.step,
                     answered: false,
+                    unconfirmed: false,
                     frames: Vec::new(),
                     retransmits: 0,
                 });

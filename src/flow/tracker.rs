@@ -11,8 +11,11 @@ use super::{
     adapt, coverage::Coverage, esp, model::LoggedEvent, natd, v1, v2, BlindPacket, Copy, Dir,
     Endpoint, EspSa, IkeMsg, IkeSa, Mode, NatInfo, Step, Tunnel,
 };
-use super::{packet::Content, MAX_MESSAGES_PER_SA, MAX_SAS_PER_TUNNEL};
-use crate::capture::{Origin, Timestamp};
+use super::{
+    packet::Content, KEEP_FIRST_MESSAGES, MAX_ESP_SAS, MAX_IKE_SAS, MAX_MESSAGES_PER_SA,
+    MAX_SAS_PER_TUNNEL, MAX_TUNNELS,
+};
+use crate::capture::{FrameNo, Origin, Timestamp};
 use crate::ike::v2_flags;
 use crate::net::Datagram;
 use crate::registry::proto::{ExchangeV1, ExchangeV2};
@@ -40,13 +43,22 @@ pub struct Touched {
 pub struct Tracker {
     tunnels: Vec<Tunnel>,
     by_peers: FlowMap<(IpAddr, IpAddr), usize>,
-    /// (version, initiator SPI) → (tunnel, SA index).
-    by_spi: FlowMap<(u8, u64), (usize, usize)>,
+    /// An IKE SA's identity: (peer pair, version, initiator SPI) → (tunnel,
+    /// SA index). Never the initiator SPI alone: a spoofed initiator cookie
+    /// answered by thousands of responders is thousands of SAs.
+    by_spi: FlowMap<SaKey, (usize, usize)>,
+    /// (version, initiator SPI, responder SPI) → (tunnel, SA index): both
+    /// SPIs find an SA whose messages later cross other addresses (a NAT
+    /// rewriting them mid-negotiation).
+    by_spis: FlowMap<(u8, u64, u64), (usize, usize)>,
     /// ESP/AH SAs with their tunnel, in one flat table while tracking
     /// (indexed by SPI); handed to their tunnels in snapshots.
     esp_sas: esp::SaTable,
     coverage: Coverage,
 }
+
+/// (peer pair, version, initiator SPI).
+type SaKey = ((IpAddr, IpAddr), u8, u64);
 
 /// Hash maps keyed by addresses and SPIs, with a seeded fast hasher.
 type FlowMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
@@ -90,12 +102,23 @@ impl Tracker {
         self.tunnels.is_empty()
     }
 
-    fn tunnel(&mut self, a: IpAddr, b: IpAddr, ts: Timestamp) -> usize {
+    /// The tunnel of a peer pair, made when new; `None` past
+    /// [`MAX_TUNNELS`] (the packet is counted in the coverage).
+    fn tunnel(&mut self, a: IpAddr, b: IpAddr, ts: Timestamp, frame: FrameNo) -> Option<usize> {
         let key = pair(a, b);
-        let idx = *self.by_peers.entry(key).or_insert_with(|| {
-            self.tunnels.push(Tunnel::new(a, b, ts));
-            self.tunnels.len() - 1
-        });
+        let idx = match self.by_peers.get(&key) {
+            Some(&i) => i,
+            None if self.tunnels.len() >= MAX_TUNNELS => {
+                self.coverage.untracked_packets += 1;
+                self.coverage.untracked_from.get_or_insert(frame);
+                return None;
+            }
+            None => {
+                self.tunnels.push(Tunnel::new(a, b, ts));
+                self.by_peers.insert(key, self.tunnels.len() - 1);
+                self.tunnels.len() - 1
+            }
+        };
         let t = &mut self.tunnels[idx];
         if ts < t.first {
             t.first = ts;
@@ -103,7 +126,7 @@ impl Tracker {
         if ts > t.last {
             t.last = ts;
         }
-        idx
+        Some(idx)
     }
 
     /// Track one decoded datagram (the wire adapter).
@@ -113,15 +136,20 @@ impl Tracker {
         // observation.
         // Too short for an ISAKMP header, and not cut by the snap length:
         // a port probe or garbage on 500/4500, not IKE. Counted, no tunnel.
-        if let Content::NotIke(e) = c {
-            if matches!(e.kind, crate::ike::IkeErrorKind::ShortHeader { .. })
-                && !d.truncated
-                && d.origin == Origin::Wire
-            {
-                self.coverage.extend(d.ts);
-                self.coverage.note_not_ike(d.frame);
-                return Touched::default();
+        // The same on 4500 where, past the keepalive (one 0xFF octet,
+        // RFC 3948 §2.3) and the non-ESP marker, anything shorter than an
+        // ESP header (SPI and sequence number, RFC 4303 §2) is not ESP.
+        let too_short = match c {
+            Content::NotIke(e) => matches!(e.kind, crate::ike::IkeErrorKind::ShortHeader { .. }),
+            Content::Short { proto: "esp", .. } => {
+                matches!(d.payload, crate::net::Payload::Esp { udp: true, .. })
             }
+            _ => false,
+        };
+        if too_short && !d.truncated && d.origin == Origin::Wire {
+            self.coverage.extend(d.ts);
+            self.coverage.note_not_ike(d.frame);
+            return Touched::default();
         }
         if let Some(p) = adapt::sa_packet(d, c) {
             self.coverage.extend(d.ts);
@@ -144,7 +172,9 @@ impl Tracker {
             Observed::Ike(ike) => self.observe_ike(o.time, o.source, o.src, o.dst, *ike),
             Observed::Sa(p) => self.observe_sa(o.time, frame, o.src.addr, o.dst.addr, p),
             Observed::Keepalive => {
-                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let Some(ti) = self.tunnel(o.src.addr, o.dst.addr, o.time, frame) else {
+                    return Touched::default();
+                };
                 let t = &mut self.tunnels[ti];
                 t.keepalives.push(frame);
                 if t.keepalives.len() > MAX_MESSAGES_PER_SA {
@@ -153,7 +183,9 @@ impl Tracker {
                 touched(ti)
             }
             Observed::Payloadless { proto, length } => {
-                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let Some(ti) = self.tunnel(o.src.addr, o.dst.addr, o.time, frame) else {
+                    return Touched::default();
+                };
                 let t = &mut self.tunnels[ti];
                 t.payloadless += 1;
                 if t.blind.len() < MAX_MESSAGES_PER_SA {
@@ -169,7 +201,9 @@ impl Tracker {
                 touched(ti)
             }
             Observed::Malformed(reason) => {
-                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let Some(ti) = self.tunnel(o.src.addr, o.dst.addr, o.time, frame) else {
+                    return Touched::default();
+                };
                 let t = &mut self.tunnels[ti];
                 if t.malformed.len() < MAX_MESSAGES_PER_SA {
                     t.malformed.push((frame, reason));
@@ -177,7 +211,9 @@ impl Tracker {
                 touched(ti)
             }
             Observed::Icmp(e) => {
-                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let Some(ti) = self.tunnel(o.src.addr, o.dst.addr, o.time, frame) else {
+                    return Touched::default();
+                };
                 let t = &mut self.tunnels[ti];
                 if t.icmp.len() < MAX_MESSAGES_PER_SA {
                     t.icmp.push(*e);
@@ -185,10 +221,13 @@ impl Tracker {
                 touched(ti)
             }
             Observed::Event(ev) => {
-                let ti = self.tunnel(o.src.addr, o.dst.addr, o.time);
+                let Some(ti) = self.tunnel(o.src.addr, o.dst.addr, o.time, frame) else {
+                    return Touched::default();
+                };
+                let key = pair(o.src.addr, o.dst.addr);
                 let sa = ev
                     .ike_sa
-                    .and_then(|k| self.by_spi.get(&k))
+                    .and_then(|(v, i)| self.by_spi.get(&(key, v, i)))
                     .filter(|(t, _)| *t == ti)
                     .map(|&(_, s)| s);
                 let t = &mut self.tunnels[ti];
@@ -215,15 +254,32 @@ impl Tracker {
         dst: Endpoint,
         obs: IkeObservation,
     ) -> Touched {
-        let ti = self.tunnel(src.addr, dst.addr, ts);
+        let Some(ti) = self.tunnel(src.addr, dst.addr, ts, source.frame()) else {
+            return Touched::default();
+        };
         let v2_initiator = obs.version == 2 && obs.flags & v2_flags::INITIATOR != 0;
-        let key = (obs.version, obs.ispi);
-        let (ti, si) = match self.by_spi.get(&key) {
-            Some(&v) => v,
+        let key = (pair(src.addr, dst.addr), obs.version, obs.ispi);
+        let known = self.by_spi.get(&key).copied().or_else(|| {
+            // Other addresses, both SPIs the same: one SA seen through a NAT
+            // that rewrote the addresses of a later message.
+            (obs.rspi != 0)
+                .then(|| {
+                    self.by_spis
+                        .get(&(obs.version, obs.ispi, obs.rspi))
+                        .copied()
+                })
+                .flatten()
+        });
+        let (ti, si) = match known {
+            Some(v) => v,
             None => {
                 let t = &mut self.tunnels[ti];
                 if t.ike_sas.len() >= MAX_SAS_PER_TUNNEL {
                     t.dropped_sas += 1;
+                    return touched(ti);
+                }
+                if self.by_spi.len() >= MAX_IKE_SAS {
+                    self.coverage.untracked_ike += 1;
                     return touched(ti);
                 }
                 // Who initiated: IKEv2 says it with the I flag; IKEv1's first
@@ -279,6 +335,7 @@ impl Tracker {
                     messages: Vec::new(),
                     dropped_messages: 0,
                     quick_modes: Vec::new(),
+                    dropped_quick_modes: 0,
                     nat: NatInfo::default(),
                     v1_hash: None,
                     natd_pending: Vec::new(),
@@ -293,6 +350,11 @@ impl Tracker {
         let sa = &mut t.ike_sas[si];
         if sa.rspi == 0 && obs.rspi != 0 {
             sa.rspi = obs.rspi;
+        }
+        if obs.rspi != 0 && obs.rspi == sa.rspi {
+            self.by_spis
+                .entry((obs.version, obs.ispi, obs.rspi))
+                .or_insert((ti, si));
         }
         sa.last = ts;
         if sa.mode == Mode::Unknown && obs.version == 1 {
@@ -326,7 +388,9 @@ impl Tracker {
         }
         let frame = source.frame();
         if let Some(m) = &obs.malformed {
-            t.malformed.push((frame, m.clone()));
+            if t.malformed.len() < MAX_MESSAGES_PER_SA {
+                t.malformed.push((frame, m.clone()));
+            }
         }
         if matches!(
             source,
@@ -363,11 +427,7 @@ impl Tracker {
             dir: Some(m.dir),
             copy: m.copy,
         };
-        if sa.messages.len() < MAX_MESSAGES_PER_SA {
-            sa.messages.push(m);
-        } else {
-            sa.dropped_messages += 1;
-        }
+        keep_message(sa, m);
         out
     }
 
@@ -382,7 +442,13 @@ impl Tracker {
         let idx = match self.esp_sas.find(src, dst, p.spi, p.proto) {
             Some(i) => i,
             None => {
-                let ti = self.tunnel(src, dst, ts);
+                if self.esp_sas.len() >= MAX_ESP_SAS {
+                    self.coverage.untracked_esp += 1;
+                    return Touched::default();
+                }
+                let Some(ti) = self.tunnel(src, dst, ts, frame) else {
+                    return Touched::default();
+                };
                 let sa = EspSa::new(src, dst, p.spi, p.proto, p.udp, frame, ts);
                 self.esp_sas.insert(ti, sa)
             }
@@ -396,9 +462,11 @@ impl Tracker {
         }
     }
 
-    /// The tunnel a key belongs to, if tracked.
-    pub fn tunnel_of(&self, version: u8, ispi: u64) -> Option<TunnelId> {
-        self.by_spi.get(&(version, ispi)).map(|&(t, _)| TunnelId(t))
+    /// The tunnel an IKE SA between two peers belongs to, if tracked.
+    pub fn tunnel_of(&self, peers: [IpAddr; 2], version: u8, ispi: u64) -> Option<TunnelId> {
+        self.by_spi
+            .get(&(pair(peers[0], peers[1]), version, ispi))
+            .map(|&(t, _)| TunnelId(t))
     }
 
     /// Senders using one SPI towards several destinations.
@@ -440,6 +508,29 @@ impl Tracker {
         }
         self.tunnels
     }
+}
+
+/// Whether a kept message is evidence to keep over plain ones when the list
+/// is full: it carries an error notify or a Delete.
+fn weighty(m: &IkeMsg) -> bool {
+    m.error_notifies().next().is_some() || !m.deletes.is_empty()
+}
+
+/// Add a message to its SA within [`MAX_MESSAGES_PER_SA`]: past it, the
+/// oldest plain message after the first [`KEEP_FIRST_MESSAGES`] makes room
+/// (the oldest of any kind when all are weighty), so the list always ends
+/// with the latest messages. Every message left out is counted.
+fn keep_message(sa: &mut IkeSa, m: IkeMsg) {
+    if sa.messages.len() >= MAX_MESSAGES_PER_SA {
+        let tail = KEEP_FIRST_MESSAGES.min(sa.messages.len() - 1);
+        let out = sa.messages[tail..]
+            .iter()
+            .position(|p| !weighty(p))
+            .unwrap_or(0);
+        sa.messages.remove(tail + out);
+        sa.dropped_messages += 1;
+    }
+    sa.messages.push(m);
 }
 
 fn touched(ti: usize) -> Touched {

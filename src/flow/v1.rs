@@ -27,7 +27,9 @@ pub(super) fn label(sa: &mut IkeSa, m: &mut IkeMsg) {
                 if copy.retransmission_of().is_some() {
                     q.retransmits += 1;
                 }
-                q.frames.push(m.frame);
+                if q.frames.len() < super::MAX_FRAMES_PER_QUICK_MODE {
+                    q.frames.push(m.frame);
+                }
             }
         }
         return;
@@ -142,6 +144,12 @@ fn quick_mode(sa: &mut IkeSa, m: &mut IkeMsg, given: Option<u8>) {
         .position(|q| q.message_id == m.message_id)
     {
         Some(i) => i,
+        None if sa.quick_modes.len() >= super::MAX_QUICK_MODES_PER_SA => {
+            // Counted, not tracked: labelled as the opening message.
+            sa.dropped_quick_modes += 1;
+            m.step = Step::Quick(given.unwrap_or(1));
+            return;
+        }
         None => {
             sa.quick_modes.push(QuickMode {
                 message_id: m.message_id,
@@ -169,6 +177,8 @@ fn quick_mode(sa: &mut IkeSa, m: &mut IkeMsg, given: Option<u8>) {
         (l, _) => l.saturating_add(1),
     });
     q.last = q.last.max(n);
-    q.frames.push(m.frame);
+    if q.frames.len() < super::MAX_FRAMES_PER_QUICK_MODE {
+        q.frames.push(m.frame);
+    }
     m.step = Step::Quick(n);
 }

@@ -214,6 +214,67 @@ pub static DH_GROUPS: Table = Table {
     ],
 };
 
+/// Gateway Identity Types of the REDIRECT notify, RFC 5685 §10 (IANA
+/// ikev2-parameters "Gateway Identity Types").
+pub static GATEWAY_IDENTITY_TYPES: Table = Table {
+    title: "IKEv2 Gateway Identity Types",
+    source: "RFC 5685 §10; IANA ikev2-parameters 'Gateway Identity Types'",
+    entries: &[
+        e(1, "IPv4 address of the new VPN gateway"),
+        e(2, "IPv6 address of the new VPN gateway"),
+        e(3, "FQDN of the new VPN gateway"),
+        r(240, 255, "Private Use"),
+    ],
+};
+
+/// Key Exchange data length in bytes for a Transform Type 4 group: the
+/// initiator's (KE in a request) and the responder's (KE in a response).
+/// MODP: the prime's length (RFC 3526 §2-7, RFC 2409 §6, RFC 5114 §2.1-2.3:
+/// g^x mod p padded to it, RFC 7296 §3.4); ECP: x and y concatenated (RFC
+/// 5903 §7, RFC 5114 §2.4-2.5, RFC 6954 §4 for Brainpool); Curve25519/448:
+/// the u-coordinate (RFC 8031 §3.1); GOST: x and y (RFC 9385 §3); ML-KEM:
+/// the encapsulation key from the initiator, the ciphertext from the
+/// responder (FIPS 203 Table 3, draft-ietf-ipsecme-ikev2-mlkem §2). Group
+/// numbers from IANA ikev2-parameters "Transform Type 4".
+pub static KE_DATA_LENGTHS: &[(u16, usize, usize)] = &[
+    (1, 96, 96),
+    (2, 128, 128),
+    (5, 192, 192),
+    (14, 256, 256),
+    (15, 384, 384),
+    (16, 512, 512),
+    (17, 768, 768),
+    (18, 1024, 1024),
+    (19, 64, 64),
+    (20, 96, 96),
+    (21, 132, 132),
+    (22, 128, 128),
+    (23, 256, 256),
+    (24, 256, 256),
+    (25, 48, 48),
+    (26, 56, 56),
+    (27, 56, 56),
+    (28, 64, 64),
+    (29, 96, 96),
+    (30, 128, 128),
+    (31, 32, 32),
+    (32, 56, 56),
+    (33, 64, 64),
+    (34, 128, 128),
+    (35, 800, 768),
+    (36, 1184, 1088),
+    (37, 1568, 1568),
+];
+
+/// The KE data length `group` requires from the initiator (`response`
+/// false) or the responder, when the group is known.
+pub fn ke_data_length(group: u16, response: bool) -> Option<usize> {
+    KE_DATA_LENGTHS
+        .iter()
+        .find(|(g, _, _)| *g == group)
+        .map(|&(_, i, r)| if response { r } else { i })
+}
+
 /// Transform Type 5 - Sequence Numbers Transform IDs, RFC 7296 §3.3.2;
 /// IANA ikev2-parameters "Transform Type 5".
 pub static ESN_IDS: Table = Table {
@@ -601,5 +662,20 @@ mod tests {
         assert!(transform_ids(99).is_none());
         assert!(notify::is_error(14) && notify::is_error(12345));
         assert!(!notify::is_error(16384) && !notify::is_error(40969));
+    }
+
+    #[test]
+    fn every_sized_group_is_named_and_listed_once() {
+        for w in KE_DATA_LENGTHS.windows(2) {
+            assert!(w[0].0 < w[1].0);
+        }
+        for &(g, _, _) in KE_DATA_LENGTHS {
+            assert!(DH_GROUPS.name(g.into()).is_some(), "group {g}");
+        }
+        assert_eq!(ke_data_length(14, false), Some(256));
+        assert_eq!(ke_data_length(19, true), Some(64));
+        assert_eq!(ke_data_length(31, false), Some(32));
+        assert_eq!(ke_data_length(36, true), Some(1088));
+        assert_eq!(ke_data_length(1024, false), None);
     }
 }

@@ -127,6 +127,15 @@ pub mod notify_v2 {
     pub const INVALID_KE_PAYLOAD: u16 = 17;
     pub const AUTHENTICATION_FAILED: u16 = 24;
     pub const TS_UNACCEPTABLE: u16 = 38;
+    /// RFC 5685 §5: the gateway sends the initiator elsewhere.
+    pub const REDIRECT: u16 = 16407;
+}
+
+/// IKEv2 payload types the rules test for (RFC 7296 §3.2).
+pub mod payload_v2 {
+    pub const SA: u8 = 33;
+    pub const KE: u8 = 34;
+    pub const NONCE: u8 = 40;
 }
 
 /// ISAKMP payload types used to tell Main/Aggressive Mode messages apart

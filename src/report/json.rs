@@ -14,6 +14,7 @@ use super::model::{FileAnalysis, FileNotice, SaState};
 use super::table::{phase1_text, phase2_text};
 use super::{config, wireshark_filter, SCHEMA_VERSION};
 use crate::capture::{FrameNo, Timestamp};
+use crate::diagnose::hostile::Finding;
 use crate::diagnose::{advice, Basis, Code, Offered, Severity, Verdict};
 use crate::flow::state::ChildExchange;
 use crate::flow::{
@@ -53,6 +54,10 @@ pub struct FileJson<'a> {
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub logs: &'a [String],
     pub worst: Severity,
+    /// Security findings over several tunnels (reflection, scan), with
+    /// counts and the indices of their member tunnels in `tunnels`.
+    #[serde(skip_serializing_if = "<[Finding]>::is_empty")]
+    pub findings: &'a [Finding],
     pub tunnels: Vec<TunnelJson<'a>>,
     /// Present when key tables were given (`--keys`) or found beside the
     /// capture, or with `--psk-file`.
@@ -63,6 +68,9 @@ pub struct FileJson<'a> {
 #[derive(Serialize)]
 pub struct TunnelJson<'a> {
     pub peers: [String; 2],
+    /// Index in `findings` of the security finding this tunnel is folded into.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folded_into: Option<usize>,
     pub initiator: Option<Endpoint>,
     pub responder: Option<Endpoint>,
     pub ike_version: Option<u8>,
@@ -569,6 +577,7 @@ pub fn file_json_with(f: &FileAnalysis, detail: Detail) -> FileJson<'_> {
             let first = t.ike_sas.first().zip(tr.sas.first());
             TunnelJson {
                 peers: [t.peers[0].to_string(), t.peers[1].to_string()],
+                folded_into: tr.folded,
                 initiator: first.map(|(s, _)| s.initiator),
                 responder: first.map(|(s, _)| s.responder),
                 ike_version: first.map(|(s, _)| s.version),
@@ -623,6 +632,7 @@ pub fn file_json_with(f: &FileAnalysis, detail: Detail) -> FileJson<'_> {
         notices: &f.notices,
         logs: &f.logs,
         worst: f.worst(),
+        findings: &f.findings,
         tunnels,
         decryption: f.decryption.as_ref(),
     }

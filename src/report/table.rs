@@ -45,10 +45,16 @@ pub fn phase2_text(sa: &IkeSa, st: &SaState) -> String {
         let stuck: Vec<String> = st
             .children
             .iter()
-            .filter(|c| !c.answered)
+            .filter(|c| !c.answered && !c.unconfirmed)
             .map(|c| format!("{} ×{}", c.last, c.frames.len()))
             .collect();
+        let unconfirmed = st.children.iter().filter(|c| c.unconfirmed).count();
         let mut s = format!("{done} of {} QM done", st.children.len());
+        if unconfirmed > 0 {
+            s.push_str(&format!(
+                "; {unconfirmed} unconfirmed (QM2 resent after QM3)"
+            ));
+        }
         if !stuck.is_empty() {
             s.push_str(&format!("; stalled: {}", stuck.join(", ")));
         }
@@ -182,8 +188,52 @@ fn verdict_text(v: &crate::diagnose::Verdict) -> String {
 }
 
 /// Write the summary of one file, every line at most `width` columns
-/// (see [`term::detect_width`]).
+/// (see [`term::detect_width`]); tunnels folded into a security finding
+/// are left out (see [`write_file_all`]).
 pub fn write_file(out: &mut dyn Write, f: &FileAnalysis, width: usize) -> io::Result<()> {
+    write_file_all(out, f, width, false)
+}
+
+/// One row per security finding (reflection, scan) with its counts, then
+/// how many tunnel rows it stands for.
+fn write_findings(
+    out: &mut dyn Write,
+    f: &FileAnalysis,
+    width: usize,
+    all: bool,
+) -> io::Result<()> {
+    for x in &f.findings {
+        let frames = match x.frames.as_slice() {
+            [a, b] => format!("frames {a}–{b}"),
+            [a] => format!("frame {a}"),
+            _ => String::new(),
+        };
+        let text = format!(
+            "{}\u{a0}{}: {} ({frames})",
+            mark(x.severity),
+            x.code,
+            x.message,
+        );
+        put(out, term::wrap(&text, width, "  ", "    "))?;
+        let n = crate::diagnose::hostile::count(x.tunnels.len());
+        let fold = if all {
+            format!("{n} tunnel(s) of this finding are listed below")
+        } else {
+            format!("{n} tunnel(s) folded into this finding; --all to list them")
+        };
+        put(out, term::wrap(&fold, width, "    ", "    "))?;
+    }
+    Ok(())
+}
+
+/// [`write_file`], choosing whether tunnels folded into a security finding
+/// get their own rows (`--all`).
+pub fn write_file_all(
+    out: &mut dyn Write,
+    f: &FileAnalysis,
+    width: usize,
+    all: bool,
+) -> io::Result<()> {
     let fmt = f
         .read
         .as_ref()
@@ -237,6 +287,7 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis, width: usize) -> io::Re
             put(out, term::wrap(text, width, lead, &format!("{lead}    ")))?;
         }
     }
+    write_findings(out, f, width, all)?;
     if f.tunnels.is_empty() {
         let text = if f.filtered > 0 {
             format!(
@@ -265,10 +316,12 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis, width: usize) -> io::Re
         col("Phase 2\nESP/AH", false),
         col("Verdicts", true),
     ];
+    let shown = |tr: &TunnelReport| all || tr.folded.is_none();
     let rows: Vec<Vec<String>> = f
         .tunnels
         .iter()
         .enumerate()
+        .filter(|(_, tr)| shown(tr))
         .map(|(i, tr)| {
             let t = &tr.tunnel;
             let sa = t.ike_sas.first();
@@ -321,8 +374,10 @@ pub fn write_file(out: &mut dyn Write, f: &FileAnalysis, width: usize) -> io::Re
             ]
         })
         .collect();
-    put(out, term::grid(&columns, &rows, width, ""))?;
-    for (i, tr) in f.tunnels.iter().enumerate() {
+    if !rows.is_empty() {
+        put(out, term::grid(&columns, &rows, width, ""))?;
+    }
+    for (i, tr) in f.tunnels.iter().enumerate().filter(|(_, tr)| shown(tr)) {
         write_details(out, i + 1, tr, width)?;
     }
     Ok(())
