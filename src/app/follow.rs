@@ -64,8 +64,11 @@ pub const MAX_LIVE_SAS: usize = 100_000;
 /// Notices (and fragment sets that never completed) kept on a live stream.
 pub const MAX_KEPT: usize = 1_000;
 /// How often (seconds of capture time) the live state is swept for
-/// tunnels to expire.
+/// tunnels to expire and SAs over the cap, …
 const SWEEP_SECS: f64 = 1.0;
+/// … and at least every so many frames (so the SA cap is exceeded by at
+/// most this many SAs between sweeps).
+const SWEEP_FRAMES: u64 = 10_000;
 /// How often a quiet input re-judges the tunnels.
 const IDLE: Duration = Duration::from_millis(500);
 /// Tunnels that only carried ESP/AH are re-judged at most this often
@@ -285,6 +288,8 @@ struct Live<'w> {
     active: HashMap<usize, Timestamp>,
     last_esp_eval: Option<Timestamp>,
     last_sweep: Option<Timestamp>,
+    /// Frames read at the last sweep.
+    swept_at: u64,
     /// The latest judgement of each tunnel, for the terminal table.
     reports: BTreeMap<usize, TunnelReport>,
     /// Lines of the table currently on screen.
@@ -332,6 +337,7 @@ impl<'w> Live<'w> {
             active: HashMap::new(),
             last_esp_eval: None,
             last_sweep: None,
+            swept_at: 0,
             reports: BTreeMap::new(),
             drawn: 0,
             last_idle_eval: Instant::now(),
@@ -377,9 +383,11 @@ impl<'w> Live<'w> {
         }
         let sweep = self
             .last_sweep
-            .is_none_or(|l| frame.ts.since(l) >= SWEEP_SECS);
+            .is_none_or(|l| frame.ts.since(l) >= SWEEP_SECS)
+            || self.p.frames >= self.swept_at + SWEEP_FRAMES;
         if sweep || self.numbers.len() > self.max_tunnels {
             self.last_sweep = Some(frame.ts);
+            self.swept_at = self.p.frames;
             self.sweep(frame.ts);
         }
     }

@@ -26,6 +26,9 @@ pub struct Shape {
     pub step_us: u64,
     /// Capture time of packet 0 (µs since 1970).
     pub start_us: u64,
+    /// Every ESP packet on an SPI of its own (an SPI scan, or SAs that
+    /// never carry a second packet), instead of one SPI per peer pair.
+    pub spi_per_packet: bool,
 }
 
 impl Default for Shape {
@@ -34,6 +37,7 @@ impl Default for Shape {
             per_tunnel: 4,
             step_us: 10_000,
             start_us: 1_700_000_000 * 1_000_000,
+            spi_per_packet: false,
         }
     }
 }
@@ -82,7 +86,8 @@ pub fn record(shape: &Shape, i: u64) -> Vec<u8> {
         // ESP: an SPI per peer pair, sequence numbers from 1, 64 bytes of
         // ciphertext.
         let mut esp = Vec::with_capacity(72);
-        esp.extend_from_slice(&(0x1000_0000u32 ^ k as u32).to_be_bytes());
+        let spi = if shape.spi_per_packet { i } else { k };
+        esp.extend_from_slice(&(0x1000_0000u32 ^ spi as u32).to_be_bytes());
         esp.extend_from_slice(&(n as u32).to_be_bytes());
         esp.extend(std::iter::repeat_n(0xa5u8, 64));
         (50, esp)
