@@ -462,13 +462,27 @@ impl Tracker {
     /// resolved), without disturbing tracking.
     pub fn snapshot(&self, id: TunnelId) -> Option<Tunnel> {
         let mut t = self.tunnels.get(id.0)?.clone();
-        let senders = self.shared_senders();
-        let esp = self
+        let esp: Vec<EspSa> = self
             .esp_sas
             .iter()
             .filter(|(ti, _)| *ti == id.0)
-            .map(|(_, e)| e.clone());
-        assemble(&mut t, esp, &senders);
+            .map(|(_, e)| e.clone())
+            .collect();
+        // Only this tunnel's senders are counted: a live view takes
+        // snapshots often, among many other tunnels' SAs.
+        let mut mine: FlowMap<(IpAddr, u32, bool), usize> = esp
+            .iter()
+            .map(|e| ((e.src, e.spi, e.proto == esp::Proto::Ah), 0))
+            .collect();
+        if !mine.is_empty() {
+            for (_, e) in self.esp_sas.iter() {
+                if let Some(n) = mine.get_mut(&(e.src, e.spi, e.proto == esp::Proto::Ah)) {
+                    *n += 1;
+                }
+            }
+        }
+        let senders: HashMap<(IpAddr, u32, bool), usize> = mine.into_iter().collect();
+        assemble(&mut t, esp.into_iter(), &senders);
         Some(t)
     }
 
