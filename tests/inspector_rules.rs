@@ -528,7 +528,8 @@ fn ikev2_invalid_ke_then_successful_retry() {
     assert_eq!(ke.severity, Severity::Info);
     assert_eq!(ke.frames, vec![2, 3]);
     assert!(
-        ke.message.contains("wants DH group 14 instead of 19"),
+        ke.message
+            .contains("wants DH 2048-bit MODP Group (14) instead of 256-bit random ECP group (19)"),
         "{}",
         ke.message
     );

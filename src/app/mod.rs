@@ -276,6 +276,9 @@ impl<'h> Pipeline<'h> {
     }
 
     fn drain_net_notices(&mut self) {
+        if !self.decoder.has_notices() {
+            return;
+        }
         for n in self.decoder.take_notices() {
             self.net_notice(n);
         }

@@ -356,7 +356,13 @@ fn icmp_answers(t: &Tunnel, out: &mut Vec<Verdict>) {
     let describe = |list: &[&crate::flow::IcmpError]| -> String {
         let first = list[0];
         let reason = first.reason.map_or_else(
-            || format!("ICMP type {} code {}", first.icmp_type, first.code),
+            || {
+                format!(
+                    "ICMP {} code {}",
+                    crate::registry::icmp::type_label(first.reporter.is_ipv6(), first.icmp_type),
+                    first.code
+                )
+            },
             |r| format!("ICMP {r}"),
         );
         let frames: Vec<FrameNo> = list.iter().map(|e| e.frame).collect();

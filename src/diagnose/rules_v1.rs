@@ -9,7 +9,7 @@ use crate::flow::{
 };
 use crate::registry::cause::Cause;
 use crate::registry::ikev1::IKE_AUTH_METHOD;
-use crate::registry::proto::notify_v1 as n;
+use crate::registry::proto::{notify_label, notify_v1 as n};
 
 const INFORMATIONAL: u8 = crate::registry::proto::ExchangeV1::Informational.number();
 const QUICK: u8 = crate::registry::proto::ExchangeV1::Quick.number();
@@ -22,9 +22,12 @@ fn notifies(sa: &IkeSa) -> Vec<(&IkeMsg, &SeenNotify)> {
 }
 
 fn name(n: &SeenNotify) -> String {
-    n.name
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("notify {}", n.notify_type))
+    label(n.notify_type)
+}
+
+/// "NO-PROPOSAL-CHOSEN (14)": the IKEv1 registry name and number.
+fn label(t: u16) -> String {
+    notify_label(1, t)
 }
 
 pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdict>) -> SaOutcome {
@@ -77,9 +80,10 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
                 Code::Phase1NoProposalChosen,
                 frames,
                 format!(
-                    "{} answered {first} (frame {}) with NO-PROPOSAL-CHOSEN (frame {}): isakmp policy mismatch",
+                    "{} answered {first} (frame {}) with {} in frame {}: isakmp policy mismatch",
                     m.src.addr,
                     sa.find(first).map_or(0, |f| f.frame),
+                    label(n::NO_PROPOSAL_CHOSEN),
                     m.frame
                 ),
             );
@@ -135,7 +139,7 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
                     Code::Phase1AuthFailed,
                     frames,
                     format!(
-                        "{} sent {} (frame {}): phase 1 authentication failed",
+                        "{} sent {} in frame {}: phase 1 authentication failed",
                         m.src.addr,
                         name(nt),
                         m.frame
@@ -178,8 +182,8 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
                     Code::Phase2InvalidId,
                     vec![m.frame],
                     format!(
-                        "{} sent INVALID-ID-INFORMATION (frame {}): the proxy identities (crypto ACL) do not match{proposed}",
-                        m.src.addr, m.frame
+                        "{} sent {} in frame {}: the proxy identities (crypto ACL) do not match{proposed}",
+                        m.src.addr, label(n::INVALID_ID_INFORMATION), m.frame
                     ),
                 ).basis(basis).cause(Cause::ProxyIdMismatch))
             }
@@ -190,8 +194,8 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
                         Code::Phase1NoProposalChosen,
                         vec![m.frame],
                         format!(
-                            "{} sent NO-PROPOSAL-CHOSEN (frame {}) during phase 1, but the negotiation recovered and completed",
-                            m.src.addr, m.frame
+                            "{} sent {} in frame {} during phase 1, but the negotiation recovered and completed",
+                            m.src.addr, label(n::NO_PROPOSAL_CHOSEN), m.frame
                         ),
                     )
                     .severity(super::Severity::Info)
@@ -203,8 +207,8 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
                     Code::Phase2NoProposalChosen,
                     vec![m.frame],
                     format!(
-                        "{} refused the phase 2 proposal with NO-PROPOSAL-CHOSEN (frame {}): transform set or PFS mismatch",
-                        m.src.addr, m.frame
+                        "{} refused the phase 2 proposal with {} in frame {}: transform set or PFS mismatch",
+                        m.src.addr, label(n::NO_PROPOSAL_CHOSEN), m.frame
                     ),
                 ).basis(basis))
             }
@@ -212,7 +216,7 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
                 Verdict::new(
                     Code::InvalidSpi,
                     vec![m.frame],
-                    format!("{} reported INVALID-SPI (frame {})", m.src.addr, m.frame),
+                    format!("{} reported {} in frame {}", m.src.addr, label(n::INVALID_SPI), m.frame),
                 )
                 .basis(basis)
                 .cause(Cause::InvalidSpi),
@@ -256,7 +260,12 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
             Verdict::new(
                 Code::DpdTimeout,
                 rut.clone(),
-                format!("{} R-U-THERE without R-U-THERE-ACK", rut.len()),
+                format!(
+                    "{} {} without {}",
+                    rut.len(),
+                    label(n::R_U_THERE),
+                    label(n::R_U_THERE_ACK)
+                ),
             )
             .basis(basis)
             .cause(Cause::PeerDead),

@@ -7,7 +7,13 @@ use crate::flow::coverage::{LARGE_MESSAGE, RETRANSMIT_SECS};
 use crate::flow::state::MIN_AUTH_ANSWER;
 use crate::flow::{state, Coverage, Dir, IkeMsg, IkeSa, Role, Step, Tunnel, Wait};
 use crate::registry::cause::Cause;
-use crate::registry::proto::notify_v2 as n;
+use crate::registry::ikev2::DH_GROUPS;
+use crate::registry::proto::{notify_label, notify_v2 as n};
+
+/// "NO_PROPOSAL_CHOSEN (14)": the IKEv2 registry name and number.
+fn label(t: u16) -> String {
+    notify_label(2, t)
+}
 use crate::registry::proto::ExchangeV2::{self, CreateChildSa, IkeAuth, IkeSaInit, Informational};
 
 const fn request(e: ExchangeV2) -> Step {
@@ -94,24 +100,17 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
             if let Some(r) = retry {
                 frames.push(r.frame);
             }
-            let g = |x: Option<u32>| x.map_or("?".to_string(), |v| v.to_string());
+            let g = |x: Option<u32>| x.map_or("?".to_string(), |v| DH_GROUPS.label(v, "group"));
             let msg = format!(
-                "{} answered INVALID_KE_PAYLOAD (frame {}): it wants DH group {} instead of {}; {}",
+                "{} answered {} in frame {}: it wants DH {} instead of {}; {}",
                 m.src.addr,
+                label(n::INVALID_KE_PAYLOAD),
                 m.frame,
                 g(group),
                 g(offered_group.map(u32::from)),
                 match (retry, worked) {
-                    (Some(r), true) => format!(
-                        "the retry with group {} (frame {}) succeeded",
-                        g(group),
-                        r.frame
-                    ),
-                    (Some(r), false) => format!(
-                        "the retry with group {} (frame {}) got no good answer",
-                        g(group),
-                        r.frame
-                    ),
+                    (Some(r), true) => format!("the retry (frame {}) succeeded", r.frame),
+                    (Some(r), false) => format!("the retry (frame {}) got no good answer", r.frame),
                     (None, _) => "no retry with that group was seen".to_string(),
                 }
             );
@@ -130,14 +129,15 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
         if let (Some(m), false) = (npc, init_ok) {
             let mut frames: Vec<FrameNo> = init_req.iter().map(|r| r.frame).collect();
             frames.push(m.frame);
-            let mut v = Verdict::new(
-                Code::Phase1NoProposalChosen,
-                frames,
-                format!(
-                    "{} answered IKE_SA_INIT with NO_PROPOSAL_CHOSEN (frame {}): IKEv2 policy/proposal mismatch",
-                    m.src.addr, m.frame
+            let mut v =
+                Verdict::new(
+                    Code::Phase1NoProposalChosen,
+                    frames,
+                    format!(
+                    "{} answered IKE_SA_INIT with {} in frame {}: IKEv2 policy/proposal mismatch",
+                    m.src.addr, label(n::NO_PROPOSAL_CHOSEN), m.frame
                 ),
-            );
+                );
             v.offered = init_req.first().and_then(|r| r.offer.clone());
             out.push(v.basis(Basis::Clear).cause(Cause::Phase1ProposalMismatch));
         } else if init_resp.is_empty() {
@@ -263,7 +263,7 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
                     Verdict::new(
                         Code::InvalidSpi,
                         vec![m.frame],
-                        format!("{} reported INVALID_SPI (frame {})", m.src.addr, m.frame),
+                        format!("{} reported {} in frame {}", m.src.addr, label(n::INVALID_SPI), m.frame),
                     )
                     .basis(basis)
                     .cause(Cause::InvalidSpi),
@@ -273,8 +273,8 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
                         Code::Phase2InvalidId,
                         vec![m.frame],
                         format!(
-                            "{} answered TS_UNACCEPTABLE (frame {}): traffic selectors (crypto ACL) do not match",
-                            m.src.addr, m.frame
+                            "{} answered {} in frame {}: traffic selectors (crypto ACL) do not match",
+                            m.src.addr, label(n::TS_UNACCEPTABLE), m.frame
                         ),
                     )
                     .basis(basis)
@@ -284,7 +284,7 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
                     Verdict::new(
                         Code::AuthFailed,
                         vec![m.frame],
-                        format!("{} sent AUTHENTICATION_FAILED (frame {})", m.src.addr, m.frame),
+                        format!("{} sent {} in frame {}", m.src.addr, label(n::AUTHENTICATION_FAILED), m.frame),
                     )
                     .basis(basis),
                 ),

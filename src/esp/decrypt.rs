@@ -30,29 +30,9 @@ pub mod proto {
     pub const SCTP: u8 = 132;
 }
 
-/// Names of the protocols an inner packet usually carries (IANA "Assigned
-/// Internet Protocol Numbers").
-pub const PROTOCOL_NAMES: &[(u8, &str)] = &[
-    (proto::ICMP, "ICMP"),
-    (proto::IPV4, "IPv4"),
-    (proto::TCP, "TCP"),
-    (proto::UDP, "UDP"),
-    (proto::IPV6, "IPv6"),
-    (47, "GRE"),
-    (50, "ESP"),
-    (51, "AH"),
-    (proto::ICMPV6, "ICMPv6"),
-    (proto::NO_NEXT, "no next header (dummy)"),
-    (89, "OSPF"),
-    (proto::SCTP, "SCTP"),
-];
-
-/// The name of IP protocol `p`, when [`PROTOCOL_NAMES`] has it.
+/// The name of IP protocol `p`, when the registry has it.
 pub fn protocol_name(p: u8) -> Option<&'static str> {
-    PROTOCOL_NAMES
-        .iter()
-        .find(|(n, _)| *n == p)
-        .map(|(_, s)| *s)
+    crate::registry::ip::PROTOCOLS.name(p.into())
 }
 
 /// The decrypted ESP payload: the next-header value and the bytes before the

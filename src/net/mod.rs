@@ -689,6 +689,11 @@ impl Decoder {
     }
 
     /// Notices raised since the last call.
+    /// Whether [`Decoder::take_notices`] has anything to give.
+    pub fn has_notices(&self) -> bool {
+        !self.notices.is_empty()
+    }
+
     pub fn take_notices(&mut self) -> Vec<NetNotice> {
         std::mem::take(&mut self.notices)
     }

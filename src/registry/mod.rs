@@ -8,6 +8,7 @@ pub mod cause;
 pub mod icmp;
 pub mod ikev1;
 pub mod ikev2;
+pub mod ip;
 pub mod proto;
 pub mod vendor;
 
@@ -56,6 +57,15 @@ impl Table {
             }
         }
         range
+    }
+
+    /// "name (number)", as the text output shows a registry value; `what
+    /// number` when the table has no name for it.
+    pub fn label(&self, value: u32, what: &str) -> String {
+        match self.name(value) {
+            Some(n) => format!("{n} ({value})"),
+            None => format!("{what} {value}"),
+        }
     }
 
     /// The name, or the number in decimal when the table has none.

@@ -80,6 +80,18 @@ impl ExchangeV2 {
     }
 }
 
+/// A notify type as every text output names it, the way JSON carries it
+/// (`{"number", "name"}`): `NO_PROPOSAL_CHOSEN (14)`, or `notify 40960` when
+/// the version's registry has no name for it.
+pub fn notify_label(version: u8, notify_type: u16) -> String {
+    let table = if version == 2 {
+        &super::ikev2::NOTIFY_TYPES
+    } else {
+        &super::ikev1::NOTIFY_TYPES
+    };
+    table.label(notify_type.into(), "notify")
+}
+
 /// IKEv1 notify types below this are errors (RFC 2408 §3.14.1: 1–8191).
 pub const V1_FIRST_STATUS_NOTIFY: u16 = 8192;
 /// IKEv2 notify types below this are errors (RFC 7296 §3.10.1).
@@ -137,5 +149,8 @@ mod tests {
         assert_eq!(ExchangeV2::IkeAuth.name(), Some("IKE_AUTH"));
         assert!(is_error_notify(2, 24) && !is_error_notify(2, 16388));
         assert!(is_error_notify(1, 24) && !is_error_notify(1, 24578));
+        assert_eq!(notify_label(1, 14), "NO-PROPOSAL-CHOSEN (14)");
+        assert_eq!(notify_label(2, 14), "NO_PROPOSAL_CHOSEN (14)");
+        assert_eq!(notify_label(2, 16), "notify 16");
     }
 }

@@ -65,7 +65,13 @@ pub fn write(out: &mut dyn Write, d: &Decryption) -> io::Result<()> {
                 _ => "transport mode".to_string(),
             };
             let port = match (f.protocol, f.port_or_type) {
-                (1 | 58, Some(t)) => format!(" type {t}"),
+                (1 | 58, Some(t)) => format!(
+                    " {}",
+                    crate::registry::icmp::type_label(
+                        f.protocol == 58,
+                        u8::try_from(t).unwrap_or(u8::MAX)
+                    )
+                ),
                 (_, Some(p)) => format!(" port {p}"),
                 _ => String::new(),
             };

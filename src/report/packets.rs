@@ -277,7 +277,7 @@ impl<'a> DecryptedRecord<'a> {
     }
 }
 
-/// `10.1.0.1 → 10.2.0.1 ICMP type 8` / `UDP → :53` for an ESP inner packet.
+/// `10.1.0.1 → 10.2.0.1 ICMP echo request (8) code 0` / `UDP → :53` for an ESP inner packet.
 pub fn inner_text(i: &Inner) -> String {
     let proto = crate::esp::decrypt::protocol_name(i.protocol)
         .map_or_else(|| format!("protocol {}", i.protocol), str::to_string);
@@ -286,7 +286,9 @@ pub fn inner_text(i: &Inner) -> String {
         _ => format!("transport {proto}"),
     };
     if let Some((t, c)) = i.icmp {
-        s.push_str(&format!(" type {t} code {c}"));
+        let v6 = i.protocol == crate::esp::decrypt::proto::ICMPV6;
+        let t = crate::registry::icmp::type_label(v6, t);
+        s.push_str(&format!(" {t} code {c}"));
     }
     if let (Some(sp), Some(dp)) = (i.sport, i.dport) {
         s.push_str(&format!(" {sp} → {dp}"));
@@ -665,11 +667,15 @@ fn tree(out: &mut dyn Write, v: &Node, indent: usize) -> io::Result<()> {
                         }
                     }
                     Node::Scalar(n) => {
+                        // Identities, vendor-ID text and notify data come
+                        // from the packet: escaped here, not only by the
+                        // stdout guard.
+                        let n = &*super::term::escape(n);
                         let name = name_key_for(map, k).and_then(|nk| {
                             map.iter()
                                 .find(|(k2, _)| k2 == nk)
                                 .and_then(|(_, v)| match v {
-                                    Node::Scalar(s) => Some(s.as_str()),
+                                    Node::Scalar(s) => Some(super::term::escape(s)),
                                     _ => None,
                                 })
                         });
@@ -693,7 +699,7 @@ fn tree(out: &mut dyn Write, v: &Node, indent: usize) -> io::Result<()> {
 
 fn scalar(v: &Node) -> String {
     match v {
-        Node::Scalar(s) => s.clone(),
+        Node::Scalar(s) => super::term::escape(s).into_owned(),
         Node::Null => "-".to_string(),
         Node::List(_) | Node::Map(_) => String::new(),
     }
@@ -759,6 +765,19 @@ mod tests {
              attr_type: Group Description (4)\n        value: 2048-bit MODP group (14)\n      \
              [1]\n        attr_type: Key Length (14)\n        value: 256\n"
         );
+    }
+
+    #[test]
+    fn tree_escapes_packet_text_itself() {
+        // An FQDN identity and a vendor-ID text carrying a terminal
+        // escape and a bidi override, as the packet gave them.
+        let t = tree_text(r#"{"id_type":2,"id_name":"vpn\u001b[2J\u202egro","ids":["a\u0007b"]}"#);
+        assert!(
+            !t.contains('\u{1b}') && !t.contains('\u{202e}') && !t.contains('\u{7}'),
+            "{t}"
+        );
+        assert!(t.contains("vpn\\x1b[2J\\u{202e}gro"), "{t}");
+        assert!(t.contains("a\\x07b"), "{t}");
     }
 
     #[test]

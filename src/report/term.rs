@@ -50,7 +50,8 @@ pub fn is_unsafe(c: char) -> bool {
     c.is_control() || is_bidi_or_separator(c)
 }
 
-fn push_escaped(out: &mut String, c: char) {
+/// Append the visible escape of an unsafe character (`\x1b`, `\u{202e}`).
+pub fn push_escaped(out: &mut String, c: char) {
     use std::fmt::Write as _;
     match c {
         '\t' => out.push_str("\\t"),
@@ -69,7 +70,7 @@ fn push_escaped(out: &mut String, c: char) {
 /// (`\x1b`, `\t`, `\u{202e}`), on one line. Borrowed when nothing needed
 /// escaping.
 pub fn escape(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    if is_safe(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -99,7 +100,33 @@ pub fn escape_bytes(b: &[u8]) -> String {
 
 /// Display columns taken by `s` (after escaping, which the caller does).
 pub fn width_of(s: &str) -> usize {
+    // Printable ASCII, nearly all output: one column a byte.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.len();
+    }
     UnicodeWidthStr::width(s)
+}
+
+/// Whether `s` may hold an [`is_unsafe`] character other than those in
+/// `allowed`, judged from its UTF-8 bytes: controls are bytes below 0x20
+/// and 0x7f; C1 controls start with 0xc2, U+061C with 0xd8, and the
+/// bidirectional controls and separators (U+200E–U+2069) with 0xe2 0x80 or
+/// 0xe2 0x81. Most text (ASCII, arrows, box drawing) is cleared here
+/// without decoding a character.
+fn may_be_unsafe(s: &str, allowed: &[u8]) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        (c < 0x20 && !allowed.contains(&c))
+            || c == 0x7f
+            || c == 0xc2
+            || c == 0xd8
+            || (c == 0xe2 && matches!(b.get(i + 1), Some(0x80 | 0x81)))
+    })
+}
+
+/// True when `s` holds nothing [`escape`] would change.
+fn is_safe(s: &str) -> bool {
+    !may_be_unsafe(s, &[]) || !s.chars().any(is_unsafe)
 }
 
 /// The width to lay text out for: the terminal's when standard output is a
@@ -131,6 +158,17 @@ pub fn choose_width(tty: Option<usize>, columns: Option<&str>) -> usize {
 /// cut. `text` is escaped first, so input cannot break the layout.
 pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
     let text = escape(text);
+    // Text that fits as it is, with single spaces between words: one line.
+    if !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && width_of(first) + width_of(&text) <= width
+    {
+        let mut line = String::with_capacity(first.len() + text.len());
+        line.push_str(first);
+        line.push_str(&text);
+        return vec![line];
+    }
     let mut lines = Vec::new();
     let mut line = first.to_string();
     let mut col = width_of(first);
@@ -268,7 +306,11 @@ pub fn grid(
             (0..n)
                 .map(|i| {
                     let cell = r.get(i).map_or("", String::as_str);
-                    cell.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+                    if !may_be_unsafe(cell, b"\n") {
+                        cell.to_string()
+                    } else {
+                        cell.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+                    }
                 })
                 .collect()
         })
@@ -317,6 +359,7 @@ pub fn grid(
             None => break,
         }
     }
+    let rule = total(&w) + GAP * n.saturating_sub(1);
     let mut out = Vec::new();
     let render = |out: &mut Vec<String>, row: &[String]| {
         let wrapped: Vec<Vec<String>> = row
@@ -329,28 +372,30 @@ pub fn grid(
             })
             .collect();
         let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+        let spaces = |line: &mut String, k: usize| line.extend(std::iter::repeat_n(' ', k));
         for k in 0..height {
-            let mut line = indent.to_string();
+            let mut line = String::with_capacity(indent.len() + rule + 8);
+            line.push_str(indent);
             for (i, col) in wrapped.iter().enumerate() {
                 let text = col.get(k).map_or("", String::as_str);
                 let pad = w[i].saturating_sub(width_of(text));
                 if i > 0 {
-                    line.push_str(&" ".repeat(GAP));
+                    spaces(&mut line, GAP);
                 }
                 if columns[i].right {
-                    line.push_str(&" ".repeat(pad));
+                    spaces(&mut line, pad);
                     line.push_str(text);
                 } else {
                     line.push_str(text);
-                    line.push_str(&" ".repeat(pad));
+                    spaces(&mut line, pad);
                 }
             }
-            out.push(line.trim_end().to_string());
+            line.truncate(line.trim_end().len());
+            out.push(line);
         }
     };
     let heads: Vec<String> = columns.iter().map(|c| c.head.to_string()).collect();
     render(&mut out, &heads);
-    let rule = total(&w) + GAP * n.saturating_sub(1);
     out.push(format!("{indent}{}", "─".repeat(rule)));
     for r in &cells {
         render(&mut out, r);
@@ -496,7 +541,7 @@ impl<W: Write> Guard<W> {
     }
 
     fn emit_str(&mut self, s: &str) -> io::Result<()> {
-        if !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        if !may_be_unsafe(s, b"\n") || !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
             return self.inner.write_all(s.as_bytes());
         }
         let mut out = String::with_capacity(s.len() + 8);
@@ -534,6 +579,21 @@ impl<W: Write> Write for Guard<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_prefilter_never_clears_an_unsafe_character() {
+        // Every code point the escaper refuses is caught by the byte scan.
+        for u in 0..=0x2_ffffu32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            if is_unsafe(c) {
+                let s = format!("a{c}b");
+                assert!(may_be_unsafe(&s, &[]), "U+{u:04X}");
+                assert!(!escape(&s).contains(c), "U+{u:04X}");
+            }
+        }
+        assert!(!may_be_unsafe("→ 33 pkts ─ ✓ ⇄ é", &[]));
+        assert!(!may_be_unsafe("a\nb", b"\n"));
+    }
 
     #[test]
     fn escapes_c0_c1_del_and_bidi() {

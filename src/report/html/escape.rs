@@ -1,22 +1,16 @@
 //! HTML escaping for everything that comes from input: packet contents,
 //! identities, file names, console lines. Besides the five HTML
-//! metacharacters, control characters (C0, DEL, C1) and Unicode
-//! bidirectional controls (U+061C, U+200E/F, U+202A–202E, U+2066–2069) are
-//! shown as visible `\u{…}` escapes, so a crafted identity cannot reorder or
-//! hide the text around it (Trojan Source, CVE-2021-42574).
+//! metacharacters, the characters the terminal escaper refuses
+//! ([`term::is_unsafe`]: C0, DEL, C1, bidirectional controls, line and
+//! paragraph separators) are shown as the same visible escapes, so a crafted
+//! identity cannot reorder or hide the text around it (Trojan Source,
+//! CVE-2021-42574). Line feeds and tabs stay: HTML lays them out itself.
 
-use std::fmt::Write as _;
+use crate::report::term;
 
 /// A character that must be shown as an escape rather than as itself.
 fn hidden(c: char) -> bool {
-    let u = c as u32;
-    (u < 0x20 && c != '\n' && c != '\t')
-        || (0x7f..=0x9f).contains(&u)
-        || u == 0x061c
-        || u == 0x200e
-        || u == 0x200f
-        || (0x202a..=0x202e).contains(&u)
-        || (0x2066..=0x2069).contains(&u)
+    c != '\n' && c != '\t' && term::is_unsafe(c)
 }
 
 /// Escape text for HTML element content and quoted attribute values.
@@ -29,9 +23,7 @@ pub fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if hidden(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
+            c if hidden(c) => term::push_escaped(&mut out, c),
             c => out.push(c),
         }
     }
@@ -48,9 +40,9 @@ mod tests {
             esc("<script>alert('x')&\"</script>"),
             "&lt;script&gt;alert(&#39;x&#39;)&amp;&quot;&lt;/script&gt;"
         );
-        assert_eq!(esc("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(esc("a\u{1b}[31mb"), "a\\x1b[31mb");
         assert_eq!(esc("id\u{202e}gpj.exe"), "id\\u{202e}gpj.exe");
-        assert_eq!(esc("\u{85}\u{2066}x"), "\\u{85}\\u{2066}x");
+        assert_eq!(esc("\u{85}\u{2066}\u{2028}x"), "\\x85\\u{2066}\\u{2028}x");
         assert_eq!(esc("tab\tok"), "tab\tok");
     }
 }
