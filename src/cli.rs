@@ -32,6 +32,8 @@ Verdicts (stable codes; severity):
   icmp-unreachable (warning)          IKE/ESP answered by ICMP destination unreachable
   deleted, rekeyed, nat-detected, incomplete-capture, no-traffic, payloads-absent (info)
   malformed (warning)                 malformed IKE messages
+  selector-violation (warning)        decrypted ESP outside the negotiated selectors (ASA 402116)
+  aggressive-mode-psk (warning)       IKEv1 Aggressive Mode with a PSK: key open to offline guessing
 
 Exit status: 0 no tunnel has an error verdict; 1 a tunnel has an error verdict; 2 usage error, or an input could not be read (or was damaged) — what could be read is still reported.";
 

@@ -12,7 +12,8 @@
 //!
 //! See `docs/architecture.md` for the core types.
 //!
-//! `registry` (IANA and vendor tables) and `bytes` (checked readers) are leaves
+//! `registry` (IANA and vendor tables), `bytes` (checked readers) and `civil`
+//! (dates and times of day as devices write them) are leaves
 //! that any layer may use. `app` wires the layers for the command line.
 #![forbid(unsafe_code)]
 
@@ -20,6 +21,7 @@ pub mod analysis;
 pub mod app;
 pub mod bytes;
 pub mod capture;
+pub mod civil;
 pub mod diagnose;
 pub mod esp;
 pub mod flow;

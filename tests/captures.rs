@@ -239,9 +239,15 @@ const WITH_KEYS: &[(&str, &[Want])] = &[
     ("multi-peer", &[("auth-failed", "decrypted", None)]),
     (
         "v1-aggressive-psk-mismatch",
-        &[("phase1-auth-failed", "decrypted", None)],
+        &[
+            ("phase1-auth-failed", "decrypted", None),
+            ("aggressive-mode-psk", "clear", None),
+        ],
     ),
-    ("v1-aggressive-up", &[]),
+    (
+        "v1-aggressive-up",
+        &[("aggressive-mode-psk", "clear", None)],
+    ),
     ("v1-cert-ipfrag", &[]),
     ("v1-dpd-rekey-delete", &[("deleted", "decrypted", None)]),
     (

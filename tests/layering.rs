@@ -10,23 +10,27 @@ use std::path::Path;
 const ALLOWED: &[(&str, &[&str])] = &[
     ("bytes", &[]),
     ("registry", &[]),
+    // Dates and times of day as devices write them: a leaf.
+    ("civil", &[]),
     // Key tables and the crypto primitives over RustCrypto: a leaf.
-    ("keys", &["registry", "bytes"]),
-    ("capture", &["bytes", "registry"]),
+    ("keys", &["registry", "bytes", "civil"]),
+    ("capture", &["bytes", "civil", "registry"]),
     // Device and daemon logs: read beside captures, only leaves below.
-    ("logs", &["bytes", "registry"]),
-    ("net", &["capture", "bytes", "registry"]),
-    ("ike", &["registry", "bytes", "keys"]),
-    ("esp", &["registry", "bytes", "keys"]),
+    ("logs", &["bytes", "civil", "registry"]),
+    ("net", &["capture", "bytes", "civil", "registry"]),
+    ("ike", &["registry", "bytes", "civil", "keys"]),
+    ("esp", &["registry", "bytes", "civil", "keys"]),
     (
         "flow",
         &[
-            "capture", "logs", "net", "ike", "esp", "registry", "bytes", "keys",
+            "capture", "logs", "net", "ike", "esp", "registry", "bytes", "civil", "keys",
         ],
     ),
     (
         "diagnose",
-        &["flow", "capture", "logs", "ike", "esp", "registry", "bytes"],
+        &[
+            "flow", "capture", "logs", "ike", "esp", "registry", "bytes", "civil",
+        ],
     ),
     // The analysis result: verdicts plus the states derived from the same
     // outcomes; computed once, printed by every view.
@@ -34,6 +38,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "analysis",
         &[
             "diagnose", "flow", "capture", "logs", "net", "ike", "esp", "registry", "bytes",
+            "civil",
         ],
     ),
     // Reports print decoded values; they never parse bytes themselves.
@@ -41,14 +46,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "report",
         &[
             "analysis", "diagnose", "flow", "capture", "logs", "net", "ike", "esp", "registry",
-            "bytes",
+            "bytes", "civil",
         ],
     ),
 ];
 
 const MODULES: &[&str] = &[
-    "analysis", "app", "bytes", "capture", "diagnose", "esp", "flow", "ike", "keys", "logs", "net",
-    "registry", "report",
+    "analysis", "app", "bytes", "civil", "capture", "civil", "diagnose", "esp", "flow", "ike",
+    "keys", "logs", "net", "registry", "report",
 ];
 
 fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -473,6 +473,11 @@ fn finish(
         cov.incomplete_fragments = std::mem::take(&mut p.incomplete);
         cov.cut_short = error.is_some() || read.as_ref().is_some_and(|r| r.stopped.is_some());
     }
+    let violations = p
+        .decrypt
+        .as_ref()
+        .map(|x| x.d.violations())
+        .unwrap_or_default();
     let decryption = p.decrypt.take().map(Decrypting::finish);
     logs::attach(&mut p.tracker, &p.opts.logs, p.last, &mut p.notices);
     let ctx = p.tracker.coverage().clone();
@@ -491,9 +496,9 @@ fn finish(
             ),
         });
     }
-    let tunnels = p
-        .tracker
-        .finish()
+    let mut tunnels = p.tracker.finish();
+    flow::decrypted::attach_violations(&mut tunnels, &violations);
+    let tunnels = tunnels
         .into_iter()
         .map(|t| TunnelReport::new(t, &ctx))
         .collect();

@@ -81,6 +81,7 @@ pub static CODES: &[CodeInfo] = &[
         checks: &[
             "Transform sets / IPsec proposals on both sides (ASA: `show run crypto ipsec`; IOS: `show crypto ipsec transform-set`; strongSwan: `esp_proposals`)",
             "PFS: both sides must agree whether to use it and on the group (ASA: `crypto map <name> <seq> set pfs group14`; strongSwan: a DH group in `esp_proposals`)",
+            "The Cisco guide tells them apart: a transform set mismatch is logged as 'All IPSec SA proposals found unacceptable' (ASA 713257 'Phase 2 failure: Mismatched attribute types'; strongSwan 'no matching proposal found' with received and configured ESP proposals differing in cipher or integrity); a PFS mismatch as 'Mismatch: Overriding phase 2 DH Group' (ASA 713133) or, on the ASA side, 'QM FSM error' (proposals equal but for the DH group)",
         ],
     },
     CodeInfo {
@@ -269,6 +270,25 @@ pub static CODES: &[CodeInfo] = &[
         severity: Warning,
         meaning: "Malformed IKE messages in the capture",
         checks: &["The frames named: a broken implementation, a middlebox rewriting UDP 500, or capture truncation (snaplen)"],
+    },
+    CodeInfo {
+        code: Code::SelectorViolation,
+        severity: Warning,
+        meaning: "Decrypted ESP carries inner packets outside the selectors negotiated for its SA: the receiver drops them (ASA syslog 402116 'decapsulated inner packet doesn't match the negotiated policy')",
+        checks: &[
+            "The sender's crypto ACL / traffic selectors versus the SA's (ASA: `show crypto ipsec sa` local/remote ident; strongSwan: `swanctl --list-sas`)",
+            "Routing on the sender: traffic for other subnets routed into the tunnel (route-based VPN with a narrower policy, overlapping crypto map entries)",
+            "NAT before encryption changing the inner source (ASA: `nat (inside,outside) source static … destination static …` exemption)",
+        ],
+    },
+    CodeInfo {
+        code: Code::AggressiveModePsk,
+        severity: Warning,
+        meaning: "Aggressive Mode with a pre-shared key exposes a hash of the key to offline guessing (RFC 2409 §5.4 / CVE-2002-1623): anyone who captures the exchange can test candidate keys",
+        checks: &[
+            "Use Main Mode or IKEv2 for site-to-site tunnels (ASA: `crypto ikev1 am-disable`; IOS: `crypto isakmp aggressive-mode disable`; strongSwan: `aggressive = no`)",
+            "If Aggressive Mode must stay (remote access with group names), use certificates or a long random pre-shared key, and change the key that was exposed",
+        ],
     },
 ];
 

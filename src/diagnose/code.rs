@@ -65,6 +65,10 @@ pub enum Code {
     IcmpUnreachable,
     /// `malformed`
     Malformed,
+    /// `selector-violation`
+    SelectorViolation,
+    /// `aggressive-mode-psk`
+    AggressiveModePsk,
 }
 
 impl Code {
@@ -99,6 +103,8 @@ impl Code {
         Code::PayloadsAbsent,
         Code::IcmpUnreachable,
         Code::Malformed,
+        Code::SelectorViolation,
+        Code::AggressiveModePsk,
     ];
 
     /// The stable text printed in tables and JSON.
@@ -133,12 +139,20 @@ impl Code {
             Code::PayloadsAbsent => "payloads-absent",
             Code::IcmpUnreachable => "icmp-unreachable",
             Code::Malformed => "malformed",
+            Code::SelectorViolation => "selector-violation",
+            Code::AggressiveModePsk => "aggressive-mode-psk",
         }
     }
 
     /// The code with this text.
     pub fn from_text(s: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+
+    /// A finding about the configuration's security, not the negotiation's
+    /// outcome: listed after the tunnel's own verdicts, never its end state.
+    pub fn is_security_finding(self) -> bool {
+        matches!(self, Code::AggressiveModePsk)
     }
 
     /// The code's row in the advice table.

@@ -8,6 +8,7 @@
 
 pub mod advice;
 pub mod code;
+mod rules_aggressive;
 mod rules_decrypted;
 mod rules_esp;
 mod rules_log;
@@ -109,6 +110,23 @@ pub struct Verdict {
     pub offered: Option<Offered>,
     /// Further findings of the same kind (other IKE SAs) merged into this one.
     pub repeats: usize,
+    /// The proxy identities / traffic selectors of a refused child-SA
+    /// request, read from its decrypted contents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_ids: Option<ProxyIds>,
+}
+
+/// Proxy identities (IKEv1 IDci/IDcr) or traffic selectors (IKEv2
+/// TSi/TSr) one child-SA request offered, with the peers that sent and
+/// received it; the report prints them as both sides' crypto-ACL lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProxyIds {
+    /// The request that carried them (QM1, IKE_AUTH, CREATE_CHILD_SA).
+    pub frame: FrameNo,
+    /// The IKE SA's initiator and responder addresses.
+    pub initiator: std::net::IpAddr,
+    pub responder: std::net::IpAddr,
+    pub selectors: crate::flow::decrypted::Selectors,
 }
 
 /// Proposals an initiator offered, to be shown as configuration lines: the
@@ -129,6 +147,7 @@ impl Verdict {
             candidates: Vec::new(),
             offered: None,
             repeats: 0,
+            proxy_ids: None,
         }
     }
 
@@ -188,6 +207,7 @@ pub fn diagnose_tunnel(t: &Tunnel, ctx: &Coverage) -> Diagnosis {
             1 => rules_v1::check(sa, t, ctx, &mut v),
             _ => rules_v2::check(sa, t, ctx, &mut v),
         };
+        rules_aggressive::check(sa, &mut v);
         phase2_up |= r.child_up;
         negotiated |= r.phase1_up;
         outcomes.push(r);
@@ -209,7 +229,11 @@ pub fn diagnose_tunnel(t: &Tunnel, ctx: &Coverage) -> Diagnosis {
     for (first, v, r) in per_sa {
         for mut x in v {
             if let Some(s) = success_at {
-                if !r.child_up && first < s && x.severity > Severity::Info {
+                if !r.child_up
+                    && first < s
+                    && x.severity > Severity::Info
+                    && !x.code.is_security_finding()
+                {
                     x.severity = Severity::Info;
                     x.message
                         .push_str(&format!("; a later negotiation (from frame {s}) succeeded"));
@@ -265,8 +289,10 @@ pub fn diagnose_tunnel(t: &Tunnel, ctx: &Coverage) -> Diagnosis {
     }
     let mut out = merged;
     out.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
+        let sec = |v: &Verdict| v.code.is_security_finding();
+        sec(a)
+            .cmp(&sec(b))
+            .then_with(|| b.severity.cmp(&a.severity))
             .then_with(|| a.frames.first().cmp(&b.frames.first()))
     });
     Diagnosis {

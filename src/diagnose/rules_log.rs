@@ -350,6 +350,24 @@ pub(crate) fn check(t: &Tunnel, out: &mut Vec<Verdict>) {
     merge(out, found, &evs);
 }
 
+/// A logged phase-2 refusal (`phase2-rejected` / `ike-auth-rejected`: the
+/// log cannot see the wire) is the same finding as the capture's refusal
+/// when decrypted contents named it (`phase2-no-proposal-chosen`,
+/// `phase2-invalid-id`) and the log's cause fits that name.
+fn names_refusal(capture: Code, logged: Code, cause: Option<Cause>) -> bool {
+    if !matches!(logged, Code::Phase2Rejected | Code::IkeAuthRejected) {
+        return false;
+    }
+    match capture {
+        Code::Phase2NoProposalChosen => matches!(
+            cause,
+            None | Some(Cause::PfsMismatch | Cause::TransformMismatch)
+        ),
+        Code::Phase2InvalidId => matches!(cause, None | Some(Cause::ProxyIdMismatch)),
+        _ => false,
+    }
+}
+
 /// With a capture: upgrade verdicts the log confirms, add what only the
 /// log shows, and say where they disagree.
 fn merge(out: &mut Vec<Verdict>, found: Vec<Verdict>, evs: &[Ev<'_>]) {
@@ -359,7 +377,10 @@ fn merge(out: &mut Vec<Verdict>, found: Vec<Verdict>, evs: &[Ev<'_>]) {
         .map(|v| v.code)
         .collect();
     for f in found {
-        if let Some(v) = out.iter_mut().find(|v| v.code == f.code) {
+        if let Some(v) = out
+            .iter_mut()
+            .find(|v| v.code == f.code || names_refusal(v.code, f.code, f.cause))
+        {
             if matches!(v.basis, Basis::Inferred | Basis::Clear) {
                 v.basis = Basis::Logged;
             }

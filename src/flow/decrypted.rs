@@ -13,6 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use serde::Serialize;
+
 use super::adapt;
 use super::observation::{Observation, Observed, Visibility};
 use super::packet::{ike_bytes, Content};
@@ -57,10 +59,46 @@ pub struct EspInner {
     /// the first one (frame, source, destination).
     pub outside: u64,
     pub first_outside: Option<(u64, IpAddr, IpAddr)>,
+    /// Frames of the first [`MAX_OUTSIDE_FRAMES`] of them.
+    pub outside_frames: Vec<u64>,
+}
+
+/// Frames kept per SA of packets outside the negotiated selectors.
+pub const MAX_OUTSIDE_FRAMES: usize = 8;
+
+/// ESP packets of one SA whose decrypted inner addresses fall outside the
+/// selectors its IKE exchange negotiated (what an ASA drops with syslog
+/// 402116), for the tunnel between `src` and `dst`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SelectorViolation {
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    pub spi: u32,
+    /// Packets outside, of `decrypted` read.
+    pub outside: u64,
+    pub decrypted: u64,
+    /// The first one: inner source and destination.
+    pub first: (u64, IpAddr, IpAddr),
+    /// The first [`MAX_OUTSIDE_FRAMES`] frames (`outside` counts them all).
+    pub frames: Vec<u64>,
+    /// The negotiated selectors: inner sources, inner destinations.
+    pub sources: Vec<AddrRange>,
+    pub destinations: Vec<AddrRange>,
+}
+
+/// Hand each tunnel the selector violations of its ESP SAs.
+pub fn attach_violations(tunnels: &mut [super::Tunnel], v: &[SelectorViolation]) {
+    for t in tunnels {
+        t.selector_violations.extend(
+            v.iter()
+                .filter(|x| t.peers.contains(&x.src) && t.peers.contains(&x.dst))
+                .cloned(),
+        );
+    }
 }
 
 /// An inclusive address range from a proxy identity or traffic selector.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct AddrRange {
     pub start: IpAddr,
     pub end: IpAddr,
@@ -122,28 +160,66 @@ fn v1_range(id: &crate::ike::Id<'_>) -> Option<AddrRange> {
     })
 }
 
-/// The ESP SPI a decrypted child-SA message proposes (4 bytes, protocol 3).
-fn esp_spi(m: &Message<'_>) -> Option<u32> {
-    const ESP: u8 = 3;
-    let p = m.sa()?.proposals.iter().find(|p| p.protocol_id == ESP)?;
-    Some(u32::from_be_bytes(p.spi.try_into().ok()?))
+/// One proxy identity / traffic selector, as a crypto-ACL line needs it:
+/// addresses, IP protocol (0 = any) and port range (0-65535 = any).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Selector {
+    pub start: IpAddr,
+    pub end: IpAddr,
+    pub protocol: u8,
+    pub ports: (u16, u16),
 }
 
-/// (initiator side, responder side) selectors of a child-SA message:
-/// IKEv1 IDci/IDcr (RFC 2409 §5.5), IKEv2 TSi/TSr (RFC 7296 §3.13).
-fn selectors_of(m: &Message<'_>) -> Option<(Vec<AddrRange>, Vec<AddrRange>)> {
+/// The selectors of a child-SA message: the initiator's side (IKEv1 IDci,
+/// IKEv2 TSi) and the responder's (IDcr, TSr), RFC 2409 §5.5 / RFC 7296
+/// §3.13. Quick Mode without IDci/IDcr stands for the peers' own
+/// addresses; then nothing is recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Selectors {
+    pub initiator: Vec<Selector>,
+    pub responder: Vec<Selector>,
+}
+
+impl Selector {
+    pub fn range(&self) -> AddrRange {
+        AddrRange {
+            start: self.start,
+            end: self.end,
+        }
+    }
+}
+
+/// The selectors a decrypted child-SA message carries (IKEv1 Quick Mode
+/// IDci/IDcr, IKEv2 TSi/TSr), with protocol and ports.
+pub fn message_selectors(m: &Message<'_>) -> Option<Selectors> {
     use crate::ike::Body;
     if m.header.version == 1 {
-        let ids: Vec<AddrRange> = m
+        let ids: Vec<Selector> = m
             .payloads
             .iter()
             .filter_map(|p| match &p.body {
-                Body::Id(id) => v1_range(id),
+                Body::Id(id) => {
+                    let r = v1_range(id)?;
+                    let ports = if id.port == 0 {
+                        (0, u16::MAX)
+                    } else {
+                        (id.port, id.port)
+                    };
+                    Some(Selector {
+                        start: r.start,
+                        end: r.end,
+                        protocol: id.protocol,
+                        ports,
+                    })
+                }
                 _ => None,
             })
             .collect();
         return match ids.as_slice() {
-            [i, r] => Some((vec![*i], vec![*r])),
+            [i, r] => Some(Selectors {
+                initiator: vec![*i],
+                responder: vec![*r],
+            }),
             _ => None,
         };
     }
@@ -152,16 +228,35 @@ fn selectors_of(m: &Message<'_>) -> Option<(Vec<AddrRange>, Vec<AddrRange>)> {
             t.selectors
                 .iter()
                 .filter_map(|s| {
-                    Some(AddrRange {
+                    Some(Selector {
                         start: s.start_addr.parse().ok()?,
                         end: s.end_addr.parse().ok()?,
+                        protocol: s.ip_protocol,
+                        ports: (s.start_port, s.end_port),
                     })
                 })
                 .collect::<Vec<_>>(),
         ),
         _ => None,
     });
-    Some((ts.next()?, ts.next()?))
+    Some(Selectors {
+        initiator: ts.next()?,
+        responder: ts.next()?,
+    })
+}
+
+/// The ESP SPI a decrypted child-SA message proposes (4 bytes, protocol 3).
+fn esp_spi(m: &Message<'_>) -> Option<u32> {
+    const ESP: u8 = 3;
+    let p = m.sa()?.proposals.iter().find(|p| p.protocol_id == ESP)?;
+    Some(u32::from_be_bytes(p.spi.try_into().ok()?))
+}
+
+/// (initiator side, responder side) address ranges of a child-SA message.
+fn selectors_of(m: &Message<'_>) -> Option<(Vec<AddrRange>, Vec<AddrRange>)> {
+    let s = message_selectors(m)?;
+    let r = |v: &[Selector]| v.iter().map(Selector::range).collect::<Vec<_>>();
+    Some((r(&s.initiator), r(&s.responder)))
 }
 
 /// What a child-SA request left to pair with its response.
@@ -291,6 +386,9 @@ impl Decrypt {
                             if !inside {
                                 stats.outside += 1;
                                 stats.first_outside.get_or_insert((d.frame, a, b));
+                                if stats.outside_frames.len() < MAX_OUTSIDE_FRAMES {
+                                    stats.outside_frames.push(d.frame);
+                                }
                             }
                         }
                         let port = inner.dport.or(inner.icmp.map(|(t, _)| u16::from(t)));
@@ -317,6 +415,27 @@ impl Decrypt {
         }
     }
 
+    /// ESP SAs with packets outside their negotiated selectors.
+    pub fn violations(&self) -> Vec<SelectorViolation> {
+        self.esp_summary()
+            .into_iter()
+            .filter_map(|((src, dst, spi), e)| {
+                let (sources, destinations) = e.selectors.clone()?;
+                Some(SelectorViolation {
+                    src,
+                    dst,
+                    spi,
+                    outside: e.outside,
+                    decrypted: e.decrypted,
+                    first: e.first_outside?,
+                    frames: e.outside_frames.clone(),
+                    sources,
+                    destinations,
+                })
+            })
+            .collect()
+    }
+
     /// Per ESP SA (outer source, destination, SPI), in order.
     pub fn esp_summary(&self) -> Vec<((IpAddr, IpAddr, u32), &EspInner)> {
         let mut v: Vec<_> = self.esp.iter().map(|(k, s)| (*k, s)).collect();
@@ -337,6 +456,7 @@ pub fn observation(d: &Datagram<'_>, c: &Content<'_>, plain: &Message<'_>) -> Ob
         ike.notifies = inner.notifies;
         ike.deletes = inner.deletes;
         ike.ids = inner.ids;
+        ike.selectors = message_selectors(plain).map(Box::new);
         for n in &mut ike.notifies {
             n.visibility = Visibility::Decrypted;
         }

@@ -44,11 +44,12 @@ pub struct Unplaced {
 }
 
 /// Whether an event is worth a place beside the packets: message lines and
-/// proposal lists are the wire's business.
+/// received proposal lists are the wire's business; the proposals a device
+/// has configured are not on the wire (the refusal's reason is in them).
 fn kept(e: &LogEvent) -> bool {
     !matches!(
         e.kind,
-        L::Message { .. } | L::Proposals { .. } | L::Phase1Progress
+        L::Message { .. } | L::Proposals { received: true } | L::Phase1Progress
     )
 }
 

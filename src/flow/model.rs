@@ -221,6 +221,8 @@ pub struct Tunnel {
     pub events: Vec<LoggedEvent>,
     /// IKE SAs not tracked because [`super::MAX_SAS_PER_TUNNEL`] was reached.
     pub dropped_sas: u64,
+    /// ESP packets outside their SA's negotiated selectors (decrypted).
+    pub selector_violations: Vec<super::decrypted::SelectorViolation>,
     pub first: Timestamp,
     pub last: Timestamp,
 }
@@ -239,6 +241,7 @@ impl Tunnel {
             malformed: Vec::new(),
             events: Vec::new(),
             dropped_sas: 0,
+            selector_violations: Vec::new(),
             first: ts,
             last: ts,
         }

@@ -196,6 +196,9 @@ pub struct IkeObservation {
     pub ke_length: Option<usize>,
     pub offer: Option<Offer>,
     pub ids: Vec<SeenId>,
+    /// Proxy identities / traffic selectors, read from a decrypted
+    /// Quick Mode or IKEv2 child-SA message.
+    pub selectors: Option<Box<super::decrypted::Selectors>>,
     /// IKEv1/IKEv2 authentication method when read (MM1 SA, IKEv2 AUTH).
     pub auth_method: Option<u16>,
     /// Bytes of the SK/SKF payload (IKEv2) or of the encrypted body (IKEv1).

@@ -266,6 +266,8 @@ pub static CATALOGUE: &[Row] = &[
     charon("received proposals unacceptable", K::NoProposalChosen { phase: None, dir: Sent }, None, "strongSwan sa/ikev2/tasks/ike_init.c, child_create.c"),
     charon("received NO_PROPOSAL_CHOSEN", K::NoProposalChosen { phase: None, dir: Received }, None, "strongSwan sa/ikev1/tasks/informational.c, sa/ikev2/tasks/ike_init.c ('received %N notify error')"),
     charon("received AUTHENTICATION_FAILED", K::AuthFailed { dir: Received }, None, "strongSwan sa/ikev1/tasks/informational.c, sa/ikev2/tasks/ike_auth.c"),
+    charon("no matching peer config found", K::PeerMismatch, Some(Cause::IdMismatch), "strongSwan sa/ikev2/tasks/ike_auth.c (select_and_check_peer_cfg: no connection matches the identities received)"),
+    charon("constraint check failed: identity", K::PeerMismatch, Some(Cause::IdMismatch), "strongSwan config/auth_cfg.c (complies: 'constraint check failed: identity '%Y' required')"),
     charon("but MAC mismatched", K::AuthFailed { dir: Local }, Some(Cause::PskMismatch), "strongSwan sa/ikev2/authenticators/psk_authenticator.c ('tried %d shared key%s for … but MAC mismatched')"),
     charon("calculated HASH does not match HASH payload", K::AuthFailed { dir: Local }, Some(Cause::PskMismatch), "strongSwan sa/ikev1/authenticators/psk_v1_authenticator.c via hasher"),
     charon("payload length, decryption failed?", K::DecryptFailed, Some(Cause::PskMismatch), "strongSwan encoding/message.c ('invalid %N payload length, decryption failed?': the IKEv1 key comes from the pre-shared key)"),

@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use super::catalogue::Dialect;
 use super::fields::ip_token;
 use super::Format;
+use crate::civil::{month_number, parse_time_of_day};
 
 /// A time stamp as printed: date parts where given, time of day, zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -317,52 +318,6 @@ fn ios_debug(line: &str) -> Option<Parsed<'_>> {
     p.context = context;
     p.ike_version = Some(version);
     Some(p)
-}
-
-/// Month abbreviation → 1..=12.
-pub(crate) fn month_number(name: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    if name.len() != 3 {
-        return None;
-    }
-    let lower = name.to_ascii_lowercase();
-    MONTHS
-        .iter()
-        .position(|m| *m == lower)
-        .and_then(|i| u32::try_from(i + 1).ok())
-}
-
-fn two(s: &str) -> Option<u64> {
-    if s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()) {
-        s.parse().ok()
-    } else {
-        None
-    }
-}
-
-/// `HH:MM:SS[.f…]` → nanoseconds since midnight.
-pub(crate) fn parse_time_of_day(s: &str) -> Option<u64> {
-    let (hms, frac) = match s.split_once('.') {
-        Some((a, b)) => (a, Some(b)),
-        None => (s, None),
-    };
-    let mut parts = hms.split(':');
-    let h = two(parts.next()?)?;
-    let m = two(parts.next()?)?;
-    let sec = two(parts.next()?)?;
-    if parts.next().is_some() || h > 23 || m > 59 || sec > 60 {
-        return None;
-    }
-    let mut nanos = 0u64;
-    if let Some(f) = frac {
-        if f.is_empty() || f.len() > 9 || !f.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        nanos = f.parse::<u64>().ok()? * 10u64.pow(9 - f.len() as u32);
-    }
-    Some(((h * 60 + m) * 60 + sec) * 1_000_000_000 + nanos)
 }
 
 /// `YYYY-MM-DD`.

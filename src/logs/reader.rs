@@ -23,6 +23,7 @@ use super::{
     DateBasis, Dir, EventKind, Exchange, Format, LogEvent, LogOrigin, LogRead, LogTime, Phase,
     ReadOptions, MAX_CONTEXTS, MAX_EVENTS, MAX_LINE, MAX_TEXT,
 };
+use crate::civil::days_from_civil;
 use crate::registry::cause::Cause;
 
 /// How much of the start of an input [`looks_like_log`] reads.
@@ -895,21 +896,6 @@ fn is_dh(t: &str) -> bool {
     ]
     .iter()
     .any(|p| t.starts_with(p))
-}
-
-/// Days from 1970-01-01 (H. Hinnant's `days_from_civil`).
-fn days_from_civil(year: i32, month: u32, day: u32) -> Option<i64> {
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
 }
 
 /// Read a whole log held in memory.

@@ -288,6 +288,20 @@ pub struct VerdictJson<'a> {
     pub offered: Vec<String>,
     pub checks: &'static [&'static str],
     pub repeats: usize,
+    /// Refused proxy identities / traffic selectors, read decrypted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_ids: Option<Box<ProxyIdsJson<'a>>>,
+}
+
+/// A refused child-SA request's selectors, and the same as configuration
+/// lines (ASA crypto ACL both ways, strongSwan `local_ts`/`remote_ts`).
+#[derive(Serialize)]
+pub struct ProxyIdsJson<'a> {
+    pub frame: FrameNo,
+    pub initiator: std::net::IpAddr,
+    pub responder: std::net::IpAddr,
+    pub selectors: &'a crate::flow::decrypted::Selectors,
+    pub config: Vec<String>,
 }
 
 fn offer(o: &Offer) -> OfferJson {
@@ -479,6 +493,15 @@ pub fn verdict(v: &Verdict) -> VerdictJson<'_> {
         },
         checks: advice::info(v.code).checks,
         repeats: v.repeats,
+        proxy_ids: v.proxy_ids.as_ref().map(|p| {
+            Box::new(ProxyIdsJson {
+                frame: p.frame,
+                initiator: p.initiator,
+                responder: p.responder,
+                selectors: &p.selectors,
+                config: super::acl::lines(p),
+            })
+        }),
     }
 }
 

@@ -301,7 +301,11 @@ pub fn write_file(
             );
             put(out, term::wrap(&line, width, "  ", "    "))?;
         }
-        let end = match tr.verdicts.iter().find(|v| v.severity >= Severity::Warning) {
+        let end = match tr
+            .verdicts
+            .iter()
+            .find(|v| v.severity >= Severity::Warning && !v.code.is_security_finding())
+        {
             Some(v) => format!(
                 "==> STALLED: {} — {} ({})",
                 v.code,

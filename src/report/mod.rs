@@ -2,6 +2,7 @@
 //! ladder diagram, and JSON. Every function writes to a `&mut dyn Write`, so
 //! tests capture it. Nothing here parses bytes.
 
+pub mod acl;
 pub mod config;
 pub mod decryption;
 pub mod html;

@@ -140,7 +140,15 @@ fn result_items(f: &FileAnalysis) -> Vec<String> {
     }
     let mut codes: Vec<(&str, Severity, usize)> =
         codes.into_iter().map(|(c, (s, n))| (c, s, n)).collect();
-    codes.sort_by(|a, b| rank(a.1).cmp(&rank(b.1)).then(a.0.cmp(b.0)));
+    // Security findings follow the tunnels' own verdicts.
+    let security =
+        |c: &str| crate::diagnose::Code::from_text(c).is_some_and(|c| c.is_security_finding());
+    codes.sort_by(|a, b| {
+        security(a.0)
+            .cmp(&security(b.0))
+            .then(rank(a.1).cmp(&rank(b.1)))
+            .then(a.0.cmp(b.0))
+    });
     for (code, sev, n) in codes {
         if n > 1 {
             parts.push(format!("{} {code} ×{n}", mark(sev)));

@@ -378,11 +378,25 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport, width: usize)
             } else {
                 String::new()
             };
-            writeln!(out, "    Log lines: {}{tail}", lines.join(", "))?;
+            put(
+                out,
+                w(
+                    &format!("{}{tail}", lines.join(", ")),
+                    "    Log lines: ",
+                    "               ",
+                ),
+            )?;
         }
-        // The cause a device log names (JSON carries every verdict's cause).
-        if let (Some(c), crate::diagnose::Basis::Logged) = (v.cause, v.basis) {
-            writeln!(out, "    Cause (logged): {} [{}]", c.text(), c.code())?;
+        // The cause the evidence pins, and what it rests on.
+        if let Some(c) = v.cause {
+            put(
+                out,
+                w(
+                    &format!("{} [{}]", c.text(), c.code()),
+                    &format!("    Cause ({}): ", v.basis.as_str()),
+                    "      ",
+                ),
+            )?;
         }
         if !v.candidates.is_empty() {
             writeln!(out, "    Likeliest causes:")?;
@@ -399,6 +413,16 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport, width: usize)
                 Offered::V2(p) => config::v2_ike(p),
             };
             for l in lines {
+                put(out, w(&l, "      ", "          "))?;
+            }
+        }
+        if let Some(p) = &v.proxy_ids {
+            writeln!(
+                out,
+                "    Proxy IDs offered (frame {}, refused), as configuration:",
+                p.frame
+            )?;
+            for l in super::acl::lines(p) {
                 put(out, w(&l, "      ", "          "))?;
             }
         }

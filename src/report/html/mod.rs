@@ -434,6 +434,13 @@ fn card(s: &mut String, v: &VerdictView) {
             esc(&v.offered.join("\n"))
         );
     }
+    if !v.proxy_ids.is_empty() {
+        let _ = write!(
+            s,
+            "<p class=\"label\">Proxy IDs offered (refused), as configuration:</p><pre>{}</pre>",
+            esc(&v.proxy_ids.join("\n"))
+        );
+    }
     if !v.checks.is_empty() {
         s.push_str("<p class=\"label\">Check:</p><ul>");
         for c in &v.checks {

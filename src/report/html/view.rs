@@ -69,6 +69,8 @@ pub struct VerdictView {
     pub cause: Option<String>,
     pub candidates: Vec<String>,
     pub offered: Vec<String>,
+    /// Refused proxy IDs as crypto-ACL lines (`report::acl`).
+    pub proxy_ids: Vec<String>,
     pub checks: Vec<String>,
     pub repeats: usize,
 }
@@ -280,7 +282,7 @@ fn tunnel(tr: &TunnelReport, zero: Timestamp, span: f64, act: Option<&Activity>)
     let end = tr
         .verdicts
         .iter()
-        .find(|v| v.severity >= Severity::Warning)
+        .find(|v| v.severity >= Severity::Warning && !v.code.is_security_finding())
         .map(|v| (v.severity, format!("{} — {}", v.code, v.message)));
     let mut ikes: Vec<String> = t.ike_sas.iter().map(mode_text).collect();
     ikes.dedup();
@@ -349,6 +351,11 @@ fn verdict(v: &crate::diagnose::Verdict) -> VerdictView {
         cause: v.cause.map(|c| format!("{} ({})", c.text(), c.code())),
         candidates: v.candidates.clone(),
         offered: v.offered.as_ref().map(offered_lines).unwrap_or_default(),
+        proxy_ids: v
+            .proxy_ids
+            .as_ref()
+            .map(crate::report::acl::lines)
+            .unwrap_or_default(),
         checks: info.checks.iter().map(|c| c.to_string()).collect(),
         repeats: v.repeats,
     }
