@@ -360,14 +360,17 @@ fn follow(a: &cli::SummaryArgs, opts: Options) -> Result<u8> {
         .and_then(|v| v.parse::<usize>().ok())
         .filter(|&v| v >= 10)
         .unwrap_or(30);
-    let fo = FollowOptions {
+    let mut fo = FollowOptions::new(
         opts,
-        json: a.json,
-        terminal: (!a.json && io::stdout().is_terminal()).then(|| Terminal {
+        a.json,
+        (!a.json && io::stdout().is_terminal()).then(|| Terminal {
             width: term::detect_width(),
             height: lines,
         }),
-    };
+    );
+    if let Some(e) = a.expire {
+        fo.expire_secs = e;
+    }
     // JSON goes through the escaping guard; text lines are made inert by
     // the live view itself, and keep the cursor movements that redraw the
     // table on a terminal.
@@ -376,14 +379,16 @@ fn follow(a: &cli::SummaryArgs, opts: Options) -> Result<u8> {
     } else {
         Box::new(io::stdout())
     };
-    let r = follow::run(input, &fo, live_out, stop)
+    let followed = follow::run(input, &fo, live_out, stop)
         .with_context(|| escape(&input.display().to_string()).into_owned())?;
+    let r = followed.analysis;
     let mut out = stdout_guard(a.json);
     if a.json {
-        report::live::summary_json(&mut out, &r)?;
+        report::live::summary_json(&mut out, &r, &followed.counts)?;
     } else {
         writeln!(out)?;
         report::table::write_file_all(&mut out, &r, term::detect_width(), a.all)?;
+        report::live::counts_text(&mut out, &followed.counts)?;
     }
     out.finish()?;
     let all = [r];

@@ -9,8 +9,21 @@
 //! the lines. The reading stops at the end of a pipe or when `stop` is set
 //! (Ctrl-C); the caller prints the final summary.
 //!
-//! Memory is bounded by the tracker's limits (messages per IKE SA, IKE SAs
-//! per tunnel, kept events), as in a batch run: nothing here keeps packets.
+//! Each frame goes through the batch run's pipeline ([`Pipeline`]): the
+//! same decoding, filters, key tables (`--keys`, and `CAPTURE.keys` beside
+//! a followed file) and tracker, so decrypted messages show their contents
+//! and the summary at the end is what `ikescope FILE` says of the same
+//! bytes. Device logs (`--log`) are read once at the start and joined to
+//! the capture's tunnels in that summary (their clock offset is estimated
+//! from the whole capture).
+//!
+//! Memory stays flat on an endless stream: a tunnel quiet for longer than
+//! `--expire` (default [`DEFAULT_EXPIRE_SECS`]) leaves the live state with
+//! its final verdicts printed once; beyond [`MAX_LIVE_TUNNELS`] tunnels or
+//! [`MAX_LIVE_SAS`] ESP/AH SAs the longest quiet ones leave first, said by a
+//! notice. Within a tunnel the tracker's own limits hold (messages per IKE
+//! SA, IKE SAs per tunnel, kept events); notices are kept up to
+//! [`MAX_KEPT`] and counted beyond. Nothing here keeps packets.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -23,13 +36,39 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{FileAnalysis, FileNotice, Options, TunnelReport};
+use super::{FileAnalysis, FileNotice, Options, Pipeline, TunnelReport};
 use crate::capture::{self, Frame, FrameSink, Notice, Timestamp};
 use crate::diagnose::{Code, Severity};
-use crate::flow::{self, Content, Touched, Tracker, TunnelId};
-use crate::net::{self, Datagram, Decoded};
-use crate::report::live::{self, Change, Shown};
+use crate::flow::{self, Touched, TunnelId};
+use crate::report::live::{self, Change, LiveCounts, Shown};
 
+/// The longest IKE SA lifetime assumed: 86,400 s, the default of Cisco
+/// ASA and IOS (`crypto ikev1|ikev2 policy … lifetime`, `crypto isakmp
+/// policy … lifetime`); strongSwan's and the IPsec SAs' defaults are
+/// shorter. A tunnel that is up rekeys, sends DPD or carries traffic
+/// within it.
+pub const LONGEST_LIFETIME_SECS: f64 = 86_400.0;
+/// A tunnel quiet for twice the longest lifetime is gone: it leaves the
+/// live state (`--expire` sets another bound).
+pub const DEFAULT_EXPIRE_SECS: f64 = 2.0 * LONGEST_LIFETIME_SECS;
+/// `--expire` below this is raised to it: a verdict must have time to
+/// hold ([`SETTLE_SECS`]) and a retransmission (seconds apart) to come.
+pub const MIN_EXPIRE_SECS: f64 = 10.0;
+/// Tunnels tracked at once; beyond, the longest quiet leave (a notice says
+/// so). A tunnel with its IKE SAs and the tracker's per-SA limits is a few
+/// KiB to a few hundred KiB; most carry a handful of messages.
+pub const MAX_LIVE_TUNNELS: usize = 10_000;
+/// ESP/AH SAs tracked at once (about 200 bytes each); beyond, the longest
+/// quiet are forgotten (a notice says so).
+pub const MAX_LIVE_SAS: usize = 100_000;
+/// Notices (and fragment sets that never completed) kept on a live stream.
+pub const MAX_KEPT: usize = 1_000;
+/// How often (seconds of capture time) the live state is swept for
+/// tunnels to expire and SAs over the cap, …
+const SWEEP_SECS: f64 = 1.0;
+/// … and at least every so many frames (so the SA cap is exceeded by at
+/// most this many SAs between sweeps).
+const SWEEP_FRAMES: u64 = 10_000;
 /// How often a quiet input re-judges the tunnels.
 const IDLE: Duration = Duration::from_millis(500);
 /// Tunnels that only carried ESP/AH are re-judged at most this often
@@ -54,12 +93,39 @@ pub struct Terminal {
     pub height: usize,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FollowOptions {
     pub opts: Options,
     pub json: bool,
     /// Redraw a tunnel table (stdout is a terminal).
     pub terminal: Option<Terminal>,
+    /// A tunnel quiet for longer leaves the live state (seconds).
+    pub expire_secs: f64,
+    /// Caps on the live state ([`MAX_LIVE_TUNNELS`], [`MAX_LIVE_SAS`]).
+    pub max_tunnels: usize,
+    pub max_sas: usize,
+}
+
+impl FollowOptions {
+    /// The defaults: expiry after [`DEFAULT_EXPIRE_SECS`], the caps above.
+    pub fn new(opts: Options, json: bool, terminal: Option<Terminal>) -> FollowOptions {
+        FollowOptions {
+            opts,
+            json,
+            terminal,
+            expire_secs: DEFAULT_EXPIRE_SECS,
+            max_tunnels: MAX_LIVE_TUNNELS,
+            max_sas: MAX_LIVE_SAS,
+        }
+    }
+}
+
+/// What a followed input came to: the analysis of the tunnels still
+/// tracked, and how the live state was bounded.
+#[derive(Debug)]
+pub struct Followed {
+    pub analysis: FileAnalysis,
+    pub counts: LiveCounts,
 }
 
 /// Follow `input` (`-` = standard input) until it ends or `stop` is set.
@@ -68,9 +134,9 @@ pub fn run(
     fo: &FollowOptions,
     out: Box<dyn Write>,
     stop: Arc<AtomicBool>,
-) -> io::Result<FileAnalysis> {
+) -> io::Result<Followed> {
     let rx = spawn_source(input, stop.clone())?;
-    let live = Rc::new(RefCell::new(Live::new(fo, out, stop.clone())));
+    let live = Rc::new(RefCell::new(Live::new(input, fo, out, stop.clone())));
     let reader = ChannelReader {
         rx,
         chunk: Vec::new(),
@@ -180,29 +246,38 @@ impl FrameSink for Sink<'_> {
     }
 
     fn notice(&mut self, notice: Notice) {
-        self.0.borrow_mut().notices.push(notice.into());
+        self.0.borrow_mut().p.notices.push(notice.into());
     }
+}
+
+/// Why a tunnel left the live state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Leave {
+    /// Quiet for longer than `--expire`.
+    Idle,
+    /// The live tunnel cap was reached and it was among the longest quiet.
+    Cap,
 }
 
 /// The live analysis and what has been printed of it.
 struct Live<'w> {
-    opts: Options,
+    /// The batch run's pipeline: decoding, filters, keys, tracker.
+    p: Pipeline<'static>,
     json: bool,
     terminal: Option<Terminal>,
     out: Box<dyn Write + 'w>,
     stop: Arc<AtomicBool>,
-    decoder: net::Decoder,
-    tracker: Tracker,
-    notices: Vec<FileNotice>,
-    incomplete: Vec<(std::net::IpAddr, std::net::IpAddr, Vec<u64>)>,
-    frames: u64,
-    ipsec: u64,
-    filtered: u64,
-    first: Option<Timestamp>,
-    last: Option<Timestamp>,
     /// Wall time of the last frame, to advance the clock while quiet.
     arrival: Instant,
-    /// Verdicts last printed, per tunnel.
+    expire_secs: f64,
+    max_tunnels: usize,
+    max_sas: usize,
+    /// The number each tracked tunnel is shown with (from 1, in order of
+    /// first appearance, never reused), by tracker id. Increasing, so a
+    /// number's tracker id is found by binary search.
+    numbers: Vec<usize>,
+    next_number: usize,
+    /// Verdicts last printed, per tunnel number.
     shown: HashMap<usize, BTreeMap<Code, Severity>>,
     /// Changes not printed yet: (tunnel, code) → (severity it goes to,
     /// None = cleared; since when it has held).
@@ -212,11 +287,17 @@ struct Live<'w> {
     /// When each tunnel last carried anything.
     active: HashMap<usize, Timestamp>,
     last_esp_eval: Option<Timestamp>,
+    last_sweep: Option<Timestamp>,
+    /// Frames read at the last sweep.
+    swept_at: u64,
     /// The latest judgement of each tunnel, for the terminal table.
     reports: BTreeMap<usize, TunnelReport>,
     /// Lines of the table currently on screen.
     drawn: usize,
     last_idle_eval: Instant,
+    counts: LiveCounts,
+    /// Notices and fragment reports beyond [`MAX_KEPT`], not kept.
+    notices_dropped: u64,
 }
 
 fn add(t: Timestamp, d: Duration) -> Timestamp {
@@ -231,114 +312,96 @@ fn add(t: Timestamp, d: Duration) -> Timestamp {
 }
 
 impl<'w> Live<'w> {
-    fn new(fo: &FollowOptions, out: Box<dyn Write + 'w>, stop: Arc<AtomicBool>) -> Live<'w> {
+    fn new(
+        input: &Path,
+        fo: &FollowOptions,
+        out: Box<dyn Write + 'w>,
+        stop: Arc<AtomicBool>,
+    ) -> Live<'w> {
+        let p = Pipeline::for_capture(input, &fo.opts, None);
         Live {
-            opts: fo.opts.clone(),
+            p,
             json: fo.json,
             terminal: if fo.json { None } else { fo.terminal },
             out,
             stop,
-            decoder: net::Decoder::new(fo.opts.net.clone()),
-            tracker: Tracker::new(),
-            notices: Vec::new(),
-            incomplete: Vec::new(),
-            frames: 0,
-            ipsec: 0,
-            filtered: 0,
-            first: None,
-            last: None,
             arrival: Instant::now(),
+            expire_secs: fo.expire_secs.max(MIN_EXPIRE_SECS),
+            max_tunnels: fo.max_tunnels.max(1),
+            max_sas: fo.max_sas.max(1),
+            numbers: Vec::new(),
+            next_number: 1,
             shown: HashMap::new(),
             pending: HashMap::new(),
             dirty: BTreeSet::new(),
             active: HashMap::new(),
             last_esp_eval: None,
+            last_sweep: None,
+            swept_at: 0,
             reports: BTreeMap::new(),
             drawn: 0,
             last_idle_eval: Instant::now(),
+            counts: LiveCounts {
+                expire_secs: fo.expire_secs.max(MIN_EXPIRE_SECS),
+                max_tunnels: fo.max_tunnels.max(1),
+                max_sas: fo.max_sas.max(1),
+                ..LiveCounts::default()
+            },
+            notices_dropped: 0,
         }
     }
 
-    fn wanted(&self, d: &Datagram<'_>, c: &Content<'_>) -> bool {
-        if let Some(p) = self.opts.peer {
-            if d.src != p && d.dst != p {
-                return false;
-            }
-        }
-        if let Some(spi) = self.opts.spi {
-            return match c {
-                Content::Esp { esp, .. } => esp.spi as u64 == spi,
-                Content::Ah(a) => a.spi as u64 == spi,
-                Content::Ike(m) => m.header.ispi == spi || m.header.rspi == spi,
-                _ => false,
-            };
-        }
-        true
+    /// The tracker id of tunnel number `n`.
+    fn id(&self, n: usize) -> Option<TunnelId> {
+        self.numbers.binary_search(&n).ok().map(TunnelId)
+    }
+
+    fn number(&self, id: TunnelId) -> Option<usize> {
+        self.numbers.get(id.0).copied()
     }
 
     fn frame(&mut self, frame: &Frame<'_>) {
-        self.frames += 1;
-        if self.first.is_none() {
-            self.first = Some(frame.ts);
-        }
-        self.last = Some(frame.ts);
         self.arrival = Instant::now();
-        self.tracker.tick(frame.ts);
-        match self.decoder.decode(frame) {
-            Decoded::Ignored | Decoded::Held => {}
-            Decoded::Datagram(d) => {
-                let c = flow::classify(&d);
-                if !self.wanted(&d, &c) {
-                    self.filtered += 1;
-                } else {
-                    self.ipsec += 1;
-                    let touched = self.tracker.observe_datagram(&d, &c);
-                    self.touched(touched, frame.number, frame.ts);
-                }
-            }
-            Decoded::Icmp(e) => {
-                if self
-                    .opts
-                    .peer
-                    .is_none_or(|p| e.quoted_src == p || e.quoted_dst == p)
-                {
-                    self.ipsec += 1;
-                    let touched = self.tracker.observe_icmp(&e);
-                    if let Some(t) = touched.tunnel {
-                        self.active.insert(t.0, frame.ts);
-                        self.judge(t, frame.ts);
-                    }
-                }
-            }
-            Decoded::Malformed(m) => {
-                self.ipsec += 1;
-                self.notices.push(FileNotice {
-                    level: capture::Level::Warning,
-                    offset: None,
-                    line: None,
-                    frame: Some(m.frame),
-                    message: format!(
-                        "malformed {:?} layer at offset {}: {}",
-                        m.layer, m.offset, m.reason
-                    ),
-                });
-            }
+        let touched = self.p.step(frame);
+        while self.numbers.len() < self.p.tracker.len() {
+            self.numbers.push(self.next_number);
+            self.next_number += 1;
         }
-        for n in self.decoder.take_notices() {
-            if let Some((a, b)) = n.peers {
-                self.incomplete.push((a, b, n.frames.clone()));
-            }
-            self.notices.push(n.into());
+        self.counts.peak_tunnels = self.counts.peak_tunnels.max(self.numbers.len());
+        self.bound_notices();
+        if let Some(t) = touched {
+            self.touched(t, frame.number, frame.ts);
         }
         let due = self
             .last_esp_eval
             .is_none_or(|l| frame.ts.since(l) >= ESP_EVERY_SECS);
         if due && !self.dirty.is_empty() {
             self.last_esp_eval = Some(frame.ts);
-            for t in std::mem::take(&mut self.dirty) {
-                self.judge(TunnelId(t), frame.ts);
+            for n in std::mem::take(&mut self.dirty) {
+                self.judge(n, frame.ts);
             }
         }
+        let sweep = self
+            .last_sweep
+            .is_none_or(|l| frame.ts.since(l) >= SWEEP_SECS)
+            || self.p.frames >= self.swept_at + SWEEP_FRAMES;
+        if sweep || self.numbers.len() > self.max_tunnels {
+            self.last_sweep = Some(frame.ts);
+            self.swept_at = self.p.frames;
+            self.sweep(frame.ts);
+        }
+    }
+
+    /// Notices (malformed packets, fragment sets that never completed) are
+    /// kept up to [`MAX_KEPT`] on an endless stream; the rest are counted.
+    fn bound_notices(&mut self) {
+        for v in [self.p.notices.len(), self.p.incomplete.len()] {
+            if v > MAX_KEPT {
+                self.notices_dropped += (v - MAX_KEPT) as u64;
+            }
+        }
+        self.p.notices.truncate(MAX_KEPT);
+        self.p.incomplete.truncate(MAX_KEPT);
     }
 
     /// After an observation: print an IKE message, re-judge its tunnel.
@@ -346,12 +409,15 @@ impl<'w> Live<'w> {
         let Some(tid) = touched.tunnel else {
             return;
         };
-        self.active.insert(tid.0, ts);
+        let Some(n) = self.number(tid) else {
+            return;
+        };
+        self.active.insert(n, ts);
         if touched.step.is_none() {
-            self.dirty.insert(tid.0);
+            self.dirty.insert(n);
             return;
         }
-        let Some(t) = self.tracker.snapshot(tid) else {
+        let Some(t) = self.p.tracker.snapshot(tid) else {
             return;
         };
         let msg = touched
@@ -365,31 +431,35 @@ impl<'w> Live<'w> {
             let json = self.json;
             self.emit(|out| {
                 if json {
-                    live::message_json(out, tid.0 + 1, peers, &m)
+                    live::message_json(out, n, peers, &m)
                 } else {
-                    live::message_text(out, tid.0 + 1, &m)
+                    live::message_text(out, n, &m)
                 }
             });
         }
-        self.judge_tunnel(tid, t, ts);
+        let tr = TunnelReport::new(t, self.p.tracker.coverage());
+        self.judge_report(n, tr, ts, false);
     }
 
-    fn judge(&mut self, tid: TunnelId, at: Timestamp) {
-        if let Some(t) = self.tracker.snapshot(tid) {
-            self.judge_tunnel(tid, t, at);
+    fn judge(&mut self, n: usize, at: Timestamp) {
+        let Some(tid) = self.id(n) else {
+            return;
+        };
+        if let Some(t) = self.p.tracker.snapshot(tid) {
+            let tr = TunnelReport::new(t, self.p.tracker.coverage());
+            self.judge_report(n, tr, at, false);
         }
     }
 
-    /// Diagnose a tunnel and print what changed since it was last printed
-    /// and has held for [`SETTLE_SECS`]: a verdict judged the instant after
-    /// a request ("no answer yet") must not be printed before the answer
-    /// had time to come.
-    fn judge_tunnel(&mut self, tid: TunnelId, t: flow::Tunnel, at: Timestamp) {
-        self.dirty.remove(&tid.0);
-        let tr = TunnelReport::new(t, self.tracker.coverage());
-        let mut shown = self.shown.remove(&tid.0).unwrap_or_default();
+    /// Print what changed in tunnel `n`'s verdicts since they were last
+    /// printed and has held for [`SETTLE_SECS`] (or at once with `force`,
+    /// when the tunnel leaves): a verdict judged the instant after a
+    /// request ("no answer yet") must not be printed before the answer had
+    /// time to come.
+    fn judge_report(&mut self, n: usize, tr: TunnelReport, at: Timestamp, force: bool) {
+        self.dirty.remove(&n);
+        let mut shown = self.shown.remove(&n).unwrap_or_default();
         let peers = tr.tunnel.peers;
-        let n = tid.0 + 1;
         let json = self.json;
         let mut target: BTreeMap<Code, Option<Severity>> = BTreeMap::new();
         for v in &tr.verdicts {
@@ -404,19 +474,19 @@ impl<'w> Live<'w> {
         }
         // Changes that no longer differ from what is shown are void.
         self.pending
-            .retain(|(t, c), _| *t != tid.0 || target.contains_key(c));
+            .retain(|(t, c), _| *t != n || target.contains_key(c));
         for (code, to) in target {
-            let since = match self.pending.get(&(tid.0, code)) {
+            let since = match self.pending.get(&(n, code)) {
                 Some(&(p, since)) if p == to => since,
                 _ => {
-                    self.pending.insert((tid.0, code), (to, at));
+                    self.pending.insert((n, code), (to, at));
                     at
                 }
             };
-            if at.since(since) < SETTLE_SECS {
+            if !force && at.since(since) < SETTLE_SECS {
                 continue;
             }
-            self.pending.remove(&(tid.0, code));
+            self.pending.remove(&(n, code));
             let was = shown.get(&code).copied();
             match (to, was) {
                 (Some(sev), _) => {
@@ -446,10 +516,159 @@ impl<'w> Live<'w> {
                 (None, None) => {}
             }
         }
-        self.shown.insert(tid.0, shown);
+        self.shown.insert(n, shown);
         if self.terminal.is_some() {
-            self.reports.insert(tid.0, tr);
+            self.reports.insert(n, tr);
         }
+    }
+
+    /// Bound the live state at `now`: tunnels quiet for longer than the
+    /// expiry leave, then the longest quiet ones while more than the cap are
+    /// tracked, each with its final verdicts printed; ESP/AH SAs beyond
+    /// their cap are forgotten, the longest quiet first, with a notice.
+    fn sweep(&mut self, now: Timestamp) {
+        // Changes that have had time to hold are printed even when their
+        // tunnel carries nothing more on a busy stream.
+        let held: BTreeSet<usize> = self
+            .pending
+            .iter()
+            .filter(|(_, (_, since))| now.since(*since) >= SETTLE_SECS)
+            .map(|((n, _), _)| *n)
+            .collect();
+        for n in held {
+            self.judge(n, now);
+        }
+        let mut leave: BTreeMap<usize, Leave> = self
+            .active
+            .iter()
+            .filter(|(_, at)| now.since(**at) > self.expire_secs)
+            .map(|(n, _)| (*n, Leave::Idle))
+            .collect();
+        let staying = self.numbers.len().saturating_sub(leave.len());
+        if staying > self.max_tunnels {
+            // Down to nine tenths of the cap, so the cap is not met again
+            // at the next new tunnel.
+            let excess = staying - self.max_tunnels * 9 / 10;
+            let mut quiet: Vec<(Timestamp, usize)> = self
+                .numbers
+                .iter()
+                .filter(|n| !leave.contains_key(n))
+                .map(|n| (self.active.get(n).copied().unwrap_or_default(), *n))
+                .collect();
+            quiet.sort_unstable();
+            for (_, n) in quiet.into_iter().take(excess) {
+                leave.insert(n, Leave::Cap);
+            }
+            if self.counts.capped == 0 {
+                let msg = format!(
+                    "more than {} tunnels tracked at once: the longest quiet ones leave the live view (their final verdicts are printed as they leave)",
+                    self.max_tunnels
+                );
+                self.live_notice(now, &msg);
+            }
+        }
+        let sas = self.p.tracker.esp_sas().count();
+        let sa_cutoff = (sas > self.max_sas).then(|| {
+            let mut lasts: Vec<Timestamp> = self.p.tracker.esp_sas().map(|(_, e)| e.last).collect();
+            let k = sas - self.max_sas * 9 / 10;
+            lasts.sort_unstable();
+            lasts.get(k.saturating_sub(1)).copied().unwrap_or_default()
+        });
+        if leave.is_empty() && sa_cutoff.is_none() {
+            return;
+        }
+        for (&n, &why) in &leave {
+            self.leave(n, why, now);
+        }
+        let numbers = &self.numbers;
+        let map = self.p.tracker.forget(
+            |id| numbers.get(id.0).is_some_and(|n| leave.contains_key(n)),
+            |e| sa_cutoff.is_some_and(|c| e.last <= c),
+        );
+        let mut kept = Vec::with_capacity(self.numbers.len());
+        for (n, m) in self.numbers.iter().zip(&map) {
+            if m.is_some() {
+                kept.push(*n);
+            }
+        }
+        self.numbers = kept;
+        if sa_cutoff.is_some() {
+            let forgotten = sas.saturating_sub(self.p.tracker.esp_sas().count());
+            if self.counts.sas_forgotten == 0 {
+                let msg = format!(
+                    "more than {} ESP/AH SAs tracked at once: the longest quiet ones are forgotten, and the verdicts of their tunnels no longer count them",
+                    self.max_sas
+                );
+                self.live_notice(now, &msg);
+            }
+            self.counts.sas_forgotten += forgotten as u64;
+        }
+    }
+
+    /// Tunnel `n` leaves the live state: its verdicts are printed as they
+    /// stand (whether or not they have held), then one line says it left.
+    fn leave(&mut self, n: usize, why: Leave, now: Timestamp) {
+        let Some(tid) = self.id(n) else {
+            return;
+        };
+        let Some(t) = self.p.tracker.snapshot(tid) else {
+            return;
+        };
+        let idle = self.active.get(&n).map_or(0.0, |a| now.since(*a));
+        let tr = TunnelReport::new(t, self.p.tracker.coverage());
+        let peers = tr.tunnel.peers;
+        let verdicts = tr.verdicts.clone();
+        self.judge_report(n, tr, now, true);
+        let json = self.json;
+        let reason = match why {
+            Leave::Idle => {
+                self.counts.expired += 1;
+                live::LeaveReason::Idle
+            }
+            Leave::Cap => {
+                self.counts.capped += 1;
+                live::LeaveReason::Cap
+            }
+        };
+        let e = live::Left {
+            at: now,
+            tunnel: n,
+            peers,
+            reason,
+            idle_secs: idle,
+            verdicts: &verdicts,
+        };
+        self.emit(|out| {
+            if json {
+                live::left_json(out, &e)
+            } else {
+                live::left_text(out, &e)
+            }
+        });
+        self.shown.remove(&n);
+        self.pending.retain(|(t, _), _| *t != n);
+        self.dirty.remove(&n);
+        self.active.remove(&n);
+        self.reports.remove(&n);
+    }
+
+    /// A limit that bit, said on the live output at once and in the summary.
+    fn live_notice(&mut self, at: Timestamp, message: &str) {
+        let json = self.json;
+        self.emit(|out| {
+            if json {
+                live::notice_json(out, at, message)
+            } else {
+                live::notice_text(out, at, message)
+            }
+        });
+        self.p.notices.push(FileNotice {
+            level: capture::Level::Warning,
+            offset: None,
+            line: None,
+            frame: None,
+            message: message.to_string(),
+        });
     }
 
     /// Nothing arrived for a while: the clock moves on by wall time, and
@@ -459,11 +678,11 @@ impl<'w> Live<'w> {
             return;
         }
         self.last_idle_eval = Instant::now();
-        let Some(last) = self.last else {
+        let Some(last) = self.p.last else {
             return;
         };
         let now = add(last, self.arrival.elapsed());
-        self.tracker.tick(now);
+        self.p.tracker.tick(now);
         // Silence changes the verdicts of tunnels that were active lately,
         // or that have a change waiting to hold; long-quiet ones are settled.
         let waiting: BTreeSet<usize> = self.pending.keys().map(|(t, _)| *t).collect();
@@ -473,9 +692,10 @@ impl<'w> Live<'w> {
             .filter(|(t, at)| now.since(**at) < QUIET_SECS || waiting.contains(t))
             .map(|(t, _)| *t)
             .collect();
-        for i in recent {
-            self.judge(TunnelId(i), now);
+        for n in recent {
+            self.judge(n, now);
         }
+        self.sweep(now);
         if self.terminal.is_some() {
             self.emit(|_| Ok(()));
         }
@@ -494,14 +714,14 @@ impl<'w> Live<'w> {
                 let rows: Vec<live::Row<'_>> = self
                     .reports
                     .iter()
-                    .map(|(i, r)| {
+                    .map(|(n, r)| {
                         let mut shown: Vec<(Code, Severity)> = self
                             .shown
-                            .get(i)
+                            .get(n)
                             .map(|m| m.iter().map(|(c, s)| (*c, *s)).collect())
                             .unwrap_or_default();
                         shown.sort_by_key(|x| std::cmp::Reverse(x.1));
-                        (i + 1, r, shown)
+                        (*n, r, shown)
                     })
                     .collect();
                 let lines = live::table(&rows, term.width, term.height.saturating_sub(6).max(3));
@@ -518,32 +738,24 @@ impl<'w> Live<'w> {
         }
     }
 
-    /// The end: erase the table, and hand back the whole analysis.
+    /// The end: erase the table, and hand back the whole analysis of what
+    /// is still tracked, as a batch run would make it.
     fn finish(
         mut self,
         input: &Path,
-        result: Result<capture::ReadSummary, capture::CaptureError>,
+        mut result: Result<capture::ReadSummary, capture::CaptureError>,
         stopped: bool,
-    ) -> io::Result<FileAnalysis> {
+    ) -> io::Result<Followed> {
         if self.drawn > 0 {
             write!(self.out, "\x1b[{}F\x1b[J", self.drawn)?;
             self.drawn = 0;
         }
         self.out.flush()?;
-        for n in self.decoder.finish() {
-            if let Some((a, b)) = n.peers {
-                self.incomplete.push((a, b, n.frames.clone()));
-            }
-            self.notices.push(n.into());
-        }
-        let (mut read, error) = match result {
-            Ok(r) => (Some(r), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
+        self.p.end_of_input();
         // A record cut short because the user stopped us is not damage.
         if stopped {
-            if let Some(s) = read.as_mut().and_then(|r| r.stopped.take()) {
-                self.notices.push(FileNotice {
+            if let Some(s) = result.as_mut().ok().and_then(|r| r.stopped.take()) {
+                self.p.notices.push(FileNotice {
                     level: capture::Level::Warning,
                     offset: s.offset,
                     line: None,
@@ -552,37 +764,45 @@ impl<'w> Live<'w> {
                 });
             }
         }
-        {
-            let cov = self.tracker.coverage_mut();
-            cov.incomplete_fragments = std::mem::take(&mut self.incomplete);
-            cov.cut_short = error.is_some() || read.as_ref().is_some_and(|r| r.stopped.is_some());
+        let left = self.counts.expired + self.counts.capped;
+        if left > 0 {
+            self.p.notices.push(FileNotice {
+                level: capture::Level::Warning,
+                offset: None,
+                line: None,
+                frame: None,
+                message: format!(
+                    "live view: {} tunnel(s) left after {} s quiet and {} at the cap of {} tunnels; their final verdicts were printed as they left, and this summary covers the {} still tracked",
+                    self.counts.expired,
+                    self.expire_secs,
+                    self.counts.capped,
+                    self.max_tunnels,
+                    self.numbers.len()
+                ),
+            });
         }
-        let coverage = self.tracker.coverage().clone();
-        let mut tunnels: Vec<TunnelReport> = self
-            .tracker
-            .finish()
-            .into_iter()
-            .map(|t| TunnelReport::new(t, &coverage))
-            .collect();
-        let findings = crate::analysis::fold_findings(&mut tunnels);
-        Ok(FileAnalysis {
-            path: if input.as_os_str() == "-" {
-                "(standard input)".to_string()
-            } else {
-                input.display().to_string()
-            },
-            read,
-            error,
-            notices: self.notices,
-            frames: self.frames,
-            ipsec_packets: self.ipsec,
-            filtered: self.filtered,
-            first: self.first,
-            last: self.last,
-            tunnels,
-            findings,
-            logs: Vec::new(),
-            decryption: None,
+        if self.notices_dropped > 0 {
+            self.p.notices.push(FileNotice {
+                level: capture::Level::Warning,
+                offset: None,
+                line: None,
+                frame: None,
+                message: format!(
+                    "live view: {} notice(s) beyond the first {MAX_KEPT} were not kept",
+                    self.notices_dropped
+                ),
+            });
+        }
+        self.counts.tunnels = self.numbers.len();
+        let name = if input.as_os_str() == "-" {
+            "(standard input)".to_string()
+        } else {
+            input.display().to_string()
+        };
+        let counts = self.counts;
+        Ok(Followed {
+            analysis: super::finish(name, result, self.p),
+            counts,
         })
     }
 }

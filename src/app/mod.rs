@@ -210,6 +210,54 @@ impl<'h> Pipeline<'h> {
         }
     }
 
+    /// The pipeline for one capture: with the key tables given and found
+    /// beside it (`-`, a pipe, has none beside it), and `--psk-file`.
+    fn for_capture(
+        path: &Path,
+        opts: &Options,
+        hook: Option<&'h mut dyn PacketHook>,
+    ) -> Pipeline<'h> {
+        let mut key_notices = Vec::new();
+        let loaded = keys::load(path, &opts.keys, opts.auto_keys).or_else(|| {
+            // `--psk-file` alone: no tables, only the Aggressive Mode check.
+            opts.psk_file
+                .as_ref()
+                .map(|_| (Default::default(), Vec::new(), Vec::new()))
+        });
+        let decrypt = loaded.map(|(tables, sources, notices)| {
+            key_notices = notices;
+            let psk = opts
+                .psk_file
+                .as_ref()
+                .map(|f| match std::fs::read_to_string(f) {
+                    Ok(t) => crate::ike::decrypt::psk::read_candidate_lines(&t),
+                    Err(e) => {
+                        key_notices.push(FileNotice {
+                            level: capture::Level::Warning,
+                            offset: None,
+                            line: None,
+                            frame: None,
+                            message: format!("--psk-file {}: cannot read: {e}", f.display()),
+                        });
+                        Vec::new()
+                    }
+                });
+            Decrypting {
+                d: flow::decrypted::Decrypt::new(tables),
+                summary: Decryption {
+                    keys: sources,
+                    ..Decryption::default()
+                },
+                psk,
+                aggressive: Vec::new(),
+            }
+        });
+        let mut p = Pipeline::new(opts, hook);
+        p.decrypt = decrypt;
+        p.notices.extend(key_notices);
+        p
+    }
+
     fn wanted(&self, d: &Datagram<'_>, c: &Content<'_>) -> bool {
         if let Some(p) = self.opts.peer {
             if d.src != p && d.dst != p {
@@ -264,8 +312,12 @@ impl<'h> Pipeline<'h> {
     }
 }
 
-impl FrameSink for Pipeline<'_> {
-    fn frame(&mut self, frame: &Frame<'_>) {
+impl Pipeline<'_> {
+    /// One frame through decoding, the filters, decryption and the tracker:
+    /// what the tracker made of it, when it was an IPsec packet or an ICMP
+    /// error quoting one (the same step for a batch run and `--follow`).
+    fn step(&mut self, frame: &Frame<'_>) -> Option<Touched> {
+        let mut out = None;
         self.frames += 1;
         if self.first.is_none() {
             self.first = Some(frame.ts);
@@ -301,6 +353,7 @@ impl FrameSink for Pipeline<'_> {
                         }
                         h.packet(&d, &c, &touched, first);
                     }
+                    out = Some(touched);
                 }
             }
             Decoded::Icmp(e) => {
@@ -310,7 +363,7 @@ impl FrameSink for Pipeline<'_> {
                     .is_none_or(|p| e.quoted_src == p || e.quoted_dst == p);
                 if wanted {
                     self.ipsec += 1;
-                    self.tracker.observe_icmp(&e);
+                    out = Some(self.tracker.observe_icmp(&e));
                     if let Some(h) = self.hook.as_deref_mut() {
                         h.icmp(&e, first);
                     }
@@ -334,6 +387,21 @@ impl FrameSink for Pipeline<'_> {
             }
         }
         self.drain_net_notices();
+        out
+    }
+
+    /// The input ended: what the decoder still holds (fragment sets that
+    /// never completed) becomes notices.
+    fn end_of_input(&mut self) {
+        for n in self.decoder.finish() {
+            self.net_notice(n);
+        }
+    }
+}
+
+impl FrameSink for Pipeline<'_> {
+    fn frame(&mut self, frame: &Frame<'_>) {
+        self.step(frame);
     }
 
     fn notice(&mut self, notice: Notice) {
@@ -348,44 +416,7 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
     if read_opts.date.is_none() {
         read_opts.date = file_date(path);
     }
-    let mut key_notices = Vec::new();
-    let loaded = keys::load(path, &opts.keys, opts.auto_keys).or_else(|| {
-        // `--psk-file` alone: no tables, only the Aggressive Mode check.
-        opts.psk_file
-            .as_ref()
-            .map(|_| (Default::default(), Vec::new(), Vec::new()))
-    });
-    let decrypt = loaded.map(|(tables, sources, notices)| {
-        key_notices = notices;
-        let psk = opts
-            .psk_file
-            .as_ref()
-            .map(|f| match std::fs::read_to_string(f) {
-                Ok(t) => crate::ike::decrypt::psk::read_candidate_lines(&t),
-                Err(e) => {
-                    key_notices.push(FileNotice {
-                        level: capture::Level::Warning,
-                        offset: None,
-                        line: None,
-                        frame: None,
-                        message: format!("--psk-file {}: cannot read: {e}", f.display()),
-                    });
-                    Vec::new()
-                }
-            });
-        Decrypting {
-            d: flow::decrypted::Decrypt::new(tables),
-            summary: Decryption {
-                keys: sources,
-                ..Decryption::default()
-            },
-            psk,
-            aggressive: Vec::new(),
-        }
-    });
-    let mut p = Pipeline::new(opts, hook);
-    p.decrypt = decrypt;
-    p.notices.extend(key_notices);
+    let mut p = Pipeline::for_capture(path, opts, hook);
     let result = match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => Err(capture::CaptureError::Io(std::io::Error::other(
             "is a directory (use `ikescope scan DIR` for directories)",
@@ -421,9 +452,7 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
             );
         }
     }
-    for n in p.decoder.finish() {
-        p.net_notice(n);
-    }
+    p.end_of_input();
     finish(path.display().to_string(), result, p)
 }
 
@@ -439,9 +468,7 @@ pub fn analyze_frames<'f>(
     for f in frames {
         p.frame(f);
     }
-    for n in p.decoder.finish() {
-        p.net_notice(n);
-    }
+    p.end_of_input();
     let summary = ReadSummary {
         format: capture::Format::Pcap,
         compressed: false,

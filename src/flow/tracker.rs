@@ -462,6 +462,53 @@ impl Tracker {
         }
     }
 
+    /// A live stream's bound on memory: forget the tunnels `drop_tunnel`
+    /// names, and in the others the ESP/AH SAs `drop_sa` names, with every
+    /// index that leads to them. The remaining tunnels keep their order and
+    /// are numbered `0..len` again; the result gives each old id its new one
+    /// (`None`: forgotten). A batch analysis never forgets.
+    pub fn forget(
+        &mut self,
+        drop_tunnel: impl Fn(TunnelId) -> bool,
+        drop_sa: impl Fn(&EspSa) -> bool,
+    ) -> Vec<Option<TunnelId>> {
+        let mut next = 0;
+        let map: Vec<Option<usize>> = (0..self.tunnels.len())
+            .map(|i| {
+                (!drop_tunnel(TunnelId(i))).then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
+        let mut old = map.iter();
+        self.tunnels
+            .retain(|_| old.next().is_some_and(|m| m.is_some()));
+        let renumber = |t: &mut usize| match map.get(*t).copied().flatten() {
+            Some(n) => {
+                *t = n;
+                true
+            }
+            None => false,
+        };
+        self.by_peers.retain(|_, t| renumber(t));
+        self.by_spi.retain(|_, (t, _)| renumber(t));
+        self.by_spis.retain(|_, (t, _)| renumber(t));
+        for (t, sa) in std::mem::take(&mut self.esp_sas).into_sas() {
+            if let Some(n) = map.get(t).copied().flatten() {
+                if !drop_sa(&sa) {
+                    self.esp_sas.insert(n, sa);
+                }
+            }
+        }
+        map.into_iter().map(|m| m.map(TunnelId)).collect()
+    }
+
+    /// Every ESP/AH SA with its tunnel, in order of first appearance.
+    pub fn esp_sas(&self) -> impl Iterator<Item = (TunnelId, &EspSa)> {
+        self.esp_sas.iter().map(|(t, e)| (TunnelId(t), e))
+    }
+
     /// The tunnel an IKE SA between two peers belongs to, if tracked.
     pub fn tunnel_of(&self, peers: [IpAddr; 2], version: u8, ispi: u64) -> Option<TunnelId> {
         self.by_spi
@@ -484,13 +531,27 @@ impl Tracker {
     /// resolved), without disturbing tracking.
     pub fn snapshot(&self, id: TunnelId) -> Option<Tunnel> {
         let mut t = self.tunnels.get(id.0)?.clone();
-        let senders = self.shared_senders();
-        let esp = self
+        let esp: Vec<EspSa> = self
             .esp_sas
             .iter()
             .filter(|(ti, _)| *ti == id.0)
-            .map(|(_, e)| e.clone());
-        assemble(&mut t, esp, &senders);
+            .map(|(_, e)| e.clone())
+            .collect();
+        // Only this tunnel's senders are counted: a live view takes
+        // snapshots often, among many other tunnels' SAs.
+        let mut mine: FlowMap<(IpAddr, u32, bool), usize> = esp
+            .iter()
+            .map(|e| ((e.src, e.spi, e.proto == esp::Proto::Ah), 0))
+            .collect();
+        if !mine.is_empty() {
+            for (_, e) in self.esp_sas.iter() {
+                if let Some(n) = mine.get_mut(&(e.src, e.spi, e.proto == esp::Proto::Ah)) {
+                    *n += 1;
+                }
+            }
+        }
+        let senders: HashMap<(IpAddr, u32, bool), usize> = mine.into_iter().collect();
+        assemble(&mut t, esp.into_iter(), &senders);
         Some(t)
     }
 

@@ -9,7 +9,11 @@
 //! message object of the file document; `{"event":"verdict","tunnel":N,
 //! "peers":[a,b],"change":"new"|"changed"|"cleared","was":SEVERITY|null,
 //! "verdict":{…}}` (a cleared verdict carries only `code` and `severity`);
-//! and at the end `{"event":"summary","file":{…}}` with the file document.
+//! `{"event":"left","tunnel":N,"peers":[a,b],"reason":"idle"|"cap",
+//! "idle_secs":S,"verdicts":[…]}` when a tunnel leaves the live state with
+//! its final verdicts; `{"event":"notice","message":…}` when a limit of
+//! the live state bites; and at the end `{"event":"summary","file":{…},
+//! "live":{…}}` with the file document and the live state's counts.
 
 use std::io::{self, Write};
 use std::net::IpAddr;
@@ -89,8 +93,10 @@ pub fn label(m: &IkeMsg) -> String {
             n.name.map_or(n.notify_type.to_string(), str::to_string)
         ));
     }
-    if m.encrypted && m.body == crate::flow::Visibility::Opaque {
-        label.push_str(" [enc]");
+    match m.body {
+        crate::flow::Visibility::Opaque if m.encrypted => label.push_str(" [enc]"),
+        crate::flow::Visibility::Decrypted => label.push_str(" [decrypted]"),
+        _ => {}
     }
     label
 }
@@ -240,24 +246,159 @@ pub fn verdict_json(
     writeln!(out)
 }
 
+/// How the live state was bounded over a `--follow` run.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct LiveCounts {
+    /// Tunnels still tracked at the end (those the summary covers).
+    pub tunnels: usize,
+    /// The most tunnels tracked at once.
+    pub peak_tunnels: usize,
+    /// Tunnels that left after `expire_secs` quiet.
+    pub expired: u64,
+    /// Tunnels that left because `max_tunnels` were tracked.
+    pub capped: u64,
+    /// ESP/AH SAs forgotten because `max_sas` were tracked.
+    pub sas_forgotten: u64,
+    pub expire_secs: f64,
+    pub max_tunnels: usize,
+    pub max_sas: usize,
+}
+
+/// Why a tunnel left the live state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LeaveReason {
+    /// Quiet for longer than the expiry.
+    Idle,
+    /// The cap on tunnels tracked at once was reached.
+    Cap,
+}
+
+/// A tunnel leaving the live state, with its final verdicts.
+pub struct Left<'a> {
+    pub at: Timestamp,
+    pub tunnel: usize,
+    pub peers: [IpAddr; 2],
+    pub reason: LeaveReason,
+    /// Seconds since it last carried anything.
+    pub idle_secs: f64,
+    pub verdicts: &'a [Verdict],
+}
+
+/// A tunnel leaving, as a line: its final verdicts, worst first.
+pub fn left_text(out: &mut dyn Write, e: &Left<'_>) -> io::Result<()> {
+    let mut v: Vec<&Verdict> = e.verdicts.iter().collect();
+    v.sort_by_key(|v| std::cmp::Reverse(v.severity));
+    let verdicts: Vec<String> = v
+        .iter()
+        .map(|v| format!("{} {}", mark(v.severity), v.code))
+        .collect();
+    writeln!(
+        out,
+        "{}  #{:<3} expired ({}, quiet {:.0} s) {} ⇄ {}: final {}",
+        clock(e.at),
+        e.tunnel,
+        match e.reason {
+            LeaveReason::Idle => "idle",
+            LeaveReason::Cap => "live tunnel cap",
+        },
+        e.idle_secs,
+        e.peers[0],
+        e.peers[1],
+        if verdicts.is_empty() {
+            "no verdict".to_string()
+        } else {
+            verdicts.join(", ")
+        }
+    )
+}
+
+#[derive(Serialize)]
+struct LeftEvent<'a> {
+    schema: u32,
+    event: &'static str,
+    time: Timestamp,
+    tunnel: usize,
+    peers: [IpAddr; 2],
+    reason: LeaveReason,
+    idle_secs: f64,
+    verdicts: Vec<json::VerdictJson<'a>>,
+}
+
+/// A tunnel leaving, as a JSON event line.
+pub fn left_json(out: &mut dyn Write, e: &Left<'_>) -> io::Result<()> {
+    serde_json::to_writer(
+        &mut *out,
+        &LeftEvent {
+            schema: SCHEMA_VERSION,
+            event: "left",
+            time: e.at,
+            tunnel: e.tunnel,
+            peers: e.peers,
+            reason: e.reason,
+            idle_secs: e.idle_secs,
+            verdicts: e.verdicts.iter().map(json::verdict).collect(),
+        },
+    )?;
+    writeln!(out)
+}
+
+/// A limit of the live state that bit, as a line.
+pub fn notice_text(out: &mut dyn Write, at: Timestamp, message: &str) -> io::Result<()> {
+    writeln!(out, "{}  notice: {}", clock(at), escape(message))
+}
+
+#[derive(Serialize)]
+struct NoticeEvent<'a> {
+    schema: u32,
+    event: &'static str,
+    time: Timestamp,
+    message: &'a str,
+}
+
+/// A limit of the live state that bit, as a JSON event line.
+pub fn notice_json(out: &mut dyn Write, at: Timestamp, message: &str) -> io::Result<()> {
+    serde_json::to_writer(
+        &mut *out,
+        &NoticeEvent {
+            schema: SCHEMA_VERSION,
+            event: "notice",
+            time: at,
+            message,
+        },
+    )?;
+    writeln!(out)
+}
+
 #[derive(Serialize)]
 struct SummaryEvent<'a> {
     schema: u32,
     event: &'static str,
     file: json::FileJson<'a>,
+    live: &'a LiveCounts,
 }
 
 /// The final analysis as a JSON event line.
-pub fn summary_json(out: &mut dyn Write, f: &FileAnalysis) -> io::Result<()> {
+pub fn summary_json(out: &mut dyn Write, f: &FileAnalysis, live: &LiveCounts) -> io::Result<()> {
     serde_json::to_writer(
         &mut *out,
         &SummaryEvent {
             schema: SCHEMA_VERSION,
             event: "summary",
             file: json::file_json(f),
+            live,
         },
     )?;
     writeln!(out)
+}
+
+/// The live state's counts under the text summary.
+pub fn counts_text(out: &mut dyn Write, c: &LiveCounts) -> io::Result<()> {
+    writeln!(
+        out,
+        "live: {} tunnel(s) tracked at the end, at most {} at once; {} expired after {:.0} s quiet, {} left at the cap of {}; {} ESP/AH SA(s) forgotten at the cap of {}",
+        c.tunnels, c.peak_tunnels, c.expired, c.expire_secs, c.capped, c.max_tunnels, c.sas_forgotten, c.max_sas
+    )
 }
 
 /// Cut a cell to `w` characters (an ellipsis says it was cut).
