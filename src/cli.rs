@@ -127,7 +127,7 @@ pub struct SummaryArgs {
     /// Live: read FILE as it grows (or '-' from a pipe), print each IKE message and verdict change as it happens; Ctrl-C prints the summary. Keys (--keys, CAPTURE.keys beside FILE) decrypt as the messages come; --log files are read once at the start and joined in the final summary.
     #[arg(long)]
     pub follow: bool,
-    /// With --follow: a tunnel quiet for this long leaves the live view, its final verdicts printed once (default 172800 = 2 x 24 h, the longest default IKE SA lifetime; minimum 10). At most 10,000 tunnels and 100,000 ESP/AH SAs are tracked at once; beyond, the longest quiet leave first, with a notice.
+    /// With --follow: a tunnel quiet for this long leaves the live view, its final verdicts printed once (default 172800 = 2 x 24 h, the longest default IKE SA lifetime; minimum 10). At most 10,000 tunnels and 80,000 ESP/AH SAs are tracked at once; beyond, the longest quiet leave first, with a notice.
     #[arg(long, value_name = "SECS", requires = "follow")]
     pub expire: Option<f64>,
     #[command(flatten)]

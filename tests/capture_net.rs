@@ -1995,3 +1995,20 @@ fn reader_guards_against_pcap_parser_stalls() {
         );
     }
 }
+
+/// Found by the net_decode fuzz target: an ICMP datagram whose header
+/// length (IHL 7, 28 bytes) runs past the 25 bytes captured made the body
+/// slice's bounds cross (a panic); it is now an ICMP packet with no body.
+#[test]
+fn icmp_header_longer_than_the_capture_does_not_panic() {
+    let mut ip = vec![
+        0x47, 0x00, 0x00, 0x40, 0x12, 0x34, 0x00, 0x00, 0x40, 0x01, 0x00, 0x00, 192, 0, 2, 1, 198,
+        51, 100, 1,
+    ];
+    ip.extend_from_slice(&[0x01, 0x01, 0x00, 0x00, 0x03]);
+    assert_eq!(ip.len(), 25);
+    let mut d = decoder();
+    let f = frame(1, LinkType::RAW, &ip);
+    let _ = d.decode(&f);
+    let _ = d.finish();
+}

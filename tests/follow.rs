@@ -506,7 +506,7 @@ fn live_tunnel_cap_holds_with_a_notice() {
 }
 
 /// ESP on ever-new SPIs between one pair of peers, more SAs than the live
-/// SA cap (100,000): the longest quiet SAs are forgotten, with a notice.
+/// SA cap (80,000): the longest quiet SAs are forgotten, with a notice.
 #[test]
 fn live_sa_cap_holds_with_a_notice() {
     let shape = stream::Shape {

@@ -59,8 +59,11 @@ pub const MIN_EXPIRE_SECS: f64 = 10.0;
 /// KiB to a few hundred KiB; most carry a handful of messages.
 pub const MAX_LIVE_TUNNELS: usize = 10_000;
 /// ESP/AH SAs tracked at once (about 200 bytes each); beyond, the longest
-/// quiet are forgotten (a notice says so).
-pub const MAX_LIVE_SAS: usize = 100_000;
+/// quiet are forgotten (a notice says so). Kept below the tracker's own
+/// bound ([`crate::flow::MAX_ESP_SAS`]) by more than the SAs that can arrive
+/// between two sweeps, so on a live stream the quietest SAs leave rather
+/// than new ones being refused.
+pub const MAX_LIVE_SAS: usize = 80_000;
 /// Notices (and fragment sets that never completed) kept on a live stream.
 pub const MAX_KEPT: usize = 1_000;
 /// How often (seconds of capture time) the live state is swept for

@@ -319,9 +319,11 @@ impl Decoder {
             return Decoded::Ignored;
         };
         if h.proto == ICMP && h.frag_off == 0 && !h.more {
-            let body = ip
-                .get(h.ihl.max(20)..h.total.clamp(h.ihl.max(20), ip.len()))
-                .unwrap_or(&[]);
+            // A header longer than the bytes captured leaves no body (and
+            // `ihl` beyond the end must not meet `clamp`'s min ≤ max).
+            let start = h.ihl.max(20);
+            let end = h.total.min(ip.len()).max(start);
+            let body = ip.get(start..end).unwrap_or(&[]);
             return self.icmp(frame, IpAddr::V4(h.src), body, false);
         }
         if !matches!(h.proto, proto::UDP | proto::ESP | proto::AH) {
