@@ -14,7 +14,7 @@
 use std::io::Read;
 
 use pcap_parser::traits::PcapReaderIterator;
-use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError};
+use pcap_parser::{LegacyPcapBlock, LegacyPcapReader, PcapBlockOwned, PcapError};
 
 use super::source::Feed;
 use super::{CaptureError, Frame, FrameSink, Guard, LinkType, Origin, Outcome, Timestamp};
@@ -62,6 +62,74 @@ fn word(b: &[u8], at: usize, big: bool) -> u32 {
 
 /// Read a pcap file from `feed` (positioned at the file header) through a
 /// reader buffer of `capacity` bytes.
+/// Hand one record to the sink as frame `number`.
+#[inline]
+fn deliver(
+    b: &LegacyPcapBlock<'_>,
+    number: u64,
+    nanos: bool,
+    link: LinkType,
+    sink: &mut dyn FrameSink,
+) {
+    let ts = if nanos {
+        Timestamp {
+            secs: i64::from(b.ts_sec) + i64::from(b.ts_usec / 1_000_000_000),
+            nanos: b.ts_usec % 1_000_000_000,
+        }
+    } else {
+        Timestamp {
+            secs: i64::from(b.ts_sec) + i64::from(b.ts_usec / 1_000_000),
+            nanos: (b.ts_usec % 1_000_000) * 1000,
+        }
+    };
+    sink.frame(&Frame {
+        number,
+        ts,
+        link,
+        data: b.data,
+        orig_len: b.origlen.max(b.caplen),
+        interface: 0,
+        origin: Origin::Wire,
+    });
+}
+
+/// Deliver the whole records (standard format) at the front of `data`,
+/// parsed by pcap-parser, up to the first that is cut, over the
+/// [`MAX_RECORD`] limit or refused. Returns the bytes consumed.
+fn record_run(
+    data: &[u8],
+    big: bool,
+    nanos: bool,
+    link: LinkType,
+    frames: &mut u64,
+    sink: &mut dyn FrameSink,
+) -> usize {
+    use pcap_parser::pcap::{parse_pcap_frame, parse_pcap_frame_be};
+    let mut used = 0;
+    while let Some(rest) = data.get(used..) {
+        if rest.len() < RECORD_HEADER_LEN {
+            break;
+        }
+        let caplen = word(rest, 8, big);
+        if caplen > MAX_RECORD {
+            break;
+        }
+        let Some(record) = rest.get(..RECORD_HEADER_LEN + caplen as usize) else {
+            break;
+        };
+        let parsed = if big {
+            parse_pcap_frame_be(record)
+        } else {
+            parse_pcap_frame(record)
+        };
+        let Ok((_, b)) = parsed else { break };
+        *frames += 1;
+        used += record.len();
+        deliver(&b, *frames, nanos, link, sink);
+    }
+    used
+}
+
 pub(crate) fn read<R: Read>(
     feed: Feed<R>,
     capacity: usize,
@@ -138,33 +206,26 @@ pub(crate) fn read<R: Read>(
                 break;
             }
         }
+        // The run of whole records at the front of the buffer goes straight
+        // to pcap-parser's record parser, one buffer step per run; a record
+        // it refuses, a cut one and the modified format take the general
+        // path below (and its messages).
+        if !modified {
+            let run = record_run(rd.data(), big, nanos, link, &mut out.frames, sink);
+            if run > 0 {
+                rd.consume_noshift(run);
+                guard.progressed();
+                continue;
+            }
+        }
         match rd.next() {
             Ok((n, PcapBlockOwned::Legacy(b))) => {
                 if n == 0 {
                     out.stop(offset, "pcap-parser made no progress".into());
                     break;
                 }
-                let ts = if nanos {
-                    Timestamp {
-                        secs: i64::from(b.ts_sec) + i64::from(b.ts_usec / 1_000_000_000),
-                        nanos: b.ts_usec % 1_000_000_000,
-                    }
-                } else {
-                    Timestamp {
-                        secs: i64::from(b.ts_sec) + i64::from(b.ts_usec / 1_000_000),
-                        nanos: (b.ts_usec % 1_000_000) * 1000,
-                    }
-                };
                 out.frames += 1;
-                sink.frame(&Frame {
-                    number: out.frames,
-                    ts,
-                    link,
-                    data: b.data,
-                    orig_len: b.origlen.max(b.caplen),
-                    interface: 0,
-                    origin: Origin::Wire,
-                });
+                deliver(&b, out.frames, nanos, link, sink);
                 rd.consume_noshift(n);
                 guard.progressed();
             }
