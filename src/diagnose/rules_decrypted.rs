@@ -491,6 +491,13 @@ fn refusing_config(t: &Tunnel) -> Option<(String, LogLine)> {
         .and_then(|(_, (e, l))| Some((e.detail.clone()?, (*l).clone())))
 }
 
+/// The first decrypted message among `v`'s frames that carries one of the
+/// notify types `kinds`, with the decrypted request it refuses.
+fn refused<'a>(sa: &'a IkeSa, v: &Verdict, kinds: &[u16]) -> Option<(&'a IkeMsg, &'a IkeMsg)> {
+    let refusal = decrypted_in(sa, v).find(|m| kinds.iter().any(|&k| notifies(m, k)))?;
+    Some((refusal, request_of(sa, refusal)?))
+}
+
 /// A child-SA request refused with a decrypted NO_PROPOSAL_CHOSEN (compared
 /// with the refusing side's logged configuration) or, IKEv2, with
 /// INVALID_KE_PAYLOAD (the PFS group differs).
@@ -502,12 +509,8 @@ fn child_proposals(sa: &IkeSa, t: &Tunnel, out: &mut [Verdict]) {
                 Code::Phase2NoProposalChosen | Code::Phase2Rejected | Code::IkeAuthRejected
             )
     }) {
-        let Some(refusal) = decrypted_in(sa, v)
-            .find(|m| notifies(m, NO_PROPOSAL_CHOSEN) || notifies(m, INVALID_KE_PAYLOAD))
+        let Some((refusal, request)) = refused(sa, v, &[NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD])
         else {
-            continue;
-        };
-        let Some(request) = request_of(sa, refusal) else {
             continue;
         };
         if sa.version == 2 && notifies(refusal, INVALID_KE_PAYLOAD) {
@@ -667,12 +670,7 @@ fn proxy_ids(sa: &IkeSa, out: &mut [Verdict]) {
                 Code::Phase2InvalidId | Code::Phase2Rejected | Code::IkeAuthRejected
             )
     }) {
-        let Some(refusal) = decrypted_in(sa, v)
-            .find(|m| notifies(m, INVALID_ID_INFORMATION) || notifies(m, TS_UNACCEPTABLE))
-        else {
-            continue;
-        };
-        let Some(request) = request_of(sa, refusal) else {
+        let Some((_, request)) = refused(sa, v, &[INVALID_ID_INFORMATION, TS_UNACCEPTABLE]) else {
             continue;
         };
         let Some(sel) = request.obs.selectors.as_deref() else {
