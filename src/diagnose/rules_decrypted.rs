@@ -35,6 +35,8 @@ use crate::flow::observation::Visibility;
 use crate::flow::{Dir, IkeMsg, IkeSa, LogLine, Mode, Offer, Tunnel};
 use crate::logs::EventKind as L;
 use crate::registry::cause::Cause;
+use crate::registry::strongswan::{DH_GROUPS, V1_ESP_AUTH, V1_ESP_ENCR, V2_ENCR, V2_INTEG};
+use crate::registry::Table;
 
 /// Notify message types with the same number in IKEv1 (RFC 2408 §3.14.1)
 /// and IKEv2 (RFC 7296 §3.10.1).
@@ -280,73 +282,9 @@ fn ikev2_ids(sa: &IkeSa, out: &mut [Verdict]) {
     }
 }
 
-/// strongSwan's algorithm names, as its `received proposals:` /
-/// `configured proposals:` lines print them (libstrongswan
-/// `crypto/crypters/crypter.c`, `crypto/signers/signer.c`,
-/// `crypto/diffie_hellman.c` enum names), for IKEv1 IPsec transform IDs
-/// (RFC 2407 §4.4.4), IKEv1 authentication algorithms (RFC 2407 §4.5),
-/// IKEv2 transform IDs (IANA "IKEv2 Transform Type 1/3") and DH groups
-/// (IANA "Transform Type 4"). A key length is appended as `_<bits>`.
-static V1_ESP_ENCR: &[(u16, &str)] = &[
-    (2, "DES_CBC"),
-    (3, "3DES_CBC"),
-    (11, "NULL"),
-    (12, "AES_CBC"),
-    (13, "AES_CTR"),
-    (18, "AES_GCM_8"),
-    (19, "AES_GCM_12"),
-    (20, "AES_GCM_16"),
-];
-static V1_ESP_AUTH: &[(u16, &str)] = &[
-    (1, "HMAC_MD5_96"),
-    (2, "HMAC_SHA1_96"),
-    (5, "HMAC_SHA2_256_128"),
-    (6, "HMAC_SHA2_384_192"),
-    (7, "HMAC_SHA2_512_256"),
-    (9, "AES_XCBC_96"),
-];
-static V2_ENCR: &[(u16, &str)] = &[
-    (2, "DES_CBC"),
-    (3, "3DES_CBC"),
-    (11, "NULL"),
-    (12, "AES_CBC"),
-    (13, "AES_CTR"),
-    (18, "AES_GCM_8"),
-    (19, "AES_GCM_12"),
-    (20, "AES_GCM_16"),
-    (28, "CHACHA20_POLY1305"),
-];
-static V2_INTEG: &[(u16, &str)] = &[
-    (1, "HMAC_MD5_96"),
-    (2, "HMAC_SHA1_96"),
-    (5, "AES_XCBC_96"),
-    (12, "HMAC_SHA2_256_128"),
-    (13, "HMAC_SHA2_384_192"),
-    (14, "HMAC_SHA2_512_256"),
-];
-static DH_GROUPS: &[(u16, &str)] = &[
-    (1, "MODP_768"),
-    (2, "MODP_1024"),
-    (5, "MODP_1536"),
-    (14, "MODP_2048"),
-    (15, "MODP_3072"),
-    (16, "MODP_4096"),
-    (17, "MODP_6144"),
-    (18, "MODP_8192"),
-    (19, "ECP_256"),
-    (20, "ECP_384"),
-    (21, "ECP_521"),
-    (22, "MODP_1024_160"),
-    (23, "MODP_2048_224"),
-    (24, "MODP_2048_256"),
-    (25, "ECP_192"),
-    (26, "ECP_224"),
-    (31, "CURVE_25519"),
-    (32, "CURVE_448"),
-];
-
-fn name(table: &[(u16, &str)], code: u16, bits: Option<u16>) -> Option<String> {
-    let n = table.iter().find(|(c, _)| *c == code)?.1;
+/// strongSwan's name of `code` in `table`, with `_<bits>` for a key length.
+fn name(table: &Table, code: u16, bits: Option<u16>) -> Option<String> {
+    let n = table.name(code.into())?;
     Some(match bits {
         Some(b) if b > 0 => format!("{n}_{b}"),
         _ => n.to_string(),
@@ -371,13 +309,13 @@ fn offered_props(o: &Offer) -> Option<Vec<Prop>> {
             .filter(|t| t.protocol_id == ESP)
             .map(|t| {
                 Some(Prop {
-                    encr: vec![name(V1_ESP_ENCR, t.encryption?, t.key_length)?],
+                    encr: vec![name(&V1_ESP_ENCR, t.encryption?, t.key_length)?],
                     integ: match t.hash {
-                        Some(h) => vec![name(V1_ESP_AUTH, h, None)?],
+                        Some(h) => vec![name(&V1_ESP_AUTH, h, None)?],
                         None => Vec::new(),
                     },
                     dh: match t.group {
-                        Some(g) => vec![name(DH_GROUPS, g, None)?],
+                        Some(g) => vec![name(&DH_GROUPS, g, None)?],
                         None => Vec::new(),
                     },
                 })
@@ -391,19 +329,19 @@ fn offered_props(o: &Offer) -> Option<Vec<Prop>> {
                     encr: p
                         .encr
                         .iter()
-                        .map(|(c, k)| name(V2_ENCR, *c, *k))
+                        .map(|(c, k)| name(&V2_ENCR, *c, *k))
                         .collect::<Option<_>>()?,
                     integ: p
                         .integ
                         .iter()
                         .filter(|c| **c != 0)
-                        .map(|c| name(V2_INTEG, *c, None))
+                        .map(|c| name(&V2_INTEG, *c, None))
                         .collect::<Option<_>>()?,
                     dh: p
                         .dh
                         .iter()
                         .filter(|c| **c != 0)
-                        .map(|c| name(DH_GROUPS, *c, None))
+                        .map(|c| name(&DH_GROUPS, *c, None))
                         .collect::<Option<_>>()?,
                 })
             })
@@ -419,9 +357,14 @@ fn logged_props(list: &str) -> Vec<Prop> {
             let body = p.trim().strip_prefix("ESP:")?;
             let mut x = Prop::default();
             for tok in body.split('/') {
-                if DH_GROUPS.iter().any(|(_, n)| *n == tok) {
+                if DH_GROUPS.entries.iter().any(|e| e.name == tok) {
                     x.dh.push(tok.to_string());
-                } else if V2_INTEG.iter().chain(V1_ESP_AUTH).any(|(_, n)| *n == tok) {
+                } else if V2_INTEG
+                    .entries
+                    .iter()
+                    .chain(V1_ESP_AUTH.entries)
+                    .any(|e| e.name == tok)
+                {
                     x.integ.push(tok.to_string());
                 } else if tok.ends_with("EXT_SEQ") {
                 } else {

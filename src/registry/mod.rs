@@ -10,6 +10,7 @@ pub mod ikev1;
 pub mod ikev2;
 pub mod ip;
 pub mod proto;
+pub mod strongswan;
 pub mod vendor;
 
 /// One row: the values `first..=last` carry `name`.
