@@ -227,31 +227,18 @@ fn esp_outside_its_selectors_is_a_selector_violation_warning() {
         start: ip(a),
         end: ip(b),
     };
-    let t = Tunnel {
-        peers: [ip("198.51.100.1"), ip("203.0.113.1")],
-        ike_sas: Vec::new(),
-        esp: Vec::new(),
-        keepalives: Vec::new(),
-        payloadless: 0,
-        blind: Vec::new(),
-        icmp: Vec::new(),
-        malformed: Vec::new(),
-        events: Vec::new(),
-        dropped_sas: 0,
-        selector_violations: vec![SelectorViolation {
-            src: ip("203.0.113.1"),
-            dst: ip("198.51.100.1"),
-            spi: 0xc1a2b3c4,
-            outside: 12,
-            decrypted: 40,
-            first: (17, ip("10.9.9.9"), ip("192.0.2.1")),
-            frames: vec![17, 19, 21, 23, 25, 27, 29, 31],
-            sources: vec![range("192.0.2.128", "192.0.2.255")],
-            destinations: vec![range("192.0.2.0", "192.0.2.127")],
-        }],
-        first: Default::default(),
-        last: Default::default(),
-    };
+    let mut t = Tunnel::new(ip("198.51.100.1"), ip("203.0.113.1"), Default::default());
+    t.selector_violations = vec![SelectorViolation {
+        src: ip("203.0.113.1"),
+        dst: ip("198.51.100.1"),
+        spi: 0xc1a2b3c4,
+        outside: 12,
+        decrypted: 40,
+        first: (17, ip("10.9.9.9"), ip("192.0.2.1")),
+        frames: vec![17, 19, 21, 23, 25, 27, 29, 31],
+        sources: vec![range("192.0.2.128", "192.0.2.255")],
+        destinations: vec![range("192.0.2.0", "192.0.2.127")],
+    }];
     let vs = ikescope::diagnose::diagnose(&t, &Coverage::default());
     let v = vs
         .iter()

@@ -231,7 +231,8 @@ pub struct Tunnel {
 }
 
 impl Tunnel {
-    pub(super) fn new(a: IpAddr, b: IpAddr, ts: Timestamp) -> Tunnel {
+    /// An empty tunnel between `a` and `b` first seen at `ts` (peers sorted).
+    pub fn new(a: IpAddr, b: IpAddr, ts: Timestamp) -> Tunnel {
         let peers = if a <= b { [a, b] } else { [b, a] };
         Tunnel {
             peers,
