@@ -64,6 +64,12 @@ struct Pipeline<'h> {
     hook: Option<&'h mut dyn PacketHook>,
     /// Present only when keys were given or found.
     decrypt: Option<Decrypting>,
+    /// ESP/AH packets waiting for the tracker, up to [`flow::SA_BATCH`]
+    /// (see [`Tracker::observe_sas`]); `None` when every packet must reach
+    /// the tracker at once (a packet hook, a live view reading it). Handed
+    /// over before anything else reaches the tracker, so the order of
+    /// effects is the order of the frames.
+    pending_sas: Option<Vec<flow::SaSighting>>,
 }
 
 /// Decryption state and what it found.
@@ -207,6 +213,25 @@ impl<'h> Pipeline<'h> {
             last: None,
             hook,
             decrypt: None,
+            pending_sas: None,
+        }
+    }
+
+    /// Let ESP/AH packets reach the tracker in batches: only for a run whose
+    /// tracker is read at the end, without a packet hook.
+    fn batch_sas(&mut self) {
+        if self.hook.is_none() {
+            self.pending_sas = Some(Vec::with_capacity(flow::SA_BATCH));
+        }
+    }
+
+    /// Hand the waiting ESP/AH packets to the tracker.
+    fn flush_sas(&mut self) {
+        if let Some(p) = self.pending_sas.as_mut() {
+            if !p.is_empty() {
+                self.tracker.observe_sas(p);
+                p.clear();
+            }
         }
     }
 
@@ -315,7 +340,8 @@ impl<'h> Pipeline<'h> {
 impl Pipeline<'_> {
     /// One frame through decoding, the filters, decryption and the tracker:
     /// what the tracker made of it, when it was an IPsec packet or an ICMP
-    /// error quoting one (the same step for a batch run and `--follow`).
+    /// error quoting one (the same step for a batch run and `--follow`);
+    /// `None` too for an ESP/AH packet left waiting for a batch.
     fn step(&mut self, frame: &Frame<'_>) -> Option<Touched> {
         let mut out = None;
         self.frames += 1;
@@ -336,6 +362,17 @@ impl Pipeline<'_> {
                 } else {
                     self.ipsec += 1;
                     let plain = self.decrypt.as_mut().and_then(|x| x.packet(&d, &c));
+                    if let Some(pending) = self.pending_sas.as_mut() {
+                        if let Some(s) = Tracker::sa_sighting(&d, &c) {
+                            pending.push(s);
+                            if pending.len() >= flow::SA_BATCH {
+                                self.flush_sas();
+                            }
+                            self.drain_net_notices();
+                            return None;
+                        }
+                        self.flush_sas();
+                    }
                     let touched = match (&plain, &c) {
                         (Some(flow::decrypted::Plain::Ike(x)), Content::Ike(_)) => {
                             match x.parse() {
@@ -363,6 +400,7 @@ impl Pipeline<'_> {
                     .is_none_or(|p| e.quoted_src == p || e.quoted_dst == p);
                 if wanted {
                     self.ipsec += 1;
+                    self.flush_sas();
                     out = Some(self.tracker.observe_icmp(&e));
                     if let Some(h) = self.hook.as_deref_mut() {
                         h.icmp(&e, first);
@@ -393,6 +431,7 @@ impl Pipeline<'_> {
     /// The input ended: what the decoder still holds (fragment sets that
     /// never completed) becomes notices.
     fn end_of_input(&mut self) {
+        self.flush_sas();
         for n in self.decoder.finish() {
             self.net_notice(n);
         }
@@ -417,6 +456,7 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
         read_opts.date = file_date(path);
     }
     let mut p = Pipeline::for_capture(path, opts, hook);
+    p.batch_sas();
     let result = match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => Err(capture::CaptureError::Io(std::io::Error::other(
             "is a directory (use `ikescope scan DIR` for directories)",
@@ -465,6 +505,7 @@ pub fn analyze_frames<'f>(
     hook: Option<&mut dyn PacketHook>,
 ) -> FileAnalysis {
     let mut p = Pipeline::new(opts, hook);
+    p.batch_sas();
     for f in frames {
         p.frame(f);
     }

@@ -46,7 +46,7 @@ pub use observation::{
 };
 pub use packet::{classify, payload_absent, Content};
 pub use step::{Copy, Role, Step};
-pub use tracker::{Touched, Tracker, TunnelId};
+pub use tracker::{SaSighting, Touched, Tracker, TunnelId, SA_BATCH};
 
 /// Most messages kept per IKE SA: the first [`KEEP_FIRST_MESSAGES`] always,
 /// then the latest ones, messages with an error notify or a Delete kept

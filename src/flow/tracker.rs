@@ -38,6 +38,19 @@ pub struct Touched {
     pub copy: Copy,
 }
 
+/// One ESP/AH packet, for [`Tracker::observe_sas`].
+#[derive(Debug, Clone, Copy)]
+pub struct SaSighting {
+    ts: Timestamp,
+    frame: FrameNo,
+    src: IpAddr,
+    dst: IpAddr,
+    p: SaPacket,
+}
+
+/// How many ESP/AH packets [`Tracker::observe_sas`] looks up together.
+pub const SA_BATCH: usize = 32;
+
 /// Builds tunnels from observations.
 #[derive(Debug, Default)]
 pub struct Tracker {
@@ -153,9 +166,54 @@ impl Tracker {
         }
         if let Some(p) = adapt::sa_packet(d, c) {
             self.coverage.extend(d.ts);
-            return self.observe_sa(d.ts, d.frame, d.src, d.dst, p);
+            let found = self.esp_sas.find(d.src, d.dst, p.spi, p.proto);
+            return self.observe_sa_at(found, d.ts, d.frame, d.src, d.dst, p);
         }
         self.observe(adapt::observation(d, c))
+    }
+
+    /// The ESP/AH packet a datagram holds, when it has one: what
+    /// [`Tracker::observe_datagram`] would count on an SA.
+    pub fn sa_sighting(d: &Datagram<'_>, c: &Content<'_>) -> Option<SaSighting> {
+        adapt::sa_packet(d, c).map(|p| SaSighting {
+            ts: d.ts,
+            frame: d.frame,
+            src: d.src,
+            dst: d.dst,
+            p,
+        })
+    }
+
+    /// The same as [`Tracker::observe_datagram`] on each packet in turn
+    /// (at most [`SA_BATCH`] at a time), with their SAs looked up first:
+    /// on a capture with thousands of SAs nearly every lookup misses the
+    /// cache, and independent lookups let those misses overlap. What the
+    /// packets touched is not returned: for a run without a packet hook.
+    pub fn observe_sas(&mut self, batch: &[SaSighting]) {
+        let mut found = [None; SA_BATCH];
+        let mut keys = [esp::SaKey {
+            src: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            dst: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            spi: 0,
+            proto: esp::Proto::Esp,
+        }; SA_BATCH];
+        for (k, s) in keys.iter_mut().zip(batch) {
+            *k = esp::SaKey {
+                src: s.src,
+                dst: s.dst,
+                spi: s.p.spi,
+                proto: s.p.proto,
+            };
+        }
+        let n = batch.len().min(SA_BATCH);
+        self.esp_sas.find_many(&keys[..n], &mut found[..n]);
+        for (k, s) in batch.iter().enumerate() {
+            self.coverage.extend(s.ts);
+            // Past the first SA_BATCH (never, from the pipeline) and for
+            // SAs an earlier packet of the batch made, look up again.
+            let f = found.get(k).copied().flatten();
+            self.observe_sa_at(f, s.ts, s.frame, s.src, s.dst, s.p);
+        }
     }
 
     /// An ICMP error quoting one of the tunnel's packets: the tunnel is the
@@ -170,7 +228,10 @@ impl Tracker {
         let frame = o.source.frame();
         match o.what {
             Observed::Ike(ike) => self.observe_ike(o.time, o.source, o.src, o.dst, *ike),
-            Observed::Sa(p) => self.observe_sa(o.time, frame, o.src.addr, o.dst.addr, p),
+            Observed::Sa(p) => {
+                let found = self.esp_sas.find(o.src.addr, o.dst.addr, p.spi, p.proto);
+                self.observe_sa_at(found, o.time, frame, o.src.addr, o.dst.addr, p)
+            }
             Observed::Keepalive => {
                 let Some(ti) = self.tunnel(o.src.addr, o.dst.addr, o.time, frame) else {
                     return Touched::default();
@@ -431,15 +492,19 @@ impl Tracker {
         out
     }
 
-    fn observe_sa(
+    /// Count an ESP/AH packet on its SA, `found` by an earlier lookup
+    /// (`None`: looked up again, and made when new).
+    fn observe_sa_at(
         &mut self,
+        found: Option<usize>,
         ts: Timestamp,
-        frame: crate::capture::FrameNo,
+        frame: FrameNo,
         src: IpAddr,
         dst: IpAddr,
         p: SaPacket,
     ) -> Touched {
-        let idx = match self.esp_sas.find(src, dst, p.spi, p.proto) {
+        let found = found.or_else(|| self.esp_sas.find(src, dst, p.spi, p.proto));
+        let idx = match found {
             Some(i) => i,
             None => {
                 if self.esp_sas.len() >= MAX_ESP_SAS {
@@ -449,7 +514,15 @@ impl Tracker {
                 let Some(ti) = self.tunnel(src, dst, ts, frame) else {
                     return Touched::default();
                 };
-                let sa = EspSa::new(src, dst, p.spi, p.proto, p.udp, frame, ts);
+                let sa = esp::NewSa {
+                    src,
+                    dst,
+                    spi: p.spi,
+                    proto: p.proto,
+                    udp: p.udp,
+                    frame,
+                    ts,
+                };
                 self.esp_sas.insert(ti, sa)
             }
         };
@@ -494,18 +567,13 @@ impl Tracker {
         self.by_peers.retain(|_, t| renumber(t));
         self.by_spi.retain(|_, (t, _)| renumber(t));
         self.by_spis.retain(|_, (t, _)| renumber(t));
-        for (t, sa) in std::mem::take(&mut self.esp_sas).into_sas() {
-            if let Some(n) = map.get(t).copied().flatten() {
-                if !drop_sa(&sa) {
-                    self.esp_sas.insert(n, sa);
-                }
-            }
-        }
+        self.esp_sas
+            .retain(|t, sa| map.get(t).copied().flatten().filter(|_| !drop_sa(sa)));
         map.into_iter().map(|m| m.map(TunnelId)).collect()
     }
 
     /// Every ESP/AH SA with its tunnel, in order of first appearance.
-    pub fn esp_sas(&self) -> impl Iterator<Item = (TunnelId, &EspSa)> {
+    pub fn esp_sas(&self) -> impl Iterator<Item = (TunnelId, EspSa)> + '_ {
         self.esp_sas.iter().map(|(t, e)| (TunnelId(t), e))
     }
 
@@ -519,9 +587,9 @@ impl Tracker {
     /// Senders using one SPI towards several destinations.
     fn shared_senders(&self) -> HashMap<(IpAddr, u32, bool), usize> {
         let mut senders: HashMap<(IpAddr, u32, bool), usize> = HashMap::new();
-        for (_, e) in self.esp_sas.iter() {
+        for (_, src, spi, proto) in self.esp_sas.keys() {
             *senders
-                .entry((e.src, e.spi, e.proto == esp::Proto::Ah))
+                .entry((src, spi, proto == esp::Proto::Ah))
                 .or_default() += 1;
         }
         senders
@@ -531,12 +599,7 @@ impl Tracker {
     /// resolved), without disturbing tracking.
     pub fn snapshot(&self, id: TunnelId) -> Option<Tunnel> {
         let mut t = self.tunnels.get(id.0)?.clone();
-        let esp: Vec<EspSa> = self
-            .esp_sas
-            .iter()
-            .filter(|(ti, _)| *ti == id.0)
-            .map(|(_, e)| e.clone())
-            .collect();
+        let esp: Vec<EspSa> = self.esp_sas.of_tunnel(id.0).collect();
         // Only this tunnel's senders are counted: a live view takes
         // snapshots often, among many other tunnels' SAs.
         let mut mine: FlowMap<(IpAddr, u32, bool), usize> = esp
@@ -544,8 +607,8 @@ impl Tracker {
             .map(|e| ((e.src, e.spi, e.proto == esp::Proto::Ah), 0))
             .collect();
         if !mine.is_empty() {
-            for (_, e) in self.esp_sas.iter() {
-                if let Some(n) = mine.get_mut(&(e.src, e.spi, e.proto == esp::Proto::Ah)) {
+            for (_, src, spi, proto) in self.esp_sas.keys() {
+                if let Some(n) = mine.get_mut(&(src, spi, proto == esp::Proto::Ah)) {
                     *n += 1;
                 }
             }
@@ -559,7 +622,7 @@ impl Tracker {
     pub fn finish(mut self) -> Vec<Tunnel> {
         let senders = self.shared_senders();
         let mut per: Vec<Vec<EspSa>> = vec![Vec::new(); self.tunnels.len()];
-        for (ti, e) in std::mem::take(&mut self.esp_sas).into_sas() {
+        for (ti, e) in self.esp_sas.iter() {
             if let Some(v) = per.get_mut(ti) {
                 v.push(e);
             }
