@@ -62,6 +62,10 @@ fn code_of(e: &LogEvent) -> Option<Code> {
                 Code::Phase1NoProposalChosen
             }
         }
+        // A refusal whose phase neither the line nor its negotiation tells
+        // (swanctl's console output, a charon log without `<conn|n>`): no
+        // verdict rather than a guessed phase; the line stays an event.
+        L::NoProposalChosen { .. } | L::IdRefused { .. } if phase.is_none() => return None,
         L::NoProposalChosen { .. } | L::IdRefused { .. } | L::QmFsmError => refused_code(e),
         L::Teardown if e.cause.is_some() => refused_code(e),
         L::AuthFailed { .. } | L::DecryptFailed | L::PskMissing | L::PeerMismatch => auth_code(e),
