@@ -79,9 +79,15 @@ fn describe(l: &LoadedLog, notices: &mut Vec<FileNotice>) {
     let formats: Vec<&str> = r.formats.iter().map(|(f, _)| f.name()).collect();
     if formats.is_empty() {
         notices.push(notice(format!(
-            "log {}: no line of a known format; the formats read are:\n{}",
+            "log {}: no line of a known format; the formats read are: {}",
             l.path,
-            logs::formats_help().trim_end()
+            // One line: a notice is one paragraph (its text is escaped, so a
+            // line break would print as `\n`).
+            logs::formats_help()
+                .lines()
+                .map(|f| f.trim_start().trim_start_matches("- "))
+                .collect::<Vec<_>>()
+                .join("; ")
         )));
     }
     if r.date_assumed {
@@ -149,11 +155,11 @@ fn log_ids(r: &LogRead) -> (HashSet<u32>, HashSet<u32>) {
     (ids, spis)
 }
 
-/// A signed offset in words: `+3600.200 s (1 h 0 min 0.200 s)`.
+/// A length of time in words: `3600.200 s (1 h 0 min 0.200 s)`.
 fn duration(secs: f64) -> String {
     let a = secs.abs();
     if a < 60.0 {
-        return format!("{secs:+.3} s");
+        return format!("{secs:.3} s");
     }
     let whole = a.floor() as u64;
     let (d, h, m) = (whole / 86_400, whole % 86_400 / 3600, whole % 3600 / 60);
@@ -166,7 +172,18 @@ fn duration(secs: f64) -> String {
         parts.push(format!("{h} h"));
     }
     parts.push(format!("{m} min {s:.3} s"));
-    format!("{secs:+.3} s ({})", parts.join(" "))
+    format!("{secs:.3} s ({})", parts.join(" "))
+}
+
+/// How far the device's clock is from the capture's, `secs` being capture
+/// time minus log time: "N behind" when positive, "N ahead of" when
+/// negative (never a negative amount behind).
+fn clock_offset(secs: f64) -> String {
+    if secs < 0.0 {
+        format!("{} ahead of", duration(-secs))
+    } else {
+        format!("{} behind", duration(secs))
+    }
 }
 
 /// Logs alone: one analysis for all of them.
@@ -271,9 +288,9 @@ pub(crate) fn attach(
         let secs = match offset {
             Some(o) if o.matched > 0 => {
                 notices.push(notice(format!(
-                    "log {}: device clock {} behind the capture's (estimated from {} of {} events matching packets of their peer within 1 s); its events are shown on the capture's clock",
+                    "log {}: device clock {} the capture's (estimated from {} of {} events matching packets of their peer within 1 s); its events are shown on the capture's clock",
                     l.path,
-                    duration(o.secs),
+                    clock_offset(o.secs),
                     o.matched,
                     o.anchors
                 )));
@@ -300,4 +317,19 @@ pub(crate) fn attach(
     }
     // The capture's coverage stays the capture's.
     *tracker.coverage_mut() = coverage;
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::clock_offset;
+
+    #[test]
+    fn a_log_clock_later_than_the_capture_is_ahead_not_negative_behind() {
+        assert_eq!(
+            clock_offset(-431_999.6),
+            "431999.600 s (4 d 23 h 59 min 59.600 s) ahead of"
+        );
+        assert_eq!(clock_offset(2.5), "2.500 s behind");
+        assert_eq!(clock_offset(0.0), "0.000 s behind");
+    }
 }
