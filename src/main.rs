@@ -86,7 +86,18 @@ fn exit_code_for(files: &[FileAnalysis], peer: Option<std::net::IpAddr>) -> u8 {
 fn report_input_errors(files: &[FileAnalysis]) {
     for f in files {
         if let Some(e) = &f.error {
-            eprintln!("ikescope: {}: {}", escape(&f.path), escape(e));
+            // A message of several lines (the refusal listing the formats
+            // read): each line escaped, the later ones indented, as the
+            // summary prints it.
+            let mut lines = e.split('\n');
+            eprintln!(
+                "ikescope: {}: {}",
+                escape(&f.path),
+                escape(lines.next().unwrap_or(""))
+            );
+            for l in lines {
+                eprintln!("  {}", escape(l));
+            }
         } else if let Some(s) = f.read.as_ref().and_then(|r| r.stopped.as_ref()) {
             eprintln!(
                 "ikescope: {}: {}",
