@@ -42,13 +42,15 @@ pub fn wireshark_filter(t: &Tunnel) -> String {
             "icmpv6.type == 1".to_string()
         });
     }
-    let base = format!(
-        "{}.addr == {} && {}.addr == {}",
-        ip_kw(t.peers[0]),
-        t.peers[0],
-        ip_kw(t.peers[1]),
-        t.peers[1]
-    );
+    // The unspecified address stands for a device whose log never names
+    // its own address: no packet carries it, so it selects nothing.
+    let base = t
+        .peers
+        .iter()
+        .filter(|a| !a.is_unspecified())
+        .map(|a| format!("{}.addr == {a}", ip_kw(*a)))
+        .collect::<Vec<_>>()
+        .join(" && ");
     if parts.is_empty() {
         base
     } else if parts.len() > 6 {
@@ -102,4 +104,22 @@ pub fn frame_list(frames: &[FrameNo]) -> String {
         i = j + 1;
     }
     out.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wireshark_filter;
+    use crate::flow::Tunnel;
+
+    #[test]
+    fn the_filter_leaves_out_an_unnamed_device_address() {
+        let ip = |s: &str| s.parse().unwrap();
+        let t = Tunnel::new(ip("0.0.0.0"), ip("206.54.167.110"), Default::default());
+        assert_eq!(wireshark_filter(&t), "ip.addr == 206.54.167.110");
+        let t = Tunnel::new(ip("198.51.100.1"), ip("203.0.113.1"), Default::default());
+        assert_eq!(
+            wireshark_filter(&t),
+            "ip.addr == 198.51.100.1 && ip.addr == 203.0.113.1"
+        );
+    }
 }

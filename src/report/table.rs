@@ -398,7 +398,11 @@ fn write_details(out: &mut dyn Write, n: usize, tr: &TunnelReport, width: usize)
     put(
         out,
         w(
-            &format!("Tunnel {n}: {} ⇄ {}", t.peers[0], t.peers[1]),
+            &format!(
+                "Tunnel {n}: {} ⇄ {}",
+                peer_text(t.peers[0]),
+                peer_text(t.peers[1])
+            ),
             "",
             "  ",
         ),
