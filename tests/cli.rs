@@ -721,3 +721,49 @@ fn a_cut_capture_says_where_once() {
     assert!(notice.contains("0x544") || t.contains("0x544"), "{t}");
     assert_eq!(t.matches("0x544").count(), 1, "{t}");
 }
+
+/// swanctl's console output names no IKE SA (`<conn|n>`), so a received
+/// NO_PROPOSAL_CHOSEN in it says nothing of the phase: it must not become
+/// a phase-2 verdict ("phase 1 up") beside a capture whose phase 1 was
+/// refused at MM1.
+#[test]
+fn a_refusal_of_unknown_phase_in_a_log_gives_no_phase_2_verdict() {
+    let log = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("captures/logs/v1-p1-no-proposal/left.swanctl.log");
+    let o = run(&[
+        cap("v1-p1-no-proposal.pcap").to_str().unwrap(),
+        "--log",
+        log.to_str().unwrap(),
+    ]);
+    let s = text(&o);
+    assert!(s.contains("phase1-no-proposal-chosen"), "{s}");
+    assert!(!s.contains("phase2-rejected"), "{s}");
+    // The log alone: no verdict it cannot support.
+    let o = run(&[log.to_str().unwrap()]);
+    let s = text(&o);
+    assert!(!s.contains("phase2-rejected"), "{s}");
+}
+
+/// The refusal of an unknown input and the notice for a log of no known
+/// format list the formats read; neither prints a line break as `\n`.
+#[test]
+fn format_lists_print_no_escaped_line_breaks() {
+    let d = tmpdir("formats");
+    let g = d.join("notes.txt");
+    fs::write(&g, b"this is neither a capture nor a log\n").unwrap();
+    let o = run(&[g.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("strongSwan charon log"), "{err}");
+    assert!(!err.contains("\\n"), "{err}");
+
+    let o = run(&[
+        cap("v1-main-up.pcap").to_str().unwrap(),
+        "--log",
+        g.to_str().unwrap(),
+    ]);
+    let s = text(&o);
+    assert!(s.contains("no line of a known format"), "{s}");
+    assert!(s.contains("strongSwan charon log"), "{s}");
+    assert!(!s.contains("\\n"), "{s}");
+}
