@@ -208,12 +208,34 @@ fn run(cli: Cli) -> Result<u8> {
             };
             let mut out = stdout_guard(a.json);
             let mut all = Vec::new();
-            for f in &a.files {
-                let mut printer = PacketPrinter::new(&mut out, style, a.hex);
-                let mut hook = Hook(&mut printer);
-                let r = app::analyze(f, &opts, Some(&mut hook));
-                if let Some(e) = printer.error.take() {
-                    return Err(e.into());
+            let text = !a.json;
+            for (i, f) in a.files.iter().enumerate() {
+                // Several files: each one's packets under its name (frame
+                // numbers start again at 1 in every file).
+                if text && a.files.len() > 1 {
+                    let sep = if i > 0 { "\n" } else { "" };
+                    writeln!(out, "{sep}{}", escape(&f.display().to_string()))?;
+                }
+                let (r, written) = {
+                    let mut printer = PacketPrinter::new(&mut out, style, a.hex);
+                    let mut hook = Hook(&mut printer);
+                    let r = app::analyze(f, &opts, Some(&mut hook));
+                    if let Some(e) = printer.error.take() {
+                        return Err(e.into());
+                    }
+                    (r, printer.written)
+                };
+                // Nothing listed: say so rather than print nothing.
+                if text && written == 0 && r.error.is_none() {
+                    if r.filtered > 0 {
+                        writeln!(
+                            out,
+                            "  No packet matches the filter ({} IPsec packet(s) of other peers or SPIs left out).",
+                            r.filtered
+                        )?;
+                    } else {
+                        writeln!(out, "  No IKE, ESP or AH traffic found.")?;
+                    }
                 }
                 all.push(r);
             }

@@ -141,8 +141,40 @@ fn packet_lines_verbose_and_filters() {
     let vs = text(&v);
     assert!(vs.contains("transform_id"), "verbose tree missing");
     assert!(vs.contains("0000  "), "hex dump missing");
+    // Nothing matches: said, not an empty screen.
     let peer = run(&["packets", "--peer", "192.0.2.99", f.to_str().unwrap()]);
-    assert!(text(&peer).is_empty());
+    let ps = text(&peer);
+    assert!(ps.contains("No packet matches the filter"), "{ps}");
+    assert_eq!(peer.status.code(), Some(0));
+    let json = run(&[
+        "packets",
+        "--json",
+        "--peer",
+        "192.0.2.99",
+        f.to_str().unwrap(),
+    ]);
+    assert!(text(&json).is_empty(), "{}", text(&json));
+}
+
+/// Several files: each one's packets under its name, since frame numbers
+/// start again at 1 in every file.
+#[test]
+fn packet_lines_of_several_files_are_headed_by_their_file() {
+    let a = cap("v1-no-response.pcap");
+    let b = cap("v1-mm4-lost.pcap");
+    let o = run(&["packets", a.to_str().unwrap(), b.to_str().unwrap()]);
+    let s = text(&o);
+    let lines: Vec<&str> = s.lines().collect();
+    assert_eq!(lines.first().copied(), Some(a.to_str().unwrap()), "{s}");
+    let at = lines
+        .iter()
+        .position(|l| *l == b.to_str().unwrap())
+        .unwrap_or_else(|| panic!("no heading for the second file: {s}"));
+    assert_eq!(lines[at - 1], "", "{s}");
+    assert!(lines[at + 1].trim_start().starts_with("1 "), "{s}");
+    // One file: no heading, as before.
+    let one = text(&run(&["packets", a.to_str().unwrap()]));
+    assert!(one.trim_start().starts_with("1 "), "{one}");
 }
 
 /// Issue 9: `ladder --peer X` exits by the tunnels it shows, not by another

@@ -312,6 +312,8 @@ pub struct PacketPrinter<'w> {
     pub error: Option<io::Error>,
     /// What decryption made of the next packet (set just before it).
     pub decrypted: Option<Plain>,
+    /// Packets (IPsec, malformed, ICMP errors) written so far.
+    pub written: u64,
 }
 
 impl<'w> PacketPrinter<'w> {
@@ -322,13 +324,15 @@ impl<'w> PacketPrinter<'w> {
             hex,
             error: None,
             decrypted: None,
+            written: 0,
         }
     }
 
     fn run(&mut self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) {
         if self.error.is_none() {
-            if let Err(e) = f(self.out) {
-                self.error = Some(e);
+            match f(self.out) {
+                Ok(()) => self.written += 1,
+                Err(e) => self.error = Some(e),
             }
         }
     }
