@@ -60,6 +60,30 @@ fn options(c: &Common) -> Result<Options> {
     Ok(o)
 }
 
+/// `--spi`: hex, `0x` optional; at most 16 digits (an IKE SPI; ESP and AH
+/// SPIs have 8).
+fn parse_spi(arg: &str) -> std::result::Result<u64, String> {
+    let s = arg
+        .strip_prefix("0x")
+        .or_else(|| arg.strip_prefix("0X"))
+        .unwrap_or(arg);
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "--spi {}: not a hexadecimal SPI (e.g. 0x1a2b3c4d for ESP/AH, 16 digits for an IKE SPI)",
+            escape(arg)
+        ));
+    }
+    let digits = s.trim_start_matches('0');
+    if digits.len() > 16 {
+        return Err(format!(
+            "--spi {}: {} hex digits; an SPI has at most 16 (IKE; ESP and AH SPIs have 8)",
+            escape(arg),
+            digits.len()
+        ));
+    }
+    u64::from_str_radix(s, 16).map_err(|e| format!("--spi {}: {e}", escape(arg)))
+}
+
 /// Exit code for a set of analysed files.
 fn exit_code(files: &[FileAnalysis]) -> u8 {
     exit_code_for(files, None)
@@ -193,11 +217,7 @@ fn run(cli: Cli) -> Result<u8> {
             let mut opts = options(&a.common)?;
             opts.peer = a.peer;
             if let Some(s) = &a.spi {
-                let s = s.trim_start_matches("0x");
-                opts.spi = Some(
-                    u64::from_str_radix(s, 16)
-                        .with_context(|| format!("--spi {s:?} is not hex"))?,
-                );
+                opts.spi = Some(parse_spi(s).map_err(anyhow::Error::msg)?);
             }
             let style = if a.json {
                 report::packets::Style::Json
@@ -571,4 +591,25 @@ fn convert(input: &Path, output: &Path, opts: &Options) -> Result<u8> {
     } else {
         0
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_spi;
+
+    #[test]
+    fn spi_values_and_their_refusals() {
+        assert_eq!(parse_spi("0x13adf2ea"), Ok(0x13ad_f2ea));
+        assert_eq!(parse_spi("13ADF2EA"), Ok(0x13ad_f2ea));
+        assert_eq!(parse_spi("e627b2450021615c"), Ok(0xe627_b245_0021_615c));
+        assert_eq!(parse_spi("0000000000000000000001"), Ok(1));
+        assert_eq!(parse_spi("0"), Ok(0));
+        let long = parse_spi("ffffffffffffffffffffffffffff").unwrap_err();
+        assert!(long.contains("28 hex digits"), "{long}");
+        assert!(!long.contains("not hex"), "{long}");
+        for bad in ["zz", "0x", "", "-1", "+1"] {
+            let e = parse_spi(bad).unwrap_err();
+            assert!(e.contains("not a hexadecimal SPI"), "{bad}: {e}");
+        }
+    }
 }
