@@ -545,6 +545,106 @@ fn ikev2_invalid_ke_then_successful_retry() {
     assert!(v.iter().all(|x| x.severity <= Severity::Info));
 }
 
+/// INVALID_KE_PAYLOAD, the retry in the group asked for, and then the
+/// capture ends: that the retry failed is not in the capture, so no error.
+#[test]
+fn ikev2_invalid_ke_retry_at_the_end_of_the_capture_is_no_error() {
+    let mut c = Capture::new();
+    v2_init(&mut c, 19);
+    c.ike(
+        B,
+        A,
+        0.01,
+        message(
+            2,
+            I,
+            0,
+            34,
+            0x20,
+            0,
+            &[(41, v2_notify(17, &14u16.to_be_bytes()))],
+        ),
+    );
+    v2_init(&mut c, 14);
+    let (_, v) = c.verdicts();
+    let ke = find(&v, "phase1-invalid-ke");
+    assert_eq!(ke.severity, Severity::Info, "{}", ke.message);
+    assert!(ke.message.contains("not in the capture"), "{}", ke.message);
+    assert!(
+        v.iter().all(|x| x.severity < Severity::Error),
+        "{:?}",
+        codes(&v)
+    );
+}
+
+/// The refusal is the last packet: whether the initiator retried is not in
+/// the capture.
+#[test]
+fn ikev2_invalid_ke_as_the_last_packet_is_no_error() {
+    let mut c = Capture::new();
+    v2_init(&mut c, 19);
+    c.ike(
+        B,
+        A,
+        0.01,
+        message(
+            2,
+            I,
+            0,
+            34,
+            0x20,
+            0,
+            &[(41, v2_notify(17, &14u16.to_be_bytes()))],
+        ),
+    );
+    let (_, v) = c.verdicts();
+    let ke = find(&v, "phase1-invalid-ke");
+    assert_eq!(ke.severity, Severity::Info, "{}", ke.message);
+    assert!(
+        ke.message.contains("whether the initiator retried"),
+        "{}",
+        ke.message
+    );
+}
+
+/// The retry repeated without an answer: that is seen, an error.
+#[test]
+fn ikev2_invalid_ke_retry_unanswered_is_an_error() {
+    let mut c = Capture::new();
+    v2_init(&mut c, 19);
+    c.ike(
+        B,
+        A,
+        0.01,
+        message(
+            2,
+            I,
+            0,
+            34,
+            0x20,
+            0,
+            &[(41, v2_notify(17, &14u16.to_be_bytes()))],
+        ),
+    );
+    v2_init(&mut c, 14);
+    let retx = message(
+        2,
+        I,
+        0,
+        34,
+        0x08,
+        0,
+        &[(33, v2_sa()), (34, v2_ke(14)), (40, vec![7; 32])],
+    );
+    for dt in [1.0, 2.0, 4.0] {
+        c.ike(A, B, dt, retx.clone());
+    }
+    let (_, v) = c.verdicts();
+    let ke = find(&v, "phase1-invalid-ke");
+    assert_eq!(ke.severity, Severity::Error, "{}", ke.message);
+    assert!(ke.message.contains("got no good answer"), "{}", ke.message);
+}
+
 #[test]
 fn ikev2_no_proposal_chosen() {
     let mut c = Capture::new();

@@ -95,6 +95,41 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
                         })
                 })
             });
+            // Not worked: is that seen, or did the capture end first? A
+            // retry answered (with an error) is seen; a retry unanswered is
+            // judged as any request is (its retransmissions, the silence
+            // after); no retry at all needs the time a retry was due.
+            let retry_answered = retry.is_some_and(|r| {
+                t.ike_sas.iter().any(|s| {
+                    s.messages.iter().any(|x| x.frame == r.frame)
+                        && s.messages
+                            .iter()
+                            .any(|x| x.step == response(IkeSaInit) && x.frame > r.frame)
+                })
+            });
+            let unseen = !worked
+                && match retry {
+                    Some(r) if !retry_answered => {
+                        let tries: Vec<_> = t
+                            .ike_sas
+                            .iter()
+                            .flat_map(|s| s.messages.iter())
+                            .filter(|x| {
+                                x.step == request(IkeSaInit)
+                                    && x.frame >= r.frame
+                                    && x.src.addr == r.src.addr
+                                    && x.ke_group == r.ke_group
+                            })
+                            .map(|x| x.ts)
+                            .collect();
+                        matches!(ctx.wait_in(t, &tries), Wait::TooSoon { .. })
+                    }
+                    Some(_) => false,
+                    None => {
+                        ctx.silence_after(m.ts) < RETRANSMIT_SECS
+                            || Coverage::one_sided(t).is_some()
+                    }
+                };
             let offered_group = init_req.first().and_then(|r| r.ke_group);
             let mut frames = vec![m.frame];
             if let Some(r) = retry {
@@ -110,11 +145,25 @@ pub(super) fn check(sa: &IkeSa, t: &Tunnel, ctx: &Coverage, out: &mut Vec<Verdic
                 g(offered_group.map(u32::from)),
                 match (retry, worked) {
                     (Some(r), true) => format!("the retry (frame {}) succeeded", r.frame),
+                    (Some(r), false) if unseen => format!(
+                        "the retry (frame {}) is not answered in the capture, which {}: whether it worked is not in the capture",
+                        r.frame,
+                        ctx.why_unknown(t, &[r.ts]).trim_start_matches("the capture ")
+                    ),
                     (Some(r), false) => format!("the retry (frame {}) got no good answer", r.frame),
+                    (None, _) if unseen => match Coverage::one_sided(t) {
+                        Some(only) => format!(
+                            "no retry with that group is in the capture, which holds only packets sent by {only}: whether the initiator retried is not in it"
+                        ),
+                        None => format!(
+                            "no retry with that group is in the capture, which ends {:.1} s after the refusal: whether the initiator retried is not in it",
+                            ctx.silence_after(m.ts)
+                        ),
+                    },
                     (None, _) => "no retry with that group was seen".to_string(),
                 }
             );
-            let sev = if worked {
+            let sev = if worked || unseen {
                 Severity::Info
             } else {
                 Severity::Error
