@@ -387,6 +387,33 @@ fn phase2_refused_by_encrypted_informational() {
     assert!(r.message.contains("encrypted"));
 }
 
+/// The capture starts after phase 1, on a Quick Mode message sent once
+/// (QM3 of a Quick Mode begun before the capture, in the real capture this
+/// mirrors), then ESP both ways and the responder's DPD: no phase-2 error.
+#[test]
+fn capture_opening_on_a_lone_quick_mode_message_is_no_phase2_error() {
+    let mut c = Capture::new();
+    c.ike(A, B, 0.0, encrypted_v1(32, 0xabcd, 7, 48));
+    for s in 1..=3 {
+        c.esp(A, B, 0.1, 0xc0ffee01, s);
+        c.esp(B, A, 0.01, 0xbeef0001, s);
+    }
+    c.ike(B, A, 2.0, encrypted_v1(5, 0x1234, 8, 60));
+    c.ike(A, B, 0.01, encrypted_v1(5, 0x1234, 9, 60));
+    let (_, v) = c.verdicts();
+    assert!(
+        v.iter().all(|x| x.severity < Severity::Error),
+        "{:?}",
+        codes(&v)
+    );
+    assert!(
+        !v.iter().any(|x| x.code.as_str().starts_with("phase2-")),
+        "{:?}",
+        codes(&v)
+    );
+    assert_eq!(find(&v, "incomplete-capture").frames, vec![1]);
+}
+
 #[test]
 fn phase2_no_response() {
     let mut c = Capture::new();

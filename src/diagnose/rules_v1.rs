@@ -538,6 +538,22 @@ fn quick_modes(sa: &IkeSa, t: &Tunnel, out: &mut Vec<Verdict>, ctx: &Coverage, o
             // Reported by the cleartext-notify rule.
             continue;
         }
+        // The capture opens on this Quick Mode: phase 1 is not in it, and
+        // the message, sent once, is the SA's first. Encrypted, it may as
+        // well be QM3 (sent once by nature) of a Quick Mode whose QM1 and
+        // QM2 came before the capture: no answer is expected then.
+        if !sa.start_seen && qm1.len() == 1 && sa.messages.first().is_some_and(|m| m.frame == first)
+        {
+            out.push(Verdict::new(
+                Code::IncompleteCapture,
+                vec![first],
+                format!(
+                    "The capture starts with a Quick Mode message (message ID {:#010x}, frame {first}) sent once, after phase 1: it may be QM3 of a Quick Mode whose QM1 and QM2 came before the capture, so the missing answer proves nothing",
+                    q.message_id
+                ),
+            ));
+            continue;
+        }
         let mut frames: Vec<FrameNo> = qm1.iter().map(|m| m.frame).collect();
         if let Some(r) = replies.first() {
             frames.push(r.frame);
