@@ -204,6 +204,9 @@ pub struct SaTable {
     by_spi: FastMap<u32, u32>,
     /// Full key → SA, for SPIs used by more than one SA.
     shared: FastMap<(IpAddr, IpAddr, u32, Proto), u32>,
+    /// (source, SPI, protocol) → how many SAs (destinations) use it: more
+    /// than one is a shared sequence space ([`EspSa::shared_sequence`]).
+    senders: FastMap<(IpAddr, u32, Proto), u32>,
     last: u32,
 }
 
@@ -292,6 +295,7 @@ impl SaTable {
         if *self.by_spi.entry(sa.spi).or_insert(slot) != slot {
             self.shared.insert((sa.src, sa.dst, sa.spi, sa.proto), slot);
         }
+        *self.senders.entry((sa.src, sa.spi, sa.proto)).or_default() += 1;
         self.hot.push(Hot {
             spi: sa.spi,
             last_nanos: sa.ts.nanos,
@@ -355,7 +359,7 @@ impl SaTable {
     }
 
     /// An SA as a whole.
-    fn whole(h: &Hot, c: &Cold) -> EspSa {
+    fn whole(&self, h: &Hot, c: &Cold) -> EspSa {
         let mut recent = [0; RECENT];
         if h.packets > 0 {
             recent[..RECENT - 1].copy_from_slice(&h.earlier);
@@ -380,16 +384,12 @@ impl SaTable {
             },
             seq,
             replay_frames: c.replay_frames.clone(),
-            shared_sequence: false,
+            shared_sequence: self
+                .senders
+                .get(&(h.src, h.spi, h.proto))
+                .is_some_and(|&n| n > 1),
             recent,
         }
-    }
-
-    /// The key of every SA with its tunnel: (tunnel, source, SPI, protocol).
-    pub fn keys(&self) -> impl Iterator<Item = (usize, IpAddr, u32, Proto)> + '_ {
-        self.hot
-            .iter()
-            .map(|h| (h.tunnel as usize, h.src, h.spi, h.proto))
     }
 
     /// Every SA with its tunnel, in order of first appearance.
@@ -397,7 +397,7 @@ impl SaTable {
         self.hot
             .iter()
             .zip(&self.cold)
-            .map(|(h, c)| (h.tunnel as usize, SaTable::whole(h, c)))
+            .map(|(h, c)| (h.tunnel as usize, self.whole(h, c)))
     }
 
     /// Every SA of one tunnel, in order of first appearance.
@@ -406,21 +406,22 @@ impl SaTable {
             .iter()
             .zip(&self.cold)
             .filter(move |(h, _)| h.tunnel as usize == tunnel)
-            .map(|(h, c)| SaTable::whole(h, c))
+            .map(|(h, c)| self.whole(h, c))
     }
 
     /// Keep only the SAs `keep` accepts, giving each its new tunnel
     /// (`None` drops it); the rest keep their order.
     pub fn retain(&mut self, mut keep: impl FnMut(usize, &EspSa) -> Option<usize>) {
         let old = std::mem::take(self);
-        for (mut h, c) in old.hot.into_iter().zip(old.cold) {
-            let whole = SaTable::whole(&h, &c);
+        let wholes: Vec<EspSa> = old.iter().map(|(_, e)| e).collect();
+        for ((mut h, c), whole) in old.hot.into_iter().zip(old.cold).zip(wholes) {
             if let Some(n) = keep(h.tunnel as usize, &whole) {
                 h.tunnel = n as u32;
                 let slot = self.hot.len() as u32;
                 if *self.by_spi.entry(h.spi).or_insert(slot) != slot {
                     self.shared.insert((h.src, h.dst, h.spi, h.proto), slot);
                 }
+                *self.senders.entry((h.src, h.spi, h.proto)).or_default() += 1;
                 self.hot.push(h);
                 self.cold.push(c);
             }
@@ -488,6 +489,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn one_spi_towards_several_destinations_is_a_shared_sequence() {
+        let mut t = SaTable::default();
+        t.insert(0, sa("192.0.2.1", "192.0.2.2", 7, Proto::Esp));
+        t.insert(1, sa("192.0.2.1", "192.0.2.3", 7, Proto::Esp));
+        t.insert(2, sa("192.0.2.1", "192.0.2.3", 7, Proto::Ah));
+        t.insert(3, sa("192.0.2.9", "192.0.2.2", 7, Proto::Esp));
+        let shared: Vec<bool> = t.iter().map(|(_, e)| e.shared_sequence).collect();
+        assert_eq!(shared, [true, true, false, false]);
+        assert!(t.of_tunnel(1).all(|e| e.shared_sequence));
+        // Forgetting one of the two leaves the other alone in its space.
+        t.retain(|tunnel, _| (tunnel != 0).then_some(tunnel));
+        assert!(t.iter().all(|(_, e)| !e.shared_sequence));
     }
 
     /// Sequence numbers through one SA; returns its statistics.

@@ -584,43 +584,16 @@ impl Tracker {
             .map(|&(t, _)| TunnelId(t))
     }
 
-    /// Senders using one SPI towards several destinations.
-    fn shared_senders(&self) -> HashMap<(IpAddr, u32, bool), usize> {
-        let mut senders: HashMap<(IpAddr, u32, bool), usize> = HashMap::new();
-        for (_, src, spi, proto) in self.esp_sas.keys() {
-            *senders
-                .entry((src, spi, proto == esp::Proto::Ah))
-                .or_default() += 1;
-        }
-        senders
-    }
-
     /// The tunnel as it stands now, complete (ESP SAs attached, NAT-D
     /// resolved), without disturbing tracking.
     pub fn snapshot(&self, id: TunnelId) -> Option<Tunnel> {
         let mut t = self.tunnels.get(id.0)?.clone();
-        let esp: Vec<EspSa> = self.esp_sas.of_tunnel(id.0).collect();
-        // Only this tunnel's senders are counted: a live view takes
-        // snapshots often, among many other tunnels' SAs.
-        let mut mine: FlowMap<(IpAddr, u32, bool), usize> = esp
-            .iter()
-            .map(|e| ((e.src, e.spi, e.proto == esp::Proto::Ah), 0))
-            .collect();
-        if !mine.is_empty() {
-            for (_, src, spi, proto) in self.esp_sas.keys() {
-                if let Some(n) = mine.get_mut(&(src, spi, proto == esp::Proto::Ah)) {
-                    *n += 1;
-                }
-            }
-        }
-        let senders: HashMap<(IpAddr, u32, bool), usize> = mine.into_iter().collect();
-        assemble(&mut t, esp.into_iter(), &senders);
+        assemble(&mut t, self.esp_sas.of_tunnel(id.0));
         Some(t)
     }
 
     /// End of input: every tunnel, complete, in order of first appearance.
     pub fn finish(mut self) -> Vec<Tunnel> {
-        let senders = self.shared_senders();
         let mut per: Vec<Vec<EspSa>> = vec![Vec::new(); self.tunnels.len()];
         for (ti, e) in self.esp_sas.iter() {
             if let Some(v) = per.get_mut(ti) {
@@ -628,7 +601,7 @@ impl Tracker {
             }
         }
         for (t, esp) in self.tunnels.iter_mut().zip(per) {
-            assemble(t, esp.into_iter(), &senders);
+            assemble(t, esp.into_iter());
         }
         self.tunnels
     }
@@ -665,15 +638,8 @@ fn touched(ti: usize) -> Touched {
 }
 
 /// Attach a tunnel's ESP SAs and resolve its NAT-D evidence.
-fn assemble(
-    t: &mut Tunnel,
-    esp: impl Iterator<Item = EspSa>,
-    senders: &HashMap<(IpAddr, u32, bool), usize>,
-) {
-    for mut e in esp {
-        e.shared_sequence = senders
-            .get(&(e.src, e.spi, e.proto == esp::Proto::Ah))
-            .is_some_and(|&n| n > 1);
+fn assemble(t: &mut Tunnel, esp: impl Iterator<Item = EspSa>) {
+    for e in esp {
         if e.first < t.first {
             t.first = e.first;
         }
