@@ -23,6 +23,16 @@ use crate::flow::Tunnel;
 /// JSON schema version of every JSON document and line we write.
 pub const SCHEMA_VERSION: u32 = 3;
 
+/// A peer address as every view prints it; the unspecified address stands
+/// for a device whose own address its log never names.
+pub fn peer_text(a: std::net::IpAddr) -> String {
+    if a.is_unspecified() {
+        "(this device)".to_string()
+    } else {
+        a.to_string()
+    }
+}
+
 /// A Wireshark display filter selecting exactly this tunnel's IPsec packets.
 pub fn wireshark_filter(t: &Tunnel) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -110,6 +120,14 @@ pub fn frame_list(frames: &[FrameNo]) -> String {
 mod tests {
     use super::wireshark_filter;
     use crate::flow::Tunnel;
+
+    #[test]
+    fn an_unnamed_device_address_is_printed_as_this_device() {
+        let ip = |s: &str| s.parse().unwrap();
+        assert_eq!(super::peer_text(ip("0.0.0.0")), "(this device)");
+        assert_eq!(super::peer_text(ip("::")), "(this device)");
+        assert_eq!(super::peer_text(ip("203.0.113.1")), "203.0.113.1");
+    }
 
     #[test]
     fn the_filter_leaves_out_an_unnamed_device_address() {

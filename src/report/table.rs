@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::model::{FileAnalysis, SaState, TunnelReport};
 use super::term::{self, Column};
-use super::{config, frame_list, wireshark_filter};
+use super::{config, frame_list, peer_text, wireshark_filter};
 use crate::diagnose::{advice, Offered, Severity};
 use crate::flow::{IkeSa, Mode, Role, Step, Tunnel};
 use crate::registry::proto::ExchangeV2;
@@ -122,16 +122,6 @@ fn dash(lines: Vec<String>) -> String {
         "-".to_string()
     } else {
         lines.join("\n")
-    }
-}
-
-/// A peer address; the unspecified address stands for a device whose own
-/// address its log never names.
-fn peer_text(a: std::net::IpAddr) -> String {
-    if a.is_unspecified() {
-        "(this device)".to_string()
-    } else {
-        a.to_string()
     }
 }
 

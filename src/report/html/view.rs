@@ -287,7 +287,10 @@ fn tunnel(tr: &TunnelReport, zero: Timestamp, span: f64, act: Option<&Activity>)
     let mut ikes: Vec<String> = t.ike_sas.iter().map(mode_text).collect();
     ikes.dedup();
     TunnelView {
-        peers: [t.peers[0].to_string(), t.peers[1].to_string()],
+        peers: [
+            crate::report::peer_text(t.peers[0]),
+            crate::report::peer_text(t.peers[1]),
+        ],
         ike: if ikes.is_empty() {
             "-".to_string()
         } else {
