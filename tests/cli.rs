@@ -799,3 +799,20 @@ fn format_lists_print_no_escaped_line_breaks() {
     assert!(s.contains("strongSwan charon log"), "{s}");
     assert!(!s.contains("\\n"), "{s}");
 }
+
+/// A COOKIE challenge shows on the ladder: the IKE_SA_INIT request sent
+/// again right after is the answer to it, not a retransmission.
+#[test]
+fn ladder_shows_the_cookie_round_trip() {
+    let Some(c) = common::oracle::corpus("ladder COOKIE round trip") else {
+        return;
+    };
+    let f = c.join("tcpdump/ikev2four.pcap");
+    let o = run(&["ladder", f.to_str().unwrap()]);
+    let s = text(&o);
+    let resp = s
+        .lines()
+        .find(|l| l.contains("IKE_SA_INIT resp"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(resp.contains("N(COOKIE)"), "{s}");
+}

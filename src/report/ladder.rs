@@ -75,9 +75,22 @@ fn label(m: &IkeMsg) -> String {
     if let Some(f) = m.retransmit_of() {
         label.push_str(&format!(" (retx of {f})"));
     }
-    // Error notifications only: status ones (NAT-D, fragmentation support...)
-    // would crowd the arrow.
-    for n in m.error_notifies() {
+    // Error notifications, and the status ones that change the course of
+    // the exchange (COOKIE: the initiator must ask again with it; REDIRECT:
+    // it must go elsewhere). Others (NAT-D, fragmentation support...) would
+    // crowd the arrow.
+    let steers = |t: u16| {
+        m.step.version() == 2
+            && matches!(
+                t,
+                crate::registry::ikev2::notify::COOKIE
+                    | crate::registry::proto::notify_v2::REDIRECT
+            )
+    };
+    for n in m
+        .error_notifies()
+        .chain(m.notifies.iter().filter(|n| steers(n.notify_type)))
+    {
         label.push_str(&format!(
             " N({})",
             n.name.map_or(n.notify_type.to_string(), str::to_string)
@@ -248,7 +261,12 @@ pub fn write_file(
         put(
             out,
             term::wrap(
-                &format!("Tunnel {}: {} ⇄ {}", i + 1, t.peers[0], t.peers[1]),
+                &format!(
+                    "Tunnel {}: {} ⇄ {}",
+                    i + 1,
+                    super::peer_text(t.peers[0]),
+                    super::peer_text(t.peers[1])
+                ),
                 width,
                 "",
                 "  ",
