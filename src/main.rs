@@ -141,7 +141,8 @@ fn stop_message(message: &str, offset: Option<u64>) -> String {
             m.push_str(&format!(" at byte offset {o:#x}"));
         }
     }
-    if !m.contains("analysed") {
+    // "…before any packet" has nothing before it to analyse.
+    if !m.contains("analysed") && !m.contains("before any packet") {
         m.push_str("; what came before was analysed");
     }
     m
@@ -595,7 +596,21 @@ fn convert(input: &Path, output: &Path, opts: &Options) -> Result<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_spi;
+    use super::{parse_spi, stop_message};
+
+    #[test]
+    fn a_stop_before_any_packet_does_not_claim_what_came_before() {
+        let m = stop_message(
+            "record claims 4294967295 captured bytes (limit 262144): corrupt record header at offset 0x18; reading stopped before any packet",
+            Some(0x18),
+        );
+        assert!(!m.contains("what came before"), "{m}");
+        let m = stop_message("corrupt record header", Some(0x40));
+        assert_eq!(
+            m,
+            "corrupt record header at byte offset 0x40; what came before was analysed"
+        );
+    }
 
     #[test]
     fn spi_values_and_their_refusals() {
