@@ -424,13 +424,25 @@ impl SaTable {
             })
     }
 
-    /// Keep only the SAs `keep` accepts, giving each its new tunnel
-    /// (`None` drops it); the rest keep their order.
-    pub fn retain(&mut self, mut keep: impl FnMut(usize, &EspSa) -> Option<usize>) {
+    /// When each SA was last seen, in order of first appearance.
+    pub fn lasts(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        self.hot.iter().map(|h| Timestamp {
+            secs: h.last_secs,
+            nanos: h.last_nanos,
+        })
+    }
+
+    /// Keep only the SAs `keep` accepts, given each one's tunnel and when
+    /// it was last seen, under the new tunnel it returns (`None` drops the
+    /// SA); the rest keep their order.
+    pub fn retain(&mut self, mut keep: impl FnMut(usize, Timestamp) -> Option<usize>) {
         let old = std::mem::take(self);
-        let wholes: Vec<EspSa> = old.iter().map(|(_, e)| e).collect();
-        for ((mut h, c), whole) in old.hot.into_iter().zip(old.cold).zip(wholes) {
-            if let Some(n) = keep(h.tunnel as usize, &whole) {
+        for (mut h, c) in old.hot.into_iter().zip(old.cold) {
+            let last = Timestamp {
+                secs: h.last_secs,
+                nanos: h.last_nanos,
+            };
+            if let Some(n) = keep(h.tunnel as usize, last) {
                 h.tunnel = n as u32;
                 let slot = self.hot.len() as u32;
                 if *self.by_spi.entry(h.spi).or_insert(slot) != slot {
@@ -492,7 +504,7 @@ mod tests {
         assert!(t.iter().all(|(_, e)| e.packets == 2));
         assert_eq!(t.iter().count(), keys.len());
         // Dropping one SA and moving the others keeps every key findable.
-        t.retain(|tunnel, e| (e.dst.to_string() != "192.0.2.3").then_some(tunnel + 1));
+        t.retain(|tunnel, _| (tunnel != 10).then_some(tunnel + 1));
         assert_eq!(t.len(), keys.len() - 1);
         assert_eq!(t.of_tunnel(11).count(), 0);
         for n in [0, 2, 3, 4] {
