@@ -207,6 +207,9 @@ pub struct SaTable {
     /// (source, SPI, protocol) → how many SAs (destinations) use it: more
     /// than one is a shared sequence space ([`EspSa::shared_sequence`]).
     senders: FastMap<(IpAddr, u32, Proto), u32>,
+    /// Tunnel → its SAs, in order of first appearance (a live view takes a
+    /// tunnel's snapshot after each of its packets).
+    by_tunnel: Vec<Vec<u32>>,
     last: u32,
 }
 
@@ -296,6 +299,7 @@ impl SaTable {
             self.shared.insert((sa.src, sa.dst, sa.spi, sa.proto), slot);
         }
         *self.senders.entry((sa.src, sa.spi, sa.proto)).or_default() += 1;
+        self.add_to_tunnel(tunnel, slot);
         self.hot.push(Hot {
             spi: sa.spi,
             last_nanos: sa.ts.nanos,
@@ -321,6 +325,15 @@ impl SaTable {
         });
         self.last = slot;
         i
+    }
+
+    fn add_to_tunnel(&mut self, tunnel: usize, slot: u32) {
+        if self.by_tunnel.len() <= tunnel {
+            self.by_tunnel.resize_with(tunnel + 1, Vec::new);
+        }
+        if let Some(v) = self.by_tunnel.get_mut(tunnel) {
+            v.push(slot);
+        }
     }
 
     /// Count one packet on SA `i`; returns the SA's tunnel.
@@ -402,26 +415,41 @@ impl SaTable {
 
     /// Every SA of one tunnel, in order of first appearance.
     pub fn of_tunnel(&self, tunnel: usize) -> impl Iterator<Item = EspSa> + '_ {
-        self.hot
-            .iter()
-            .zip(&self.cold)
-            .filter(move |(h, _)| h.tunnel as usize == tunnel)
-            .map(|(h, c)| self.whole(h, c))
+        self.by_tunnel
+            .get(tunnel)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| {
+                Some(self.whole(self.hot.get(i as usize)?, self.cold.get(i as usize)?))
+            })
     }
 
-    /// Keep only the SAs `keep` accepts, giving each its new tunnel
-    /// (`None` drops it); the rest keep their order.
-    pub fn retain(&mut self, mut keep: impl FnMut(usize, &EspSa) -> Option<usize>) {
+    /// When each SA was last seen, in order of first appearance.
+    pub fn lasts(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        self.hot.iter().map(|h| Timestamp {
+            secs: h.last_secs,
+            nanos: h.last_nanos,
+        })
+    }
+
+    /// Keep only the SAs `keep` accepts, given each one's tunnel and when
+    /// it was last seen, under the new tunnel it returns (`None` drops the
+    /// SA); the rest keep their order.
+    pub fn retain(&mut self, mut keep: impl FnMut(usize, Timestamp) -> Option<usize>) {
         let old = std::mem::take(self);
-        let wholes: Vec<EspSa> = old.iter().map(|(_, e)| e).collect();
-        for ((mut h, c), whole) in old.hot.into_iter().zip(old.cold).zip(wholes) {
-            if let Some(n) = keep(h.tunnel as usize, &whole) {
+        for (mut h, c) in old.hot.into_iter().zip(old.cold) {
+            let last = Timestamp {
+                secs: h.last_secs,
+                nanos: h.last_nanos,
+            };
+            if let Some(n) = keep(h.tunnel as usize, last) {
                 h.tunnel = n as u32;
                 let slot = self.hot.len() as u32;
                 if *self.by_spi.entry(h.spi).or_insert(slot) != slot {
                     self.shared.insert((h.src, h.dst, h.spi, h.proto), slot);
                 }
                 *self.senders.entry((h.src, h.spi, h.proto)).or_default() += 1;
+                self.add_to_tunnel(n, slot);
                 self.hot.push(h);
                 self.cold.push(c);
             }
@@ -476,8 +504,14 @@ mod tests {
         assert!(t.iter().all(|(_, e)| e.packets == 2));
         assert_eq!(t.iter().count(), keys.len());
         // Dropping one SA and moving the others keeps every key findable.
-        t.retain(|tunnel, e| (e.dst.to_string() != "192.0.2.3").then_some(tunnel + 1));
+        t.retain(|tunnel, _| (tunnel != 10).then_some(tunnel + 1));
         assert_eq!(t.len(), keys.len() - 1);
+        assert_eq!(t.of_tunnel(11).count(), 0);
+        for n in [0, 2, 3, 4] {
+            let e: Vec<EspSa> = t.of_tunnel(n * 10 + 1).collect();
+            assert_eq!(e.len(), 1, "tunnel {}", n * 10 + 1);
+            assert_eq!(e[0].dst, keys[n].1.parse::<IpAddr>().unwrap());
+        }
         for (n, &(s, d, spi, p)) in keys.iter().enumerate() {
             let (s, d): (IpAddr, IpAddr) = (s.parse().unwrap(), d.parse().unwrap());
             let i = t.find(s, d, spi, p);

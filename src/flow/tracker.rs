@@ -536,14 +536,14 @@ impl Tracker {
     }
 
     /// A live stream's bound on memory: forget the tunnels `drop_tunnel`
-    /// names, and in the others the ESP/AH SAs `drop_sa` names, with every
-    /// index that leads to them. The remaining tunnels keep their order and
+    /// names, and in the others the ESP/AH SAs last seen at or before
+    /// `sas_quiet_since`, with every index that leads to them. The remaining tunnels keep their order and
     /// are numbered `0..len` again; the result gives each old id its new one
     /// (`None`: forgotten). A batch analysis never forgets.
     pub fn forget(
         &mut self,
         drop_tunnel: impl Fn(TunnelId) -> bool,
-        drop_sa: impl Fn(&EspSa) -> bool,
+        sas_quiet_since: Option<Timestamp>,
     ) -> Vec<Option<TunnelId>> {
         let mut next = 0;
         let map: Vec<Option<usize>> = (0..self.tunnels.len())
@@ -567,14 +567,21 @@ impl Tracker {
         self.by_peers.retain(|_, t| renumber(t));
         self.by_spi.retain(|_, (t, _)| renumber(t));
         self.by_spis.retain(|_, (t, _)| renumber(t));
-        self.esp_sas
-            .retain(|t, sa| map.get(t).copied().flatten().filter(|_| !drop_sa(sa)));
+        self.esp_sas.retain(|t, last| {
+            let quiet = sas_quiet_since.is_some_and(|q| last <= q);
+            map.get(t).copied().flatten().filter(|_| !quiet)
+        });
         map.into_iter().map(|m| m.map(TunnelId)).collect()
     }
 
-    /// Every ESP/AH SA with its tunnel, in order of first appearance.
-    pub fn esp_sas(&self) -> impl Iterator<Item = (TunnelId, EspSa)> + '_ {
-        self.esp_sas.iter().map(|(t, e)| (TunnelId(t), e))
+    /// How many ESP/AH SAs are tracked.
+    pub fn esp_sa_count(&self) -> usize {
+        self.esp_sas.len()
+    }
+
+    /// When each ESP/AH SA was last seen.
+    pub fn esp_sa_lasts(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        self.esp_sas.lasts()
     }
 
     /// The tunnel an IKE SA between two peers belongs to, if tracked.
