@@ -922,3 +922,31 @@ fn an_unanswered_v1_informational_after_a_rekey_is_the_likely_delete() {
     let (_, v) = c.verdicts();
     assert_eq!(find(&v, "deleted").frames, vec![delete]);
 }
+
+/// NAT-D evidence names each message once: a second capture of a packet
+/// (like a retransmission) is not more evidence.
+#[test]
+fn nat_detection_evidence_skips_capture_duplicates() {
+    let mut c = Capture::new();
+    c.ike(A, B, 0.0, message(1, I, 0, 2, 0, 0, &[(1, v1_sa())]));
+    c.ike(B, A, 0.01, message(1, I, R, 2, 0, 0, &[(1, v1_sa())]));
+    let natd = |k: u8, n: u8| -> Vec<(u8, Vec<u8>)> {
+        vec![
+            (4, vec![k; 256]),
+            (10, vec![n; 32]),
+            (20, vec![0xa0 + k; 20]),
+            (20, vec![0xb0 + k; 20]),
+        ]
+    };
+    let mm3 = message(1, I, R, 2, 0, 0, &natd(1, 2));
+    c.ike(A, B, 0.01, mm3.clone());
+    let dup = c.ike(A, B, 0.0002, mm3);
+    assert_eq!(dup.copy, Copy::CaptureDuplicateOf(3));
+    c.ike(B, A, 0.01, message(1, I, R, 2, 0, 0, &natd(3, 4)));
+    let (t, v) = c.verdicts();
+    let nat = &t[0].ike_sas[0].nat;
+    assert!(nat.natd_seen);
+    assert_eq!(nat.evidence, vec![3, 5]);
+    let d = find(&v, "nat-detected");
+    assert!(!d.frames.contains(&4), "{:?}", d.frames);
+}
