@@ -271,7 +271,10 @@ pub(super) fn check(
             format!("New SPIs replaced the old ones: {}", rekeys.join("; ")),
         ));
     }
-    if !deleted.is_empty() {
+    // A Delete read from the contents (clear, or decrypted with keys) has
+    // its own verdict already; the guess would only repeat it.
+    let read = out.iter().any(|v| v.code == Code::Deleted);
+    if !deleted.is_empty() && !read {
         delete_frames.sort_unstable();
         delete_frames.dedup();
         out.push(Verdict::new(
