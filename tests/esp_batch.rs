@@ -17,8 +17,8 @@ use ikescope::net::{self, Datagram};
 use ikescope::report::json::{self, Detail};
 
 mod common;
-mod oracle;
 
+use common::oracle;
 use common::prng::Prng;
 
 /// A hook that does nothing: its presence alone turns batching off.

@@ -570,9 +570,9 @@ impl<'w> Live<'w> {
                 self.live_notice(now, &msg);
             }
         }
-        let sas = self.p.tracker.esp_sas().count();
+        let sas = self.p.tracker.esp_sa_count();
         let sa_cutoff = (sas > self.max_sas).then(|| {
-            let mut lasts: Vec<Timestamp> = self.p.tracker.esp_sas().map(|(_, e)| e.last).collect();
+            let mut lasts: Vec<Timestamp> = self.p.tracker.esp_sa_lasts().collect();
             let k = sas - self.max_sas * 9 / 10;
             lasts.sort_unstable();
             lasts.get(k.saturating_sub(1)).copied().unwrap_or_default()
@@ -586,7 +586,7 @@ impl<'w> Live<'w> {
         let numbers = &self.numbers;
         let map = self.p.tracker.forget(
             |id| numbers.get(id.0).is_some_and(|n| leave.contains_key(n)),
-            |e| sa_cutoff.is_some_and(|c| e.last <= c),
+            sa_cutoff,
         );
         let mut kept = Vec::with_capacity(self.numbers.len());
         for (n, m) in self.numbers.iter().zip(&map) {
@@ -596,7 +596,7 @@ impl<'w> Live<'w> {
         }
         self.numbers = kept;
         if sa_cutoff.is_some() {
-            let forgotten = sas.saturating_sub(self.p.tracker.esp_sas().count());
+            let forgotten = sas.saturating_sub(self.p.tracker.esp_sa_count());
             if self.counts.sas_forgotten == 0 {
                 let msg = format!(
                     "more than {} ESP/AH SAs tracked at once: the longest quiet ones are forgotten, and the verdicts of their tunnels no longer count them",

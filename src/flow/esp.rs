@@ -204,6 +204,12 @@ pub struct SaTable {
     by_spi: FastMap<u32, u32>,
     /// Full key → SA, for SPIs used by more than one SA.
     shared: FastMap<(IpAddr, IpAddr, u32, Proto), u32>,
+    /// (source, SPI, protocol) → how many SAs (destinations) use it: more
+    /// than one is a shared sequence space ([`EspSa::shared_sequence`]).
+    senders: FastMap<(IpAddr, u32, Proto), u32>,
+    /// Tunnel → its SAs, in order of first appearance (a live view takes a
+    /// tunnel's snapshot after each of its packets).
+    by_tunnel: Vec<Vec<u32>>,
     last: u32,
 }
 
@@ -292,6 +298,8 @@ impl SaTable {
         if *self.by_spi.entry(sa.spi).or_insert(slot) != slot {
             self.shared.insert((sa.src, sa.dst, sa.spi, sa.proto), slot);
         }
+        *self.senders.entry((sa.src, sa.spi, sa.proto)).or_default() += 1;
+        self.add_to_tunnel(tunnel, slot);
         self.hot.push(Hot {
             spi: sa.spi,
             last_nanos: sa.ts.nanos,
@@ -317,6 +325,15 @@ impl SaTable {
         });
         self.last = slot;
         i
+    }
+
+    fn add_to_tunnel(&mut self, tunnel: usize, slot: u32) {
+        if self.by_tunnel.len() <= tunnel {
+            self.by_tunnel.resize_with(tunnel + 1, Vec::new);
+        }
+        if let Some(v) = self.by_tunnel.get_mut(tunnel) {
+            v.push(slot);
+        }
     }
 
     /// Count one packet on SA `i`; returns the SA's tunnel.
@@ -355,7 +372,7 @@ impl SaTable {
     }
 
     /// An SA as a whole.
-    fn whole(h: &Hot, c: &Cold) -> EspSa {
+    fn whole(&self, h: &Hot, c: &Cold) -> EspSa {
         let mut recent = [0; RECENT];
         if h.packets > 0 {
             recent[..RECENT - 1].copy_from_slice(&h.earlier);
@@ -380,16 +397,12 @@ impl SaTable {
             },
             seq,
             replay_frames: c.replay_frames.clone(),
-            shared_sequence: false,
+            shared_sequence: self
+                .senders
+                .get(&(h.src, h.spi, h.proto))
+                .is_some_and(|&n| n > 1),
             recent,
         }
-    }
-
-    /// The key of every SA with its tunnel: (tunnel, source, SPI, protocol).
-    pub fn keys(&self) -> impl Iterator<Item = (usize, IpAddr, u32, Proto)> + '_ {
-        self.hot
-            .iter()
-            .map(|h| (h.tunnel as usize, h.src, h.spi, h.proto))
     }
 
     /// Every SA with its tunnel, in order of first appearance.
@@ -397,30 +410,46 @@ impl SaTable {
         self.hot
             .iter()
             .zip(&self.cold)
-            .map(|(h, c)| (h.tunnel as usize, SaTable::whole(h, c)))
+            .map(|(h, c)| (h.tunnel as usize, self.whole(h, c)))
     }
 
     /// Every SA of one tunnel, in order of first appearance.
     pub fn of_tunnel(&self, tunnel: usize) -> impl Iterator<Item = EspSa> + '_ {
-        self.hot
-            .iter()
-            .zip(&self.cold)
-            .filter(move |(h, _)| h.tunnel as usize == tunnel)
-            .map(|(h, c)| SaTable::whole(h, c))
+        self.by_tunnel
+            .get(tunnel)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| {
+                Some(self.whole(self.hot.get(i as usize)?, self.cold.get(i as usize)?))
+            })
     }
 
-    /// Keep only the SAs `keep` accepts, giving each its new tunnel
-    /// (`None` drops it); the rest keep their order.
-    pub fn retain(&mut self, mut keep: impl FnMut(usize, &EspSa) -> Option<usize>) {
+    /// When each SA was last seen, in order of first appearance.
+    pub fn lasts(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        self.hot.iter().map(|h| Timestamp {
+            secs: h.last_secs,
+            nanos: h.last_nanos,
+        })
+    }
+
+    /// Keep only the SAs `keep` accepts, given each one's tunnel and when
+    /// it was last seen, under the new tunnel it returns (`None` drops the
+    /// SA); the rest keep their order.
+    pub fn retain(&mut self, mut keep: impl FnMut(usize, Timestamp) -> Option<usize>) {
         let old = std::mem::take(self);
         for (mut h, c) in old.hot.into_iter().zip(old.cold) {
-            let whole = SaTable::whole(&h, &c);
-            if let Some(n) = keep(h.tunnel as usize, &whole) {
+            let last = Timestamp {
+                secs: h.last_secs,
+                nanos: h.last_nanos,
+            };
+            if let Some(n) = keep(h.tunnel as usize, last) {
                 h.tunnel = n as u32;
                 let slot = self.hot.len() as u32;
                 if *self.by_spi.entry(h.spi).or_insert(slot) != slot {
                     self.shared.insert((h.src, h.dst, h.spi, h.proto), slot);
                 }
+                *self.senders.entry((h.src, h.spi, h.proto)).or_default() += 1;
+                self.add_to_tunnel(n, slot);
                 self.hot.push(h);
                 self.cold.push(c);
             }
@@ -475,8 +504,14 @@ mod tests {
         assert!(t.iter().all(|(_, e)| e.packets == 2));
         assert_eq!(t.iter().count(), keys.len());
         // Dropping one SA and moving the others keeps every key findable.
-        t.retain(|tunnel, e| (e.dst.to_string() != "192.0.2.3").then_some(tunnel + 1));
+        t.retain(|tunnel, _| (tunnel != 10).then_some(tunnel + 1));
         assert_eq!(t.len(), keys.len() - 1);
+        assert_eq!(t.of_tunnel(11).count(), 0);
+        for n in [0, 2, 3, 4] {
+            let e: Vec<EspSa> = t.of_tunnel(n * 10 + 1).collect();
+            assert_eq!(e.len(), 1, "tunnel {}", n * 10 + 1);
+            assert_eq!(e[0].dst, keys[n].1.parse::<IpAddr>().unwrap());
+        }
         for (n, &(s, d, spi, p)) in keys.iter().enumerate() {
             let (s, d): (IpAddr, IpAddr) = (s.parse().unwrap(), d.parse().unwrap());
             let i = t.find(s, d, spi, p);
@@ -488,6 +523,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn one_spi_towards_several_destinations_is_a_shared_sequence() {
+        let mut t = SaTable::default();
+        t.insert(0, sa("192.0.2.1", "192.0.2.2", 7, Proto::Esp));
+        t.insert(1, sa("192.0.2.1", "192.0.2.3", 7, Proto::Esp));
+        t.insert(2, sa("192.0.2.1", "192.0.2.3", 7, Proto::Ah));
+        t.insert(3, sa("192.0.2.9", "192.0.2.2", 7, Proto::Esp));
+        let shared: Vec<bool> = t.iter().map(|(_, e)| e.shared_sequence).collect();
+        assert_eq!(shared, [true, true, false, false]);
+        assert!(t.of_tunnel(1).all(|e| e.shared_sequence));
+        // Forgetting one of the two leaves the other alone in its space.
+        t.retain(|tunnel, _| (tunnel != 0).then_some(tunnel));
+        assert!(t.iter().all(|(_, e)| !e.shared_sequence));
     }
 
     /// Sequence numbers through one SA; returns its statistics.

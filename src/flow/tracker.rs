@@ -536,14 +536,14 @@ impl Tracker {
     }
 
     /// A live stream's bound on memory: forget the tunnels `drop_tunnel`
-    /// names, and in the others the ESP/AH SAs `drop_sa` names, with every
-    /// index that leads to them. The remaining tunnels keep their order and
+    /// names, and in the others the ESP/AH SAs last seen at or before
+    /// `sas_quiet_since`, with every index that leads to them. The remaining tunnels keep their order and
     /// are numbered `0..len` again; the result gives each old id its new one
     /// (`None`: forgotten). A batch analysis never forgets.
     pub fn forget(
         &mut self,
         drop_tunnel: impl Fn(TunnelId) -> bool,
-        drop_sa: impl Fn(&EspSa) -> bool,
+        sas_quiet_since: Option<Timestamp>,
     ) -> Vec<Option<TunnelId>> {
         let mut next = 0;
         let map: Vec<Option<usize>> = (0..self.tunnels.len())
@@ -567,14 +567,21 @@ impl Tracker {
         self.by_peers.retain(|_, t| renumber(t));
         self.by_spi.retain(|_, (t, _)| renumber(t));
         self.by_spis.retain(|_, (t, _)| renumber(t));
-        self.esp_sas
-            .retain(|t, sa| map.get(t).copied().flatten().filter(|_| !drop_sa(sa)));
+        self.esp_sas.retain(|t, last| {
+            let quiet = sas_quiet_since.is_some_and(|q| last <= q);
+            map.get(t).copied().flatten().filter(|_| !quiet)
+        });
         map.into_iter().map(|m| m.map(TunnelId)).collect()
     }
 
-    /// Every ESP/AH SA with its tunnel, in order of first appearance.
-    pub fn esp_sas(&self) -> impl Iterator<Item = (TunnelId, EspSa)> + '_ {
-        self.esp_sas.iter().map(|(t, e)| (TunnelId(t), e))
+    /// How many ESP/AH SAs are tracked.
+    pub fn esp_sa_count(&self) -> usize {
+        self.esp_sas.len()
+    }
+
+    /// When each ESP/AH SA was last seen.
+    pub fn esp_sa_lasts(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        self.esp_sas.lasts()
     }
 
     /// The tunnel an IKE SA between two peers belongs to, if tracked.
@@ -584,43 +591,16 @@ impl Tracker {
             .map(|&(t, _)| TunnelId(t))
     }
 
-    /// Senders using one SPI towards several destinations.
-    fn shared_senders(&self) -> HashMap<(IpAddr, u32, bool), usize> {
-        let mut senders: HashMap<(IpAddr, u32, bool), usize> = HashMap::new();
-        for (_, src, spi, proto) in self.esp_sas.keys() {
-            *senders
-                .entry((src, spi, proto == esp::Proto::Ah))
-                .or_default() += 1;
-        }
-        senders
-    }
-
     /// The tunnel as it stands now, complete (ESP SAs attached, NAT-D
     /// resolved), without disturbing tracking.
     pub fn snapshot(&self, id: TunnelId) -> Option<Tunnel> {
         let mut t = self.tunnels.get(id.0)?.clone();
-        let esp: Vec<EspSa> = self.esp_sas.of_tunnel(id.0).collect();
-        // Only this tunnel's senders are counted: a live view takes
-        // snapshots often, among many other tunnels' SAs.
-        let mut mine: FlowMap<(IpAddr, u32, bool), usize> = esp
-            .iter()
-            .map(|e| ((e.src, e.spi, e.proto == esp::Proto::Ah), 0))
-            .collect();
-        if !mine.is_empty() {
-            for (_, src, spi, proto) in self.esp_sas.keys() {
-                if let Some(n) = mine.get_mut(&(src, spi, proto == esp::Proto::Ah)) {
-                    *n += 1;
-                }
-            }
-        }
-        let senders: HashMap<(IpAddr, u32, bool), usize> = mine.into_iter().collect();
-        assemble(&mut t, esp.into_iter(), &senders);
+        assemble(&mut t, self.esp_sas.of_tunnel(id.0));
         Some(t)
     }
 
     /// End of input: every tunnel, complete, in order of first appearance.
     pub fn finish(mut self) -> Vec<Tunnel> {
-        let senders = self.shared_senders();
         let mut per: Vec<Vec<EspSa>> = vec![Vec::new(); self.tunnels.len()];
         for (ti, e) in self.esp_sas.iter() {
             if let Some(v) = per.get_mut(ti) {
@@ -628,7 +608,7 @@ impl Tracker {
             }
         }
         for (t, esp) in self.tunnels.iter_mut().zip(per) {
-            assemble(t, esp.into_iter(), &senders);
+            assemble(t, esp.into_iter());
         }
         self.tunnels
     }
@@ -665,15 +645,8 @@ fn touched(ti: usize) -> Touched {
 }
 
 /// Attach a tunnel's ESP SAs and resolve its NAT-D evidence.
-fn assemble(
-    t: &mut Tunnel,
-    esp: impl Iterator<Item = EspSa>,
-    senders: &HashMap<(IpAddr, u32, bool), usize>,
-) {
-    for mut e in esp {
-        e.shared_sequence = senders
-            .get(&(e.src, e.spi, e.proto == esp::Proto::Ah))
-            .is_some_and(|&n| n > 1);
+fn assemble(t: &mut Tunnel, esp: impl Iterator<Item = EspSa>) {
+    for e in esp {
         if e.first < t.first {
             t.first = e.first;
         }
