@@ -335,3 +335,33 @@ fn ikev2_identity_refused_in_the_log_names_the_id_sent_and_expected() {
     assert_ne!(find(&vs, "auth-failed")["cause"]["code"], "id-mismatch");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_delete_read_with_keys_replaces_the_guess_from_the_wire() {
+    // Rekeys with DPD between them: without keys an Informational after the
+    // old SA's last packet is guessed to be its Delete; with the key
+    // tables the Delete is read, said once, and the guess is gone.
+    for name in ["v1-dpd-rekey-delete", "v2-dpd-rekey-delete"] {
+        let cap = format!("captures/{name}.pcap");
+        let guessed = verdicts(&["--no-keys", &cap]);
+        let g = find(&guessed, "deleted");
+        assert_eq!(g["basis"], "inferred", "{name}: {g:#}");
+        assert!(
+            g["message"].as_str().unwrap().contains("most likely"),
+            "{name}: {g:#}"
+        );
+        let read = verdicts(&[&cap]);
+        let all: Vec<&Value> = read.iter().filter(|v| v["code"] == "deleted").collect();
+        assert_eq!(all.len(), 1, "{name}: {read:#?}");
+        let d = all[0];
+        assert_eq!(d["basis"], "decrypted", "{name}: {d:#}");
+        let m = d["message"].as_str().unwrap();
+        assert!(m.contains("deleted SA(s)"), "{name}: {m}");
+        assert!(
+            !m.contains("most likely") && !m.contains("encrypted") && !m.contains("more alike"),
+            "{name}: {m}"
+        );
+        // The guess and the read Delete name the same first frame.
+        assert_eq!(d["frames"][0], g["frames"][0], "{name}: {d:#} / {g:#}");
+    }
+}

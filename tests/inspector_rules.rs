@@ -986,3 +986,94 @@ fn logged_messages_are_tracked_like_packets() {
         Some(2)
     );
 }
+
+/// An IKEv1 tunnel rekeyed by a second Quick Mode, old SA `old_spi` and new
+/// SA `new_spi` from A, (old+1, new+1) from B, ESP on both in turn.
+fn v1_rekeyed(c: &mut Capture, old_spi: u32, new_spi: u32) {
+    established_v1(c);
+    for s in 1..=3 {
+        c.esp(A, B, 0.3, old_spi, s);
+        c.esp(B, A, 0.001, old_spi + 1, s);
+    }
+    c.ike(A, B, 0.2, encrypted_v1(32, 0x2222, 10, 120));
+    c.ike(B, A, 0.001, encrypted_v1(32, 0x2222, 11, 120));
+    c.ike(A, B, 0.001, encrypted_v1(32, 0x2222, 12, 40));
+    for s in 1..=3 {
+        c.esp(A, B, 0.3, new_spi, s);
+        c.esp(B, A, 0.001, new_spi + 1, s);
+    }
+}
+
+#[test]
+fn a_dpd_exchange_after_a_v1_rekey_is_not_taken_for_the_delete() {
+    // As strongSwan does with DPD on: an encrypted R-U-THERE and its ACK
+    // come first, the one-way Delete of the old SA later.
+    let mut c = Capture::new();
+    v1_rekeyed(&mut c, 0x1000_0000, 0x2000_0000);
+    let rut = c.frame + 1;
+    c.ike(B, A, 2.0, encrypted_v1(5, 0x3333, 13, 92));
+    c.ike(A, B, 0.001, encrypted_v1(5, 0x4444, 14, 92));
+    let delete = c.frame + 1;
+    c.ike(A, B, 1.0, encrypted_v1(5, 0x5555, 15, 76));
+    let (_, v) = c.verdicts();
+    let d = find(&v, "deleted");
+    assert_eq!(d.frames, vec![delete], "R-U-THERE at {rut}: {d:#?}");
+    assert!(
+        d.message.contains(&format!("frame {delete} from {A}")),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn only_dpd_exchanges_after_a_v1_rekey_are_no_delete() {
+    let mut c = Capture::new();
+    v1_rekeyed(&mut c, 0x1000_0000, 0x2000_0000);
+    for (mid, dt) in [(0x3333, 2.0), (0x6666, 3.0)] {
+        c.ike(B, A, dt, encrypted_v1(5, mid, 13, 92));
+        c.ike(A, B, 0.001, encrypted_v1(5, mid + 1, 14, 92));
+    }
+    let (_, v) = c.verdicts();
+    assert!(codes(&v).contains(&"rekeyed"), "{:?}", codes(&v));
+    assert!(!codes(&v).contains(&"deleted"), "{v:#?}");
+}
+
+#[test]
+fn an_unanswered_v1_informational_after_a_rekey_is_the_likely_delete() {
+    let mut c = Capture::new();
+    v1_rekeyed(&mut c, 0x1000_0000, 0x2000_0000);
+    let delete = c.frame + 1;
+    c.ike(A, B, 0.5, encrypted_v1(5, 0x5555, 15, 76));
+    // The peer's own Informational much later is not an answer to it.
+    c.ike(B, A, 5.0, encrypted_v1(5, 0x7777, 16, 92));
+    let (_, v) = c.verdicts();
+    assert_eq!(find(&v, "deleted").frames, vec![delete]);
+}
+
+/// NAT-D evidence names each message once: a second capture of a packet
+/// (like a retransmission) is not more evidence.
+#[test]
+fn nat_detection_evidence_skips_capture_duplicates() {
+    let mut c = Capture::new();
+    c.ike(A, B, 0.0, message(1, I, 0, 2, 0, 0, &[(1, v1_sa())]));
+    c.ike(B, A, 0.01, message(1, I, R, 2, 0, 0, &[(1, v1_sa())]));
+    let natd = |k: u8, n: u8| -> Vec<(u8, Vec<u8>)> {
+        vec![
+            (4, vec![k; 256]),
+            (10, vec![n; 32]),
+            (20, vec![0xa0 + k; 20]),
+            (20, vec![0xb0 + k; 20]),
+        ]
+    };
+    let mm3 = message(1, I, R, 2, 0, 0, &natd(1, 2));
+    c.ike(A, B, 0.01, mm3.clone());
+    let dup = c.ike(A, B, 0.0002, mm3);
+    assert_eq!(dup.copy, Copy::CaptureDuplicateOf(3));
+    c.ike(B, A, 0.01, message(1, I, R, 2, 0, 0, &natd(3, 4)));
+    let (t, v) = c.verdicts();
+    let nat = &t[0].ike_sas[0].nat;
+    assert!(nat.natd_seen);
+    assert_eq!(nat.evidence, vec![3, 5]);
+    let d = find(&v, "nat-detected");
+    assert!(!d.frames.contains(&4), "{:?}", d.frames);
+}

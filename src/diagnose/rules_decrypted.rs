@@ -132,7 +132,26 @@ fn liveness_and_deletes(sa: &IkeSa, out: &mut [Verdict]) {
                     );
                 }
             }
-            Code::Deleted if msgs.iter().any(|m| !m.obs.deletes.is_empty()) => {
+            Code::Deleted => {
+                let Some(d) = msgs.iter().find(|m| !m.obs.deletes.is_empty()) else {
+                    continue;
+                };
+                if v.basis != Basis::Decrypted {
+                    // The guess from the wire (an Informational after a
+                    // rekey) is now read: say what it carries.
+                    let spis: Vec<&str> = d
+                        .obs
+                        .deletes
+                        .iter()
+                        .flat_map(|x| x.spis.iter().map(String::as_str))
+                        .collect();
+                    v.message = format!(
+                        "{} deleted SA(s) (SPI {}, frame {}): the Informational after the rekey decrypts to a Delete",
+                        d.src.addr,
+                        spis.join(", "),
+                        d.frame
+                    );
+                }
                 v.basis = Basis::Decrypted;
             }
             _ => {}

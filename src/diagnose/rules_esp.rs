@@ -1,12 +1,12 @@
 //! ESP/AH rules: one-way traffic, loss, replay, rekeys, NAT, and tunnel-wide
 //! observations (malformed messages, payload-less summaries, fragments).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use super::{frames_text, Code, Verdict};
 use crate::capture::FrameNo;
-use crate::flow::{Coverage as Context, PacketProto, Role, Step};
+use crate::flow::{Coverage as Context, IkeMsg, PacketProto, Role, Step};
 use crate::flow::{EspSa, Tunnel};
 use crate::registry::proto::ExchangeV2;
 
@@ -17,6 +17,35 @@ const LOSS_PERCENT: f64 = 1.0;
 const LOSS_MIN: u64 = 3;
 /// An Informational this soon after an SA's last packet may be its Delete.
 const DELETE_WINDOW_SECS: f64 = 10.0;
+/// An IKEv1 Informational answered by one from the peer this soon is a
+/// DPD R-U-THERE and its ACK (RFC 3706 §5), not a Delete.
+const DPD_ANSWER_SECS: f64 = 2.0;
+
+/// Frames of encrypted IKEv1 Informationals that form a request and its
+/// answer: the next IKE message of the tunnel is an Informational from the
+/// peer within [`DPD_ANSWER_SECS`]. IKEv1 Informationals are one-way
+/// (RFC 2408 §4.8), so a Delete is not answered, while a DPD R-U-THERE is
+/// answered by an R-U-THERE-ACK (RFC 3706 §5); without keys the two look
+/// alike, and only the unanswered ones may be a Delete.
+fn v1_dpd_exchanges(t: &Tunnel) -> BTreeSet<FrameNo> {
+    let mut msgs: Vec<&IkeMsg> = t
+        .ike_sas
+        .iter()
+        .flat_map(|sa| sa.messages.iter())
+        .filter(|m| m.is_try() && m.retransmit_of().is_none())
+        .collect();
+    msgs.sort_by_key(|m| m.frame);
+    let info = |m: &IkeMsg| m.encrypted && m.step == Step::Informational;
+    let mut out = BTreeSet::new();
+    for w in msgs.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if info(a) && info(b) && a.src.addr != b.src.addr && b.ts.since(a.ts) < DPD_ANSWER_SECS {
+            out.insert(a.frame);
+            out.insert(b.frame);
+        }
+    }
+    out
+}
 
 /// ESP or AH seen from each peer to the other.
 pub(super) fn esp_both_ways(t: &Tunnel) -> bool {
@@ -162,13 +191,15 @@ pub(super) fn check(
     let mut rekey_frames: Vec<FrameNo> = Vec::new();
     let mut deleted: Vec<String> = Vec::new();
     let mut delete_frames: Vec<FrameNo> = Vec::new();
-    let infos: Vec<&crate::flow::IkeMsg> = t
+    let dpd = v1_dpd_exchanges(t);
+    let infos: Vec<&IkeMsg> = t
         .ike_sas
         .iter()
         .flat_map(|sa| sa.messages.iter())
         .filter(|m| {
             m.encrypted
                 && m.retransmit_of().is_none()
+                && !dpd.contains(&m.frame)
                 && (m.step == Step::Informational
                     || m.step == Step::V2(ExchangeV2::Informational, Role::Request))
         })
@@ -240,7 +271,10 @@ pub(super) fn check(
             format!("New SPIs replaced the old ones: {}", rekeys.join("; ")),
         ));
     }
-    if !deleted.is_empty() {
+    // A Delete read from the contents (clear, or decrypted with keys) has
+    // its own verdict already; the guess would only repeat it.
+    let read = out.iter().any(|v| v.code == Code::Deleted);
+    if !deleted.is_empty() && !read {
         delete_frames.sort_unstable();
         delete_frames.dedup();
         out.push(Verdict::new(

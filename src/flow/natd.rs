@@ -94,9 +94,10 @@ pub(crate) fn material_of(msg: &Message<'_>) -> Option<Vec<Vec<u8>>> {
     Some(tagged)
 }
 
-/// Record the NAT-D evidence of one tracked message.
+/// Record the NAT-D evidence of one tracked message (once per message: a
+/// retransmission or a second capture of a packet adds nothing).
 pub(super) fn collect(sa: &mut IkeSa, m: &IkeMsg) {
-    if m.copy.retransmission_of().is_some() {
+    if m.copy.retransmission_of().is_some() || !m.is_try() {
         return;
     }
     let Some(tagged) = &m.nat_detection else {
