@@ -957,6 +957,7 @@ fn logged_messages_are_tracked_like_packets() {
             source: Source::Log(LogLine {
                 file: file.clone(),
                 line,
+                clock_unverified: false,
             }),
             src: endpoint(ip(from)),
             dst: endpoint(ip(to)),

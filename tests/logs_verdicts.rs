@@ -10,6 +10,8 @@ use ikescope::diagnose::{diagnose, Basis};
 use ikescope::flow::logged;
 use ikescope::logs::{read_log, ReadOptions};
 
+mod oracle;
+
 /// Scenario → (verdict codes with causes for its first tunnel, why they
 /// differ from the capture's where they do).
 const EXPECT: &[(&str, &[&str], &str)] = &[
@@ -323,4 +325,59 @@ fn a_log_of_other_negotiations_is_not_used() {
         "{}",
         j["notices"]
     );
+}
+
+#[test]
+fn a_log_aligned_on_one_event_confirms_nothing() {
+    // A real IOS debug from another day: "No pre-shared key with
+    // 203.0.113.1 ... Can not start Main mode". Its one event fits some
+    // packet of that peer at a shift of 32 days, which proves nothing: the
+    // capture's error stays the capture's, not "confirmed by the device
+    // log", and the log's own finding is a warning that says why.
+    let Some(log) = oracle::device_text("a_log_aligned_on_one_event_confirms_nothing")
+        .map(|d| d.join("iosxe-debug-crypto-isakmp-no-psk.txt"))
+    else {
+        return;
+    };
+    let pcap = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/v1-psk-mismatch.pcap");
+    for keys in [true, false] {
+        let mut args: Vec<std::ffi::OsString> = vec!["--json".into(), pcap.clone().into()];
+        if !keys {
+            args.push("--no-keys".into());
+        }
+        args.extend(["--log".into(), log.clone().into()]);
+        let (_, j, err) = run(&args);
+        let t = left_tunnel(&j);
+        let vs = t["verdicts"].as_array().unwrap();
+        let capture = vs
+            .iter()
+            .find(|v| v["code"] == "phase1-auth-failed" && v["severity"] == "error")
+            .unwrap_or_else(|| panic!("no capture verdict: {t} {err}"));
+        assert_ne!(capture["basis"], "logged", "{capture}");
+        assert!(
+            !capture["message"].as_str().unwrap().contains("confirmed"),
+            "{capture}"
+        );
+        assert!(
+            !capture["lines"].to_string().contains("no-psk"),
+            "{capture}"
+        );
+        let from_log = vs
+            .iter()
+            .find(|v| v["lines"].to_string().contains("no-psk"))
+            .unwrap_or_else(|| panic!("the log's line is not shown: {t}"));
+        assert_eq!(from_log["severity"], "warning", "{from_log}");
+        assert!(
+            from_log["message"]
+                .as_str()
+                .unwrap()
+                .contains("one event alone"),
+            "{from_log}"
+        );
+        assert!(
+            j["notices"].to_string().contains("alignment is unverified"),
+            "{}",
+            j["notices"]
+        );
+    }
 }

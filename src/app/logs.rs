@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use super::{file_date, FileAnalysis, FileNotice, Options, TunnelReport};
 use crate::capture::{self, Level, Timestamp};
-use crate::flow::{logged, Tracker, Tunnel, TunnelId};
+use crate::flow::{logged, Source, Tracker, Tunnel, TunnelId};
 use crate::logs::{self, LogRead, ReadOptions};
 
 /// A log read from a file.
@@ -285,14 +285,23 @@ pub(crate) fn attach(
             continue;
         }
         let offset = logged::estimate_offset(&logged::log_anchors(&l.read), &cap);
+        // One event fits some packet of its peer at some shift: a shift
+        // resting on it alone proves nothing unless the clocks already agree.
+        let mut unverified = false;
         let secs = match offset {
             Some(o) if o.matched > 0 => {
+                unverified = o.matched < 2 && o.secs.abs() > logged::MATCH_WINDOW_SECS;
                 notices.push(notice(format!(
-                    "log {}: device clock {} the capture's (estimated from {} of {} events matching packets of their peer within 1 s); its events are shown on the capture's clock",
+                    "log {}: device clock {} the capture's (estimated from {} of {} events matching packets of their peer within 1 s); its events are shown on the capture's clock{}",
                     l.path,
                     clock_offset(o.secs),
                     o.matched,
-                    o.anchors
+                    o.anchors,
+                    if unverified {
+                        "; one event fits any shift, so this alignment is unverified: the log's lines may describe another attempt and are not taken as confirming the capture"
+                    } else {
+                        ""
+                    }
                 )));
                 o.secs
             }
@@ -311,7 +320,10 @@ pub(crate) fn attach(
                 l.path, unplaced.no_peer
             )));
         }
-        for o in obs {
+        for mut o in obs {
+            if let Source::Log(line) = &mut o.source {
+                line.clock_unverified = unverified;
+            }
             tracker.observe(o);
         }
     }

@@ -381,6 +381,20 @@ fn merge(out: &mut Vec<Verdict>, found: Vec<Verdict>, evs: &[Ev<'_>]) {
         .map(|v| v.code)
         .collect();
     for f in found {
+        // A log aligned with the capture on one event alone may describe
+        // another attempt: shown as what it says, never as confirmation,
+        // and never an error the capture does not show.
+        if f.lines.iter().any(|l| l.clock_unverified) {
+            let mut f = f;
+            if f.severity == Severity::Error {
+                f.severity = Severity::Warning;
+            }
+            f.message.push_str(
+                " (this log's clock was aligned with the capture on one event alone, so it may describe another attempt; not taken as confirming the capture)",
+            );
+            out.push(f);
+            continue;
+        }
         if let Some(v) = out
             .iter_mut()
             .find(|v| v.code == f.code || names_refusal(v.code, f.code, f.cause))
@@ -443,9 +457,9 @@ fn merge(out: &mut Vec<Verdict>, found: Vec<Verdict>, evs: &[Ev<'_>]) {
         out.push(f);
     }
     // The log says phase 2 came up where the capture says it failed.
-    let up = evs
-        .iter()
-        .find(|x| matches!(x.e.kind, L::Phase2Completed | L::SaInstalled));
+    let up = evs.iter().find(|x| {
+        !x.line.clock_unverified && matches!(x.e.kind, L::Phase2Completed | L::SaInstalled)
+    });
     if let Some(up) = up {
         for v in out.iter_mut().filter(|v| {
             v.severity == Severity::Error

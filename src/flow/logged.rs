@@ -21,7 +21,7 @@ use crate::logs::{self, EventKind as L, LogEvent, LogRead, Phase};
 
 /// Log times more than this far from any packet of the peer do not vote
 /// for the clock offset.
-const MATCH_WINDOW_SECS: f64 = 1.0;
+pub const MATCH_WINDOW_SECS: f64 = 1.0;
 /// Anchors per peer used to estimate the offset (the earliest ones).
 const MAX_ANCHORS: usize = 400;
 
@@ -204,6 +204,7 @@ pub fn observations(
             source: Source::Log(LogLine {
                 file: f,
                 line: e.origin.line,
+                clock_unverified: false,
             }),
             src: endpoint(src),
             dst: endpoint(dst),

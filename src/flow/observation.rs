@@ -38,6 +38,12 @@ pub struct LogLine {
     pub file: Arc<str>,
     /// 1-based line number.
     pub line: u64,
+    /// The log's clock was aligned with the capture on one event alone (one
+    /// event fits some packet at some shift), so its lines may describe
+    /// another attempt between the same peers: they are shown, never taken
+    /// as confirming the capture.
+    #[serde(skip)]
+    pub clock_unverified: bool,
 }
 
 fn ser_arc_str<S: serde::Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
