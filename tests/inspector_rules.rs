@@ -514,10 +514,9 @@ fn sk(len: usize) -> Vec<(u8, Vec<u8>)> {
     vec![(46, vec![0xee; len])]
 }
 
-#[test]
-fn ikev2_invalid_ke_then_successful_retry() {
-    let mut c = Capture::new();
-    v2_init(&mut c, 19);
+/// The responder's INVALID_KE_PAYLOAD (asking for group 14) to the
+/// IKE_SA_INIT request just sent.
+fn answer_invalid_ke(c: &mut Capture) {
     c.ike(
         B,
         A,
@@ -532,6 +531,13 @@ fn ikev2_invalid_ke_then_successful_retry() {
             &[(41, v2_notify(17, &14u16.to_be_bytes()))],
         ),
     );
+}
+
+#[test]
+fn ikev2_invalid_ke_then_successful_retry() {
+    let mut c = Capture::new();
+    v2_init(&mut c, 19);
+    answer_invalid_ke(&mut c);
     v2_init(&mut c, 14);
     c.ike(
         B,
@@ -578,20 +584,7 @@ fn ikev2_invalid_ke_then_successful_retry() {
 fn ikev2_invalid_ke_retry_at_the_end_of_the_capture_is_no_error() {
     let mut c = Capture::new();
     v2_init(&mut c, 19);
-    c.ike(
-        B,
-        A,
-        0.01,
-        message(
-            2,
-            I,
-            0,
-            34,
-            0x20,
-            0,
-            &[(41, v2_notify(17, &14u16.to_be_bytes()))],
-        ),
-    );
+    answer_invalid_ke(&mut c);
     v2_init(&mut c, 14);
     let (_, v) = c.verdicts();
     let ke = find(&v, "phase1-invalid-ke");
@@ -610,20 +603,7 @@ fn ikev2_invalid_ke_retry_at_the_end_of_the_capture_is_no_error() {
 fn ikev2_invalid_ke_as_the_last_packet_is_no_error() {
     let mut c = Capture::new();
     v2_init(&mut c, 19);
-    c.ike(
-        B,
-        A,
-        0.01,
-        message(
-            2,
-            I,
-            0,
-            34,
-            0x20,
-            0,
-            &[(41, v2_notify(17, &14u16.to_be_bytes()))],
-        ),
-    );
+    answer_invalid_ke(&mut c);
     let (_, v) = c.verdicts();
     let ke = find(&v, "phase1-invalid-ke");
     assert_eq!(ke.severity, Severity::Info, "{}", ke.message);
@@ -639,20 +619,7 @@ fn ikev2_invalid_ke_as_the_last_packet_is_no_error() {
 fn ikev2_invalid_ke_retry_unanswered_is_an_error() {
     let mut c = Capture::new();
     v2_init(&mut c, 19);
-    c.ike(
-        B,
-        A,
-        0.01,
-        message(
-            2,
-            I,
-            0,
-            34,
-            0x20,
-            0,
-            &[(41, v2_notify(17, &14u16.to_be_bytes()))],
-        ),
-    );
+    answer_invalid_ke(&mut c);
     v2_init(&mut c, 14);
     let retx = message(
         2,
