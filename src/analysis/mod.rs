@@ -24,6 +24,19 @@ pub struct FileNotice {
     pub message: String,
 }
 
+impl FileNotice {
+    /// A warning about the input as a whole (no offset, line or frame).
+    pub fn warning(message: String) -> FileNotice {
+        FileNotice {
+            level: capture::Level::Warning,
+            offset: None,
+            line: None,
+            frame: None,
+            message,
+        }
+    }
+}
+
 impl From<Notice> for FileNotice {
     fn from(n: Notice) -> Self {
         FileNotice {

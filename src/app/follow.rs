@@ -665,13 +665,9 @@ impl<'w> Live<'w> {
                 live::notice_text(out, at, message)
             }
         });
-        self.p.notices.push(FileNotice {
-            level: capture::Level::Warning,
-            offset: None,
-            line: None,
-            frame: None,
-            message: message.to_string(),
-        });
+        self.p
+            .notices
+            .push(FileNotice::warning(message.to_string()));
     }
 
     /// Nothing arrived for a while: the clock moves on by wall time, and
@@ -769,32 +765,20 @@ impl<'w> Live<'w> {
         }
         let left = self.counts.expired + self.counts.capped;
         if left > 0 {
-            self.p.notices.push(FileNotice {
-                level: capture::Level::Warning,
-                offset: None,
-                line: None,
-                frame: None,
-                message: format!(
+            self.p.notices.push(FileNotice::warning(format!(
                     "live view: {} tunnel(s) left after {} s quiet and {} at the cap of {} tunnels; their final verdicts were printed as they left, and this summary covers the {} still tracked",
                     self.counts.expired,
                     self.expire_secs,
                     self.counts.capped,
                     self.max_tunnels,
                     self.numbers.len()
-                ),
-            });
+                )));
         }
         if self.notices_dropped > 0 {
-            self.p.notices.push(FileNotice {
-                level: capture::Level::Warning,
-                offset: None,
-                line: None,
-                frame: None,
-                message: format!(
-                    "live view: {} notice(s) beyond the first {MAX_KEPT} were not kept",
-                    self.notices_dropped
-                ),
-            });
+            self.p.notices.push(FileNotice::warning(format!(
+                "live view: {} notice(s) beyond the first {MAX_KEPT} were not kept",
+                self.notices_dropped
+            )));
         }
         self.counts.tunnels = self.numbers.len();
         let name = if input.as_os_str() == "-" {

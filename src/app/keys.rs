@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use crate::analysis::decryption::KeySource;
 use crate::analysis::FileNotice;
-use crate::capture;
 use crate::keys::KeyTables;
 
 /// `NAME.keys` beside `NAME.pcap`, or `NAME.pcap.keys`.
@@ -53,13 +52,7 @@ pub fn load(
     let notices = t
         .errors
         .iter()
-        .map(|e| FileNotice {
-            level: capture::Level::Warning,
-            offset: None,
-            line: None,
-            frame: None,
-            message: format!("key table {e}"),
-        })
+        .map(|e| FileNotice::warning(format!("key table {e}")))
         .collect();
     Some((Arc::new(t), sources, notices))
 }

@@ -17,7 +17,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use super::{file_date, FileAnalysis, FileNotice, Options, TunnelReport};
-use crate::capture::{self, Level, Timestamp};
+use crate::capture::{self, Timestamp};
 use crate::flow::{logged, Source, Tracker, Tunnel, TunnelId};
 use crate::logs::{self, LogRead, ReadOptions};
 
@@ -63,22 +63,12 @@ pub fn load(path: &Path, opts: &Options) -> Result<LoadedLog, String> {
     })
 }
 
-fn notice(message: String) -> FileNotice {
-    FileNotice {
-        level: Level::Warning,
-        offset: None,
-        line: None,
-        frame: None,
-        message,
-    }
-}
-
 /// What a log was read as, and what it left out: one notice per fact.
 fn describe(l: &LoadedLog, notices: &mut Vec<FileNotice>) {
     let r = &l.read;
     let formats: Vec<&str> = r.formats.iter().map(|(f, _)| f.name()).collect();
     if formats.is_empty() {
-        notices.push(notice(format!(
+        notices.push(FileNotice::warning(format!(
             "log {}: no line of a known format; the formats read are: {}",
             l.path,
             // One line: a notice is one paragraph (its text is escaped, so a
@@ -92,14 +82,14 @@ fn describe(l: &LoadedLog, notices: &mut Vec<FileNotice>) {
     }
     if r.date_assumed {
         if let (Some((y, m, d)), false) = (l.date, l.date_given) {
-            notices.push(notice(format!(
+            notices.push(FileNotice::warning(format!(
                 "log {}: time stamps carry no date or year: {y:04}-{m:02}-{d:02} (the file's modification date) was used; set it with --date",
                 l.path
             )));
         }
     }
     for s in r.limits() {
-        notices.push(notice(format!("log {}: {s}", l.path)));
+        notices.push(FileNotice::warning(format!("log {}: {s}", l.path)));
     }
 }
 
@@ -207,7 +197,7 @@ pub fn analyze_logs(paths: &[PathBuf], opts: &Options) -> FileAnalysis {
     let reads: Vec<LogRead> = loaded.iter().map(|l| l.read.clone()).collect();
     let (tunnels, coverage, unplaced) = logged::track(&reads);
     if unplaced.no_peer > 0 {
-        notices.push(notice(format!(
+        notices.push(FileNotice::warning(format!(
             "{} log event(s) name no peer and could not be placed on a tunnel",
             unplaced.no_peer
         )));
@@ -278,7 +268,7 @@ pub(crate) fn attach(
         let shared = log_ids.iter().filter(|i| cap_ids.contains(i)).count()
             + log_spis.iter().filter(|s| cap_spis.contains(s)).count();
         if named > 0 && shared == 0 {
-            notices.push(notice(format!(
+            notices.push(FileNotice::warning(format!(
                 "log {}: none of the {named} IKEv1 message IDs and ESP SPIs it names is in the capture: it describes other negotiations, and was not used",
                 l.path
             )));
@@ -291,7 +281,7 @@ pub(crate) fn attach(
         let secs = match offset {
             Some(o) if o.matched > 0 => {
                 unverified = o.matched < 2 && o.secs.abs() > logged::MATCH_WINDOW_SECS;
-                notices.push(notice(format!(
+                notices.push(FileNotice::warning(format!(
                     "log {}: device clock {} the capture's (estimated from {} of {} events matching packets of their peer within 1 s); its events are shown on the capture's clock{}",
                     l.path,
                     clock_offset(o.secs),
@@ -306,7 +296,7 @@ pub(crate) fn attach(
                 o.secs
             }
             _ => {
-                notices.push(notice(format!(
+                notices.push(FileNotice::warning(format!(
                     "log {}: no event matched a packet of the capture (no common peer, or no time stamps); its times are taken as logged",
                     l.path
                 )));
@@ -315,7 +305,7 @@ pub(crate) fn attach(
         };
         let (obs, unplaced) = logged::observations(&l.read, secs, untimed, &local_for, lone);
         if unplaced.no_peer > 0 {
-            notices.push(notice(format!(
+            notices.push(FileNotice::warning(format!(
                 "log {}: {} event(s) name no peer and could not be placed on a tunnel",
                 l.path, unplaced.no_peer
             )));

@@ -257,13 +257,10 @@ impl<'h> Pipeline<'h> {
                 .map(|f| match std::fs::read_to_string(f) {
                     Ok(t) => crate::ike::decrypt::psk::read_candidate_lines(&t),
                     Err(e) => {
-                        key_notices.push(FileNotice {
-                            level: capture::Level::Warning,
-                            offset: None,
-                            line: None,
-                            frame: None,
-                            message: format!("--psk-file {}: cannot read: {e}", f.display()),
-                        });
+                        key_notices.push(FileNotice::warning(format!(
+                            "--psk-file {}: cannot read: {e}",
+                            f.display()
+                        )));
                         Vec::new()
                     }
                 });
@@ -480,15 +477,9 @@ pub fn analyze(path: &Path, opts: &Options, hook: Option<&mut dyn PacketHook>) -
         if r.format == capture::Format::CiscoText && first_day == Some((y, m, d)) {
             p.notices.insert(
                 0,
-                FileNotice {
-                    level: capture::Level::Warning,
-                    offset: None,
-                    line: None,
-                    frame: None,
-                    message: format!(
+                FileNotice::warning(format!(
                         "console time stamps carry no date: {y:04}-{m:02}-{d:02} (the file's modification date) was used; set it with --date"
-                    ),
-                },
+                    )),
             );
         }
     }
@@ -560,13 +551,7 @@ fn finish(
     let mut tracked = p.tracker.finish();
     flow::decrypted::attach_violations(&mut tracked, &violations);
     for message in crate::analysis::limit_notices(&ctx, &tracked) {
-        p.notices.push(FileNotice {
-            level: capture::Level::Warning,
-            offset: None,
-            line: None,
-            frame: None,
-            message,
-        });
+        p.notices.push(FileNotice::warning(message));
     }
     let mut tunnels: Vec<TunnelReport> = tracked
         .into_iter()
