@@ -1,14 +1,15 @@
 //! A batch run hands ESP/AH packets to the tracker in groups (their SA
 //! lookups overlap); a run with a packet hook hands over each packet at
 //! once. Both must give the same analysis, byte for byte of the JSON with
-//! every message: on every capture in `captures/` and the public corpus, and
-//! on a crafted stream built to stress the batches (thousands of SAs, SPIs
-//! shared between peer pairs and between ESP and AH, sequence gaps,
-//! repeats, reordering, new SAs in mid-batch, and non-ESP packets between
-//! them that force a batch out early).
+//! every message: on every capture in `captures/` and the public corpus
+//! (`common::capture_files`: without the corpus that is said, and fails
+//! under `CI=true`), and on a crafted stream built to stress the batches
+//! (thousands of SAs, SPIs shared between peer pairs and between ESP and
+//! AH, sequence gaps, repeats, reordering, new SAs in mid-batch, and
+//! non-ESP packets between them that force a batch out early).
 
 use std::net::Ipv4Addr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ikescope::app::{self, Options, PacketHook};
 use ikescope::capture::{Frame, LinkType, Origin, Timestamp};
@@ -18,7 +19,6 @@ use ikescope::report::json::{self, Detail};
 
 mod common;
 
-use common::oracle;
 use common::prng::Prng;
 
 /// A hook that does nothing: its presence alone turns batching off.
@@ -46,43 +46,14 @@ fn same_both_ways(path: &Path) {
     );
 }
 
-fn files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut v = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p
-                .extension()
-                .is_some_and(|x| ["pcap", "pcapng", "cap"].iter().any(|y| x == *y))
-            {
-                v.push(p);
-            }
-        }
-    }
-    v.sort();
-    v
-}
-
 #[test]
-fn captures_are_the_same_batched_or_not() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
-    let files = files_in(&dir);
-    assert!(files.len() > 30, "captures/ has {} files", files.len());
-    for f in files {
-        same_both_ways(&f);
-    }
-}
-
-#[test]
-fn corpus_is_the_same_batched_or_not() {
-    let Some(dir) = oracle::corpus("corpus_is_the_same_batched_or_not") else {
-        return;
-    };
-    let files = files_in(&dir);
-    assert!(!files.is_empty(), "no captures under {}", dir.display());
+fn captures_and_corpus_are_the_same_batched_or_not() {
+    let files = common::capture_files();
+    let ours = files
+        .iter()
+        .filter(|f| f.starts_with(common::repo_root().join("captures")))
+        .count();
+    assert!(ours > 30, "captures/ has {ours} files");
     for f in files {
         same_both_ways(&f);
     }
