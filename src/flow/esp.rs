@@ -120,8 +120,6 @@ struct Hot {
     /// The highest sequence number seen.
     highest: u32,
     proto: Proto,
-    /// Whether `highest` and `window` hold anything yet.
-    started: bool,
     src: IpAddr,
     dst: IpAddr,
     packets: u64,
@@ -140,11 +138,17 @@ struct Hot {
 const _: () = assert!(std::mem::size_of::<Hot>() == 128);
 
 impl Hot {
-    /// Move the window over `seq`.
+    fn last(&self) -> Timestamp {
+        Timestamp {
+            secs: self.last_secs,
+            nanos: self.last_nanos,
+        }
+    }
+
+    /// Move the window over `seq`, the SA's `first` packet or a later one.
     #[inline]
-    fn sequence(&mut self, seq: u32) -> SeqEvent {
-        if !self.started {
-            self.started = true;
+    fn sequence(&mut self, seq: u32, first: bool) -> SeqEvent {
+        if first {
             self.highest = seq;
             self.window = 1;
             return SeqEvent::First;
@@ -293,21 +297,13 @@ impl SaTable {
     /// Add a new SA, with no packets yet, belonging to `tunnel`; returns its
     /// index.
     pub fn insert(&mut self, tunnel: usize, sa: NewSa) -> usize {
-        let i = self.hot.len();
-        let slot = i as u32;
-        if *self.by_spi.entry(sa.spi).or_insert(slot) != slot {
-            self.shared.insert((sa.src, sa.dst, sa.spi, sa.proto), slot);
-        }
-        *self.senders.entry((sa.src, sa.spi, sa.proto)).or_default() += 1;
-        self.add_to_tunnel(tunnel, slot);
-        self.hot.push(Hot {
+        let hot = Hot {
             spi: sa.spi,
             last_nanos: sa.ts.nanos,
             proto: sa.proto,
             src: sa.src,
             dst: sa.dst,
             highest: 0,
-            started: false,
             packets: 0,
             bytes: 0,
             window: 0,
@@ -315,25 +311,37 @@ impl SaTable {
             last_frame: sa.frame,
             earlier: [0; RECENT - 1],
             tunnel: tunnel as u32,
-        });
-        self.cold.push(Cold {
+        };
+        let cold = Cold {
             udp: sa.udp,
             first_frame: sa.frame,
             first: sa.ts,
             seq: SeqStats::default(),
             replay_frames: Vec::new(),
-        });
-        self.last = slot;
+        };
+        let i = self.push(hot, cold);
+        self.last = i as u32;
         i
     }
 
-    fn add_to_tunnel(&mut self, tunnel: usize, slot: u32) {
+    /// Append an SA and enter it in every index; returns its index.
+    fn push(&mut self, h: Hot, c: Cold) -> usize {
+        let i = self.hot.len();
+        let slot = i as u32;
+        if *self.by_spi.entry(h.spi).or_insert(slot) != slot {
+            self.shared.insert((h.src, h.dst, h.spi, h.proto), slot);
+        }
+        *self.senders.entry((h.src, h.spi, h.proto)).or_default() += 1;
+        let tunnel = h.tunnel as usize;
         if self.by_tunnel.len() <= tunnel {
             self.by_tunnel.resize_with(tunnel + 1, Vec::new);
         }
         if let Some(v) = self.by_tunnel.get_mut(tunnel) {
             v.push(slot);
         }
+        self.hot.push(h);
+        self.cold.push(c);
+        i
     }
 
     /// Count one packet on SA `i`; returns the SA's tunnel.
@@ -347,7 +355,8 @@ impl SaTable {
         ts: Timestamp,
     ) -> Option<usize> {
         let h = self.hot.get_mut(i)?;
-        if h.packets > 0 {
+        let first = h.packets == 0;
+        if !first {
             h.earlier = [h.earlier[1], h.earlier[2], h.last_frame];
         }
         h.packets += 1;
@@ -355,7 +364,7 @@ impl SaTable {
         h.last_frame = frame;
         h.last_secs = ts.secs;
         h.last_nanos = ts.nanos;
-        let event = h.sequence(seq);
+        let event = h.sequence(seq, first);
         if event != (SeqEvent::Ahead { gap: 0 }) {
             if let Some(c) = self.cold.get_mut(i) {
                 if c.seq.count(seq, event) && c.replay_frames.len() < REPLAY_FRAMES {
@@ -391,10 +400,7 @@ impl SaTable {
             first_frame: c.first_frame,
             last_frame: h.last_frame,
             first: c.first,
-            last: Timestamp {
-                secs: h.last_secs,
-                nanos: h.last_nanos,
-            },
+            last: h.last(),
             seq,
             replay_frames: c.replay_frames.clone(),
             shared_sequence: self
@@ -426,10 +432,7 @@ impl SaTable {
 
     /// When each SA was last seen, in order of first appearance.
     pub fn lasts(&self) -> impl Iterator<Item = Timestamp> + '_ {
-        self.hot.iter().map(|h| Timestamp {
-            secs: h.last_secs,
-            nanos: h.last_nanos,
-        })
+        self.hot.iter().map(Hot::last)
     }
 
     /// Keep only the SAs `keep` accepts, given each one's tunnel and when
@@ -438,20 +441,9 @@ impl SaTable {
     pub fn retain(&mut self, mut keep: impl FnMut(usize, Timestamp) -> Option<usize>) {
         let old = std::mem::take(self);
         for (mut h, c) in old.hot.into_iter().zip(old.cold) {
-            let last = Timestamp {
-                secs: h.last_secs,
-                nanos: h.last_nanos,
-            };
-            if let Some(n) = keep(h.tunnel as usize, last) {
+            if let Some(n) = keep(h.tunnel as usize, h.last()) {
                 h.tunnel = n as u32;
-                let slot = self.hot.len() as u32;
-                if *self.by_spi.entry(h.spi).or_insert(slot) != slot {
-                    self.shared.insert((h.src, h.dst, h.spi, h.proto), slot);
-                }
-                *self.senders.entry((h.src, h.spi, h.proto)).or_default() += 1;
-                self.add_to_tunnel(n, slot);
-                self.hot.push(h);
-                self.cold.push(c);
+                self.push(h, c);
             }
         }
     }
