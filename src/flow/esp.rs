@@ -277,8 +277,9 @@ impl SaTable {
     /// let those misses overlap instead of being paid one after another.
     /// (Safe code has no prefetch instruction; a load whose value goes
     /// nowhere does the same.)
-    pub fn find_many(&mut self, keys: &[SaKey], found: &mut [Option<usize>]) {
-        for (f, k) in found.iter_mut().zip(keys) {
+    pub fn find_many<K: AsRef<SaKey>>(&mut self, keys: &[K], found: &mut [Option<usize>]) {
+        let keys = keys.iter().map(AsRef::as_ref);
+        for (f, k) in found.iter_mut().zip(keys.clone()) {
             *f = self.by_spi.get(&k.spi).map(|&i| i as usize);
         }
         for f in found.iter().take(keys.len()) {

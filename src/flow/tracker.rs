@@ -43,9 +43,14 @@ pub struct Touched {
 pub struct SaSighting {
     ts: Timestamp,
     frame: FrameNo,
-    src: IpAddr,
-    dst: IpAddr,
+    key: esp::SaKey,
     p: SaPacket,
+}
+
+impl AsRef<esp::SaKey> for SaSighting {
+    fn as_ref(&self) -> &esp::SaKey {
+        &self.key
+    }
 }
 
 /// How many ESP/AH packets [`Tracker::observe_sas`] looks up together.
@@ -178,8 +183,12 @@ impl Tracker {
         adapt::sa_packet(d, c).map(|p| SaSighting {
             ts: d.ts,
             frame: d.frame,
-            src: d.src,
-            dst: d.dst,
+            key: esp::SaKey {
+                src: d.src,
+                dst: d.dst,
+                spi: p.spi,
+                proto: p.proto,
+            },
             p,
         })
     }
@@ -191,28 +200,14 @@ impl Tracker {
     /// packets touched is not returned: for a run without a packet hook.
     pub fn observe_sas(&mut self, batch: &[SaSighting]) {
         let mut found = [None; SA_BATCH];
-        let mut keys = [esp::SaKey {
-            src: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-            dst: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-            spi: 0,
-            proto: esp::Proto::Esp,
-        }; SA_BATCH];
-        for (k, s) in keys.iter_mut().zip(batch) {
-            *k = esp::SaKey {
-                src: s.src,
-                dst: s.dst,
-                spi: s.p.spi,
-                proto: s.p.proto,
-            };
-        }
         let n = batch.len().min(SA_BATCH);
-        self.esp_sas.find_many(&keys[..n], &mut found[..n]);
+        self.esp_sas.find_many(&batch[..n], &mut found[..n]);
         for (k, s) in batch.iter().enumerate() {
             self.coverage.extend(s.ts);
             // Past the first SA_BATCH (never, from the pipeline) and for
             // SAs an earlier packet of the batch made, look up again.
             let f = found.get(k).copied().flatten();
-            self.observe_sa_at(f, s.ts, s.frame, s.src, s.dst, s.p);
+            self.observe_sa_at(f, s.ts, s.frame, s.key.src, s.key.dst, s.p);
         }
     }
 
